@@ -1,0 +1,196 @@
+using System.Threading.Channels;
+using ArbBot.Engine.Core;
+
+namespace ArbBot.Engine.MarketData;
+
+/// <summary>
+/// The single writer of every order book. Venue feeds post <see cref="BookEvent"/>s into a bounded channel; one loop
+/// applies them in order and notifies only the listeners of the affected instrument. Anything that must read books
+/// consistently (strategies, paper matching) runs on this loop, as a listener or as posted <see cref="IHubWork"/>.
+/// </summary>
+public sealed class MarketDataHub : IBookEventSink
+{
+    private readonly Channel<BookEvent> _channel;
+    private readonly InstrumentRegistry _registry;
+    private readonly TimeProvider _time;
+    private readonly Lock _listenerGate = new();
+    private OrderBook?[] _books = [];
+    private IBookListener[][] _listenersByInstrument = [];
+    private IBookListener[] _allListeners = [];
+    private long _eventsApplied;
+
+    public MarketDataHub(InstrumentRegistry registry, TimeProvider time, int capacity = 65_536)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        _registry = registry;
+        _time = time;
+        _channel = Channel.CreateBounded<BookEvent>(new BoundedChannelOptions(capacity)
+        {
+            SingleReader = true,
+            SingleWriter = false,
+            FullMode = BoundedChannelFullMode.Wait,
+            AllowSynchronousContinuations = false,
+        });
+    }
+
+    public TimeProvider Time => _time;
+
+    public InstrumentRegistry Registry => _registry;
+
+    /// <summary>Events applied since start (read from any thread).</summary>
+    public long EventsApplied => Interlocked.Read(ref _eventsApplied);
+
+    /// <summary>Events waiting in the channel.</summary>
+    public int QueueLength => _channel.Reader.CanCount ? _channel.Reader.Count : 0;
+
+    public bool TryPost(in BookEvent bookEvent) => _channel.Writer.TryWrite(bookEvent);
+
+    public ValueTask PostAsync(BookEvent bookEvent, CancellationToken cancellationToken) =>
+        _channel.Writer.TryWrite(bookEvent) ? ValueTask.CompletedTask : _channel.Writer.WriteAsync(bookEvent, cancellationToken);
+
+    /// <summary>Runs <paramref name="work"/> on the hub's thread, after the events already queued.</summary>
+    public ValueTask PostAsync(IHubWork work, CancellationToken cancellationToken) => PostAsync(BookEvent.Run(work), cancellationToken);
+
+    /// <summary>Notifies <paramref name="listener"/> after every change of <paramref name="instrument"/>'s book.</summary>
+    public void Subscribe(InstrumentId instrument, IBookListener listener)
+    {
+        lock (_listenerGate)
+        {
+            var table = _listenersByInstrument;
+            if (instrument.Value >= table.Length)
+            {
+                var grown = new IBookListener[Math.Max(instrument.Value + 1, table.Length * 2)][];
+                Array.Copy(table, grown, table.Length);
+                for (var i = table.Length; i < grown.Length; i++) grown[i] = [];
+                table = grown;
+            }
+            else
+            {
+                table = (IBookListener[][])table.Clone();
+            }
+            table[instrument.Value] = [.. table[instrument.Value], listener];
+            Volatile.Write(ref _listenersByInstrument, table);
+        }
+    }
+
+    /// <summary>Notifies <paramref name="listener"/> after every change of any book.</summary>
+    public void SubscribeAll(IBookListener listener)
+    {
+        lock (_listenerGate)
+        {
+            Volatile.Write(ref _allListeners, [.. _allListeners, listener]);
+        }
+    }
+
+    public void Unsubscribe(IBookListener listener)
+    {
+        lock (_listenerGate)
+        {
+            Volatile.Write(ref _allListeners, _allListeners.Where(l => l != listener).ToArray());
+            var table = (IBookListener[][])_listenersByInstrument.Clone();
+            for (var i = 0; i < table.Length; i++)
+            {
+                if (Array.IndexOf(table[i], listener) >= 0) table[i] = table[i].Where(l => l != listener).ToArray();
+            }
+            Volatile.Write(ref _listenersByInstrument, table);
+        }
+    }
+
+    /// <summary>The book of an instrument, or null if it has had no event yet. Only call this on the hub's thread.</summary>
+    public OrderBook? TryGetBook(InstrumentId instrument) =>
+        (uint)instrument.Value < (uint)_books.Length ? _books[instrument.Value] : null;
+
+    /// <summary>Every book created so far. Only call this on the hub's thread.</summary>
+    public IEnumerable<OrderBook> Books
+    {
+        get
+        {
+            foreach (var book in _books)
+            {
+                if (book is not null) yield return book;
+            }
+        }
+    }
+
+    /// <summary>Applies queued events until cancelled or the writer completes.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var reader = _channel.Reader;
+        while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (reader.TryRead(out var bookEvent))
+            {
+                Apply(in bookEvent);
+            }
+        }
+    }
+
+    /// <summary>Stops accepting events; <see cref="RunAsync"/> returns once the queue is drained.</summary>
+    public void Complete() => _channel.Writer.TryComplete();
+
+    /// <summary>
+    /// Applies one event and notifies listeners, on the calling thread. <see cref="RunAsync"/> calls this for every
+    /// queued event; replay and benchmarks call it directly so the same code runs without the channel.
+    /// </summary>
+    public void Apply(in BookEvent e)
+    {
+        if (e.Kind == BookEventKind.Work)
+        {
+            e.Work!.Execute(this);
+            return;
+        }
+
+        var book = GetOrCreateBook(e.Instrument);
+        var now = _time.GetUtcNow().UtcTicks;
+        switch (e.Kind)
+        {
+            case BookEventKind.Snapshot:
+                book.ApplySnapshot(e.Bids ?? [], e.Asks ?? [], e.Sequence, now, e.VenueUtcTicks);
+                break;
+            case BookEventKind.SetLevel:
+                book.SetLevel(e.Side, e.Price, e.Size, e.Sequence, now, e.VenueUtcTicks);
+                break;
+            case BookEventKind.AddLevel:
+                book.AddToLevel(e.Side, e.Price, e.Size, e.Sequence, now, e.VenueUtcTicks);
+                break;
+            case BookEventKind.Clear:
+                book.Clear(e.Reason);
+                break;
+            case BookEventKind.Stale:
+                book.MarkStale(e.Reason);
+                break;
+            case BookEventKind.Heartbeat:
+                book.ConfirmFresh(now);
+                break;
+            case BookEventKind.TickSize:
+                book.TickSize = TickSize.FromDecimal(e.Price.Value);
+                break;
+        }
+        _eventsApplied++;
+        Notify(book);
+    }
+
+    /// <summary>Notifies the listeners of a book that changed outside <see cref="Apply"/> (e.g. the stale monitor). Hub thread only.</summary>
+    public void Notify(OrderBook book)
+    {
+        var byInstrument = _listenersByInstrument;
+        var id = book.Instrument.Value;
+        if ((uint)id < (uint)byInstrument.Length)
+        {
+            foreach (var listener in byInstrument[id]) listener.OnBookUpdated(book);
+        }
+        foreach (var listener in _allListeners) listener.OnBookUpdated(book);
+    }
+
+    private OrderBook GetOrCreateBook(InstrumentId id)
+    {
+        var books = _books;
+        if ((uint)id.Value < (uint)books.Length && books[id.Value] is { } existing) return existing;
+        if (id.Value >= books.Length)
+        {
+            Array.Resize(ref _books, Math.Max(id.Value + 1, Math.Max(64, books.Length * 2)));
+        }
+        var instrument = _registry[id];
+        return _books[id.Value] = new OrderBook(id, instrument.TickSize);
+    }
+}

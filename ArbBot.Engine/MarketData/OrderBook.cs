@@ -1,0 +1,296 @@
+using System.Runtime.CompilerServices;
+using ArbBot.Engine.Core;
+
+namespace ArbBot.Engine.MarketData;
+
+/// <summary>One price level: a price and the contracts resting there.</summary>
+public readonly record struct BookLevel(Price Price, decimal Size);
+
+/// <summary>Why a book cannot be trusted right now.</summary>
+public enum StaleReason : byte
+{
+    None = 0,
+    /// <summary>No update within the configured age.</summary>
+    Age,
+    /// <summary>The venue's sequence skipped a number; waiting for a fresh snapshot.</summary>
+    SequenceGap,
+    /// <summary>The feed's connection is down.</summary>
+    Disconnected,
+    /// <summary>No snapshot has arrived yet.</summary>
+    NoSnapshot,
+    /// <summary>The venue sent a book that cannot be real (e.g. a 0.01/0.99 ghost book on an active market).</summary>
+    Bogus,
+}
+
+/// <summary>The result of walking one side of a book for a size.</summary>
+public readonly record struct DepthWalk(decimal Filled, decimal Cost, Price WorstPrice)
+{
+    /// <summary>Volume-weighted average price of what would fill (0 when nothing fills).</summary>
+    public decimal AveragePrice => Filled == 0m ? 0m : Cost / Filled;
+}
+
+/// <summary>
+/// An L2 order book for one instrument. Written by a single thread (the market-data hub); updates do not allocate
+/// once the level arrays have grown to the book's depth.
+/// </summary>
+/// <remarks>
+/// Each side is kept sorted with its best level at the end of the array, so the frequent updates near the top of
+/// the book shift few elements, and lookups are binary searches over integer keys: bids by price, asks by
+/// negated price (ascending keys on both sides).
+/// </remarks>
+public sealed class OrderBook
+{
+    private readonly Levels _bids = new(isAsk: false);
+    private readonly Levels _asks = new(isAsk: true);
+
+    public OrderBook(InstrumentId instrument, TickSize tickSize)
+    {
+        Instrument = instrument;
+        TickSize = tickSize;
+        StaleReason = StaleReason.NoSnapshot;
+    }
+
+    public InstrumentId Instrument { get; }
+
+    /// <summary>The market's tick; venues can change it while trading (Polymarket tick_size_change).</summary>
+    public TickSize TickSize { get; set; }
+
+    /// <summary>The last venue sequence number applied (0 when the venue has none).</summary>
+    public long Sequence { get; private set; }
+
+    /// <summary>When the last update was applied, as <see cref="TimeProvider"/> UTC ticks.</summary>
+    public long LastUpdateUtcTicks { get; private set; }
+
+    /// <summary>The venue's own timestamp of the last update, in UTC ticks (0 when unknown).</summary>
+    public long VenueTimestampUtcTicks { get; private set; }
+
+    /// <summary>Counts every applied change; consumers compare it to notice updates cheaply.</summary>
+    public long Version { get; private set; }
+
+    public StaleReason StaleReason { get; private set; }
+
+    public bool IsStale => StaleReason != StaleReason.None;
+
+    public int BidDepth => _bids.Count;
+    public int AskDepth => _asks.Count;
+
+    public bool HasBid => _bids.Count > 0;
+    public bool HasAsk => _asks.Count > 0;
+
+    /// <summary>The best (highest) bid; check <see cref="HasBid"/> first.</summary>
+    public BookLevel BestBid => _bids.Best;
+
+    /// <summary>The best (lowest) ask; check <see cref="HasAsk"/> first.</summary>
+    public BookLevel BestAsk => _asks.Best;
+
+    /// <summary>True when the best bid is at or above the best ask, which a consistent venue book never shows.</summary>
+    public bool IsCrossed => HasBid && HasAsk && BestBid.Price >= BestAsk.Price;
+
+    /// <summary>The mid price, or null when either side is empty.</summary>
+    public decimal? Mid => HasBid && HasAsk ? (BestBid.Price.Value + BestAsk.Price.Value) / 2m : null;
+
+    /// <summary>The i-th level from the top of a side (0 = best).</summary>
+    public BookLevel Level(BookSide side, int depthIndex) => side == BookSide.Bid ? _bids.FromTop(depthIndex) : _asks.FromTop(depthIndex);
+
+    public int Depth(BookSide side) => side == BookSide.Bid ? _bids.Count : _asks.Count;
+
+    /// <summary>Replaces both sides. Levels may come in any order; zero sizes are dropped; a repeated price keeps the last size.</summary>
+    public void ApplySnapshot(ReadOnlySpan<BookLevel> bids, ReadOnlySpan<BookLevel> asks, long sequence, long nowUtcTicks, long venueUtcTicks = 0)
+    {
+        _bids.Clear();
+        _asks.Clear();
+        foreach (var level in bids) _bids.Set(level.Price, level.Size);
+        foreach (var level in asks) _asks.Set(level.Price, level.Size);
+        Sequence = sequence;
+        StaleReason = StaleReason.None;
+        Touch(nowUtcTicks, venueUtcTicks);
+    }
+
+    /// <summary>Sets the size at a price (absolute, as Polymarket's price_change does); zero or less removes the level.</summary>
+    public void SetLevel(BookSide side, Price price, decimal size, long sequence, long nowUtcTicks, long venueUtcTicks = 0)
+    {
+        (side == BookSide.Bid ? _bids : _asks).Set(price, size);
+        Sequence = sequence;
+        Touch(nowUtcTicks, venueUtcTicks);
+    }
+
+    /// <summary>Adds a change to the size at a price (relative, as Kalshi's orderbook_delta does); a result of zero or less removes the level.</summary>
+    public void AddToLevel(BookSide side, Price price, decimal delta, long sequence, long nowUtcTicks, long venueUtcTicks = 0)
+    {
+        (side == BookSide.Bid ? _bids : _asks).Add(price, delta);
+        Sequence = sequence;
+        Touch(nowUtcTicks, venueUtcTicks);
+    }
+
+    /// <summary>Empties the book and marks it stale for the given reason (e.g. before a fresh snapshot).</summary>
+    public void Clear(StaleReason reason)
+    {
+        _bids.Clear();
+        _asks.Clear();
+        StaleReason = reason;
+        Version++;
+    }
+
+    /// <summary>Marks the book untrustworthy without touching its levels; the next snapshot clears the mark.</summary>
+    public void MarkStale(StaleReason reason)
+    {
+        if (StaleReason == reason) return;
+        StaleReason = reason;
+        Version++;
+    }
+
+    /// <summary>Clears an age-based stale mark after the venue confirmed the book is still current (e.g. a heartbeat).</summary>
+    public void ConfirmFresh(long nowUtcTicks)
+    {
+        LastUpdateUtcTicks = nowUtcTicks;
+        if (StaleReason == StaleReason.Age)
+        {
+            StaleReason = StaleReason.None;
+            Version++;
+        }
+    }
+
+    /// <summary>
+    /// Walks the side a taker of <paramref name="takerSide"/> would hit (asks for a buy, bids for a sell),
+    /// best level first, until <paramref name="size"/> is filled or the next level is worse than <paramref name="limit"/>.
+    /// </summary>
+    public DepthWalk Walk(Side takerSide, decimal size, Price limit)
+    {
+        var levels = takerSide == Side.Buy ? _asks : _bids;
+        decimal filled = 0m, cost = 0m;
+        var worst = Price.Zero;
+        for (var i = levels.Count - 1; i >= 0 && filled < size; i--)
+        {
+            var level = levels.At(i);
+            if (takerSide == Side.Buy ? level.Price > limit : level.Price < limit) break;
+            var take = Math.Min(level.Size, size - filled);
+            filled += take;
+            cost += take * level.Price.Value;
+            worst = level.Price;
+        }
+        return new DepthWalk(filled, cost, worst);
+    }
+
+    /// <summary>Total size on a side at prices at least as good as <paramref name="limit"/>.</summary>
+    public decimal SizeWithin(BookSide side, Price limit)
+    {
+        var levels = side == BookSide.Bid ? _bids : _asks;
+        decimal total = 0m;
+        for (var i = levels.Count - 1; i >= 0; i--)
+        {
+            var level = levels.At(i);
+            if (side == BookSide.Bid ? level.Price < limit : level.Price > limit) break;
+            total += level.Size;
+        }
+        return total;
+    }
+
+    /// <summary>Copies a side best-first into <paramref name="destination"/>; returns how many were written.</summary>
+    public int CopyLevels(BookSide side, Span<BookLevel> destination)
+    {
+        var levels = side == BookSide.Bid ? _bids : _asks;
+        var n = Math.Min(destination.Length, levels.Count);
+        for (var i = 0; i < n; i++) destination[i] = levels.FromTop(i);
+        return n;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Touch(long nowUtcTicks, long venueUtcTicks)
+    {
+        LastUpdateUtcTicks = nowUtcTicks;
+        if (venueUtcTicks != 0) VenueTimestampUtcTicks = venueUtcTicks;
+        if (StaleReason == StaleReason.Age) StaleReason = StaleReason.None;
+        Version++;
+    }
+
+    /// <summary>One side's levels in ascending key order, best last.</summary>
+    private sealed class Levels(bool isAsk)
+    {
+        private int[] _keys = new int[16];
+        private decimal[] _sizes = new decimal[16];
+
+        public int Count { get; private set; }
+
+        public BookLevel Best => Count > 0 ? At(Count - 1) : default;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public BookLevel At(int index) => new(Price.FromUnits(isAsk ? -_keys[index] : _keys[index]), _sizes[index]);
+
+        public BookLevel FromTop(int depthIndex) =>
+            (uint)depthIndex < (uint)Count ? At(Count - 1 - depthIndex) : throw new ArgumentOutOfRangeException(nameof(depthIndex));
+
+        public void Clear() => Count = 0;
+
+        public void Set(Price price, decimal size)
+        {
+            var key = isAsk ? -price.Units : price.Units;
+            var index = Find(key);
+            if (index >= 0)
+            {
+                if (size > 0m) _sizes[index] = size;
+                else RemoveAt(index);
+            }
+            else if (size > 0m)
+            {
+                InsertAt(~index, key, size);
+            }
+        }
+
+        public void Add(Price price, decimal delta)
+        {
+            var key = isAsk ? -price.Units : price.Units;
+            var index = Find(key);
+            if (index >= 0)
+            {
+                var size = _sizes[index] + delta;
+                if (size > 0m) _sizes[index] = size;
+                else RemoveAt(index);
+            }
+            else if (delta > 0m)
+            {
+                InsertAt(~index, key, delta);
+            }
+        }
+
+        /// <summary>Binary search from the top of the book, where most updates land.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private int Find(int key)
+        {
+            var count = Count;
+            if (count > 0)
+            {
+                var top = _keys[count - 1];
+                if (key == top) return count - 1;
+                if (key > top) return ~count;
+            }
+            return Array.BinarySearch(_keys, 0, count, key);
+        }
+
+        private void InsertAt(int index, int key, decimal size)
+        {
+            if (Count == _keys.Length)
+            {
+                Array.Resize(ref _keys, _keys.Length * 2);
+                Array.Resize(ref _sizes, _sizes.Length * 2);
+            }
+            if (index < Count)
+            {
+                Array.Copy(_keys, index, _keys, index + 1, Count - index);
+                Array.Copy(_sizes, index, _sizes, index + 1, Count - index);
+            }
+            _keys[index] = key;
+            _sizes[index] = size;
+            Count++;
+        }
+
+        private void RemoveAt(int index)
+        {
+            Count--;
+            if (index < Count)
+            {
+                Array.Copy(_keys, index + 1, _keys, index, Count - index);
+                Array.Copy(_sizes, index + 1, _sizes, index, Count - index);
+            }
+        }
+    }
+}
