@@ -125,6 +125,21 @@ public sealed class MarketDataHub : IBookEventSink
         }
     }
 
+    /// <summary>
+    /// Applies every event queued right now on the calling thread and returns how many. For tests and replay, which
+    /// drive the hub themselves; never call it while <see cref="RunAsync"/> is running.
+    /// </summary>
+    public int DrainPending()
+    {
+        var applied = 0;
+        while (_channel.Reader.TryRead(out var bookEvent))
+        {
+            Apply(in bookEvent);
+            applied++;
+        }
+        return applied;
+    }
+
     /// <summary>Stops accepting events; <see cref="RunAsync"/> returns once the queue is drained.</summary>
     public void Complete() => _channel.Writer.TryComplete();
 
