@@ -1,5 +1,35 @@
+using ArbBot.Engine.Hosting;
+using ArbBot.Web;
+using ArbBot.Web.Auth;
+using ArbBot.Web.Components;
+using ArbBot.Web.Health;
+using Microsoft.AspNetCore.Authentication;
+
+if (args is [HealthProbe.Argument, ..]) return await HealthProbe.RunAsync(args[1..]);
+
 var builder = WebApplication.CreateBuilder(args);
+builder.Services.AddArbBotEngine(builder.Configuration);
+builder.Services.AddArbBotWeb(builder.Configuration);
+
 var app = builder.Build();
-app.MapStaticAssets();
-app.MapGet("/", () => "hi");
-app.Run();
+if (!app.Environment.IsDevelopment())
+{
+    app.UseExceptionHandler("/error", createScopeForErrors: true);
+}
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseAntiforgery();
+
+app.MapStaticAssets().AllowAnonymous();
+app.MapArbBotHealth();
+app.MapPost("/logout", async (HttpContext context) =>
+{
+    await context.SignOutAsync();
+    return Results.Redirect("/login");
+});
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+
+return await StartupErrors.RunAsync(app);
+
+/// <summary>The web host's entry point (public for WebApplicationFactory in tests).</summary>
+public partial class Program;

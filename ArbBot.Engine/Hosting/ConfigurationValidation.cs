@@ -1,0 +1,81 @@
+using ArbBot.Engine.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace ArbBot.Engine.Hosting;
+
+/// <summary>The venues section, keyed by venue name as written in configuration.</summary>
+public sealed class VenuesOptions
+{
+    public const string Section = "ArbBot:Venues";
+
+    public Dictionary<string, VenueOptions> ByName { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The enabled venues with their settings (valid only after validation passed).</summary>
+    public IEnumerable<(VenueId Venue, VenueOptions Options)> Enabled =>
+        ByName.Where(kv => kv.Value.Enabled).Select(kv => (Enum.Parse<VenueId>(kv.Key, ignoreCase: true), kv.Value));
+}
+
+/// <summary>Checks the venues section: known names, documented tick sizes, data sources this build supports.</summary>
+public sealed class VenuesOptionsValidator : IValidateOptions<VenuesOptions>
+{
+    public ValidateOptionsResult Validate(string? name, VenuesOptions options)
+    {
+        var failures = new List<string>();
+        foreach (var (key, venue) in options.ByName)
+        {
+            var path = $"{VenuesOptions.Section}:{key}";
+            if (!Enum.TryParse<VenueId>(key, ignoreCase: true, out var id) || !Enum.IsDefined(id) || int.TryParse(key, out _))
+            {
+                failures.Add($"{path}: unknown venue '{key}' (known: {string.Join(", ", Enum.GetNames<VenueId>())}).");
+                continue;
+            }
+            var ticks = VenueOptions.DocumentedTicks(id);
+            if (!ticks.Contains(venue.TickSize))
+            {
+                failures.Add($"{path}:TickSize must be one of {string.Join(", ", ticks)} for {id.DisplayName()} (was {venue.TickSize}).");
+            }
+            if (venue.Enabled && venue.Source != DataSource.Simulated)
+            {
+                failures.Add($"{path}:Source '{venue.Source}' is not available in this build yet; use 'Simulated'.");
+            }
+        }
+        if (!options.ByName.Values.Any(v => v.Enabled))
+        {
+            failures.Add($"{VenuesOptions.Section}: no venue is enabled; enable Kalshi and/or Polymarket.");
+        }
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}
+
+/// <summary>Checks settings that span several values.</summary>
+public sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
+{
+    public ValidateOptionsResult Validate(string? name, AuthOptions options)
+    {
+        var hasUser = !string.IsNullOrWhiteSpace(options.AdminUser);
+        var hasPassword = !string.IsNullOrEmpty(options.AdminPassword);
+        if (hasUser && !hasPassword)
+            return ValidateOptionsResult.Fail("ArbBot:Auth:AdminPassword must be set when ArbBot:Auth:AdminUser is.");
+        if (!hasUser && hasPassword)
+            return ValidateOptionsResult.Fail("ArbBot:Auth:AdminUser must be set when ArbBot:Auth:AdminPassword is.");
+        if (hasPassword && options.AdminPassword!.Length < 8)
+            return ValidateOptionsResult.Fail("ArbBot:Auth:AdminPassword must be at least 8 characters.");
+        return ValidateOptionsResult.Success;
+    }
+}
+
+/// <summary>Binds the venues section, where each child's name is the venue.</summary>
+public static class VenuesConfiguration
+{
+    public static void Bind(IConfiguration configuration, VenuesOptions options)
+    {
+        var section = configuration.GetSection(VenuesOptions.Section);
+        foreach (var child in section.GetChildren())
+        {
+            var venue = new VenueOptions();
+            child.Bind(venue, o => o.ErrorOnUnknownConfiguration = true);
+            options.ByName[child.Key] = venue;
+        }
+    }
+}

@@ -1,0 +1,114 @@
+using ArbBot.Engine.Core;
+using ArbBot.Engine.MarketData;
+using ArbBot.Engine.Venues;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace ArbBot.Engine.Hosting;
+
+/// <summary>
+/// Runs the engine with the web app: discovers every venue's markets, runs the market-data hub's loop and every
+/// venue feed, and on shutdown cancels open orders before stopping the loop. A feed that fails is logged and
+/// restarted with a growing delay; it never takes the process down.
+/// </summary>
+public sealed class EngineHost(
+    VenueSet venues,
+    InstrumentRegistry registry,
+    MarketDataHub hub,
+    TimeProvider time,
+    ILogger<EngineHost> logger) : BackgroundService
+{
+    private static readonly TimeSpan MaxRestartDelay = TimeSpan.FromSeconds(60);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var hubLoop = RunHubAsync(stoppingToken);
+        foreach (var venue in venues.Venues)
+        {
+            var markets = await DiscoverAsync(venue, stoppingToken).ConfigureAwait(false);
+            logger.LogInformation("{Venue}: {Markets} markets discovered", venue.DisplayName, markets);
+        }
+        var feeds = venues.Venues.Select(v => RunFeedAsync(v, stoppingToken)).ToList();
+        await Task.WhenAll(feeds.Append(hubLoop)).ConfigureAwait(false);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // Cancel resting orders while the hub still runs, so the cancellations are applied and reported.
+        foreach (var gateway in venues.Gateways.Values)
+        {
+            try
+            {
+                await gateway.CancelAllAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogError(ex, "Cancelling open orders on {Venue} failed during shutdown", gateway.Venue);
+            }
+        }
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task RunHubAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Task.Yield();
+            await hub.RunAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task<int> DiscoverAsync(IVenue venue, CancellationToken stoppingToken)
+    {
+        var delay = TimeSpan.FromSeconds(1);
+        while (true)
+        {
+            try
+            {
+                var markets = await venue.Instruments.DiscoverAsync(registry, stoppingToken).ConfigureAwait(false);
+                return markets.Count;
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogError(ex, "{Venue}: market discovery failed; retrying in {Delay}", venue.DisplayName, delay);
+                await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
+                delay = Min(delay * 2, MaxRestartDelay);
+            }
+        }
+    }
+
+    private async Task RunFeedAsync(IVenue venue, CancellationToken stoppingToken)
+    {
+        var delay = TimeSpan.FromSeconds(1);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await venue.MarketData.RunAsync(hub, stoppingToken).ConfigureAwait(false);
+                return;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                logger.LogError(ex, "{Venue}: market data feed failed; restarting in {Delay}", venue.DisplayName, delay);
+                try
+                {
+                    await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                delay = Min(delay * 2, MaxRestartDelay);
+            }
+        }
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+}

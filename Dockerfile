@@ -1,0 +1,29 @@
+# ArbBot: the desk in one container. Build: docker build -t arbbot .
+# Run:   docker run -p 8080:8080 -v arbbot-data:/data arbbot   (then open http://localhost:8080; the first run prints
+#        the admin password in the container's log).
+# The steps mirror the README: restore and build with the .NET 10 SDK (which also extracts Blazor's script),
+# then run ArbBot.Web on the ASP.NET Core 10 runtime.
+
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+COPY Directory.Build.props Directory.Packages.props ArbBot.sln appsettings.json ./
+COPY ArbBot.Engine/ArbBot.Engine.csproj ArbBot.Engine/
+COPY ArbBot.Web/ArbBot.Web.csproj ArbBot.Web/
+RUN dotnet restore ArbBot.Web/ArbBot.Web.csproj
+COPY ArbBot.Engine/ ArbBot.Engine/
+COPY ArbBot.Web/ ArbBot.Web/
+RUN dotnet publish ArbBot.Web/ArbBot.Web.csproj -c Release -o /app --no-restore
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
+WORKDIR /app
+COPY --from=build /app ./
+# The image's non-root 'app' user owns the data volume (database and recordings).
+RUN mkdir -p /data && chown app:app /data
+USER app
+ENV ASPNETCORE_URLS=http://0.0.0.0:8080 \
+    ArbBot__Storage__SqlitePath=/data/arbbot.db
+VOLUME /data
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
+    CMD ["dotnet", "ArbBot.Web.dll", "--probe-health"]
+ENTRYPOINT ["dotnet", "ArbBot.Web.dll"]
