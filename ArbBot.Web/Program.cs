@@ -8,6 +8,12 @@ using Microsoft.AspNetCore.Authentication;
 if (args is [HealthProbe.Argument, ..]) return await HealthProbe.RunAsync(args[1..]);
 
 var builder = WebApplication.CreateBuilder(args);
+builder.Configuration.UseOperatorSettings();
+if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+{
+    // Only this machine by default; --urls or ASPNETCORE_URLS opens it up deliberately.
+    builder.WebHost.UseUrls("http://localhost:5080");
+}
 builder.Services.AddArbBotEngine(builder.Configuration);
 builder.Services.AddArbBotWeb(builder.Configuration);
 

@@ -32,7 +32,7 @@ public static class StartupErrors
                 case StartupConfigurationException config:
                     return [config.Message];
                 case OptionsValidationException validation:
-                    return validation.Failures.SelectMany(f => f.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
+                    return validation.Failures.Select(Clean).ToArray();
                 case InvalidOperationException invalid when invalid.Message.Contains("configuration", StringComparison.OrdinalIgnoreCase):
                     return [invalid.Message];
                 case AggregateException aggregate:
@@ -40,5 +40,13 @@ public static class StartupErrors
             }
         }
         return [];
+    }
+
+    /// <summary>DataAnnotations failures read "… members: 'X' with the error: 'message'."; our messages already name the setting.</summary>
+    private static string Clean(string failure)
+    {
+        const string marker = "with the error: '";
+        var at = failure.IndexOf(marker, StringComparison.Ordinal);
+        return at < 0 ? failure.Trim() : failure[(at + marker.Length)..].TrimEnd('.', '\'', ' ') + ".";
     }
 }

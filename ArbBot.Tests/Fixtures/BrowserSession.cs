@@ -1,0 +1,87 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace ArbBot.Tests.Fixtures;
+
+/// <summary>
+/// The desk served by Kestrel on a loopback port and Debian's chromium driven by Playwright (never a downloaded
+/// browser). Screenshots go to artifacts/screenshots/ at the repository root.
+/// </summary>
+public sealed class BrowserSession : IAsyncDisposable
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    private BrowserSession(DeskAppFactory app, IPlaywright playwright, IBrowser browser, IPage page, string baseUrl)
+    {
+        App = app;
+        Playwright = playwright;
+        Browser = browser;
+        Page = page;
+        BaseUrl = baseUrl;
+    }
+
+    public DeskAppFactory App { get; }
+    public IPlaywright Playwright { get; }
+    public IBrowser Browser { get; }
+    public IPage Page { get; }
+    public string BaseUrl { get; }
+
+    public static async Task<BrowserSession> StartAsync(DeskAppFactory app)
+    {
+        if (!File.Exists(ChromiumPath))
+        {
+            throw new InvalidOperationException($"Browser tests need Debian's chromium at {ChromiumPath}; scripts/test.sh installs it with apt-get.");
+        }
+        app.UseKestrel(0);
+        app.StartServer();
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        var baseUrl = addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/');
+
+        var playwright = await Microsoft.Playwright.Playwright.CreateAsync();
+        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync"],
+        });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
+        page.SetDefaultTimeout(30_000);
+        return new BrowserSession(app, playwright, browser, page, baseUrl);
+    }
+
+    /// <summary>Signs in through the real form and waits for the dashboard.</summary>
+    public async Task SignInAsync(string user, string password)
+    {
+        await Page.GotoAsync(BaseUrl + "/");
+        await Page.WaitForURLAsync(url => url.Contains("/login", StringComparison.Ordinal));
+        await Page.FillAsync("#username", user);
+        await Page.FillAsync("#password", password);
+        await Page.ClickAsync("button[type=submit]");
+        await Page.WaitForURLAsync(url => !url.Contains("/login", StringComparison.Ordinal));
+    }
+
+    public async Task<string> ScreenshotAsync(string name)
+    {
+        var path = Path.Combine(RepositoryRoot(), "artifacts", "screenshots", name + ".png");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        return path;
+    }
+
+    private static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ArbBot.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? AppContext.BaseDirectory;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        Playwright.Dispose();
+        await App.DisposeAsync();
+    }
+}
