@@ -105,6 +105,10 @@ public sealed class PaperOrderGateway : IOrderGateway, IBookListener, IDisposabl
     public bool IsPaper => true;
 
     /// <inheritdoc />
+    /// <remarks>
+    /// A client order id this gateway has seen before, whatever became of that order (even a rejection), is ignored:
+    /// no second order, no update.
+    /// </remarks>
     public ValueTask PlaceAsync(OrderRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);

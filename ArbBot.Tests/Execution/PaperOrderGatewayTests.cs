@@ -153,6 +153,20 @@ public sealed class PaperOrderGatewayTests
     }
 
     [Fact]
+    public async Task Crossing_liquidity_goes_to_the_better_priced_resting_order_first()
+    {
+        Book(bids: [], asks: [(0.50m, 10m)]);
+        await Place("early-low", Side.Buy, 0.44m, 3m, TimeInForce.Gtc);
+        await Place("late-high", Side.Buy, 0.45m, 3m, TimeInForce.Gtc);
+        Arrive();
+
+        _hub.Apply(BookEvent.SetLevel(Yes, BookSide.Ask, P(0.43m), 4m));
+
+        Assert.Equal([(P(0.45m), 3m)], _listener.FillsFor("late-high").Select(f => (f.Price, f.Quantity)));
+        Assert.Equal([(P(0.44m), 1m)], _listener.FillsFor("early-low").Select(f => (f.Price, f.Quantity)));
+    }
+
+    [Fact]
     public async Task Resting_gtc_waits_while_the_book_is_stale_and_fills_once_it_is_fresh()
     {
         Book(bids: [], asks: [(0.50m, 10m)]);
@@ -285,6 +299,26 @@ public sealed class PaperOrderGatewayTests
         Assert.Equal(5m, _listener.FillsFor("dup").Sum(f => f.Quantity));
         Assert.Single(_listener.UpdatesFor("dup"), u => u.Status == OrderStatus.Submitted);
         AssertLegalLifecycle("dup");
+    }
+
+    [Fact]
+    public void Racing_placements_of_one_client_order_id_create_one_order()
+    {
+        Book(bids: [], asks: [(0.40m, 100m)]);
+        using var start = new Barrier(4);
+
+        // Dedicated threads: blocking pool threads on a barrier would wait for the pool to grow.
+        var threads = Enumerable.Range(0, 4).Select(_ => new Thread(() =>
+        {
+            start.SignalAndWait();
+            Place("race", Side.Buy, 0.40m, 5m, TimeInForce.Ioc).AsTask().GetAwaiter().GetResult();
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        Arrive();
+
+        Assert.Single(_listener.UpdatesFor("race"), u => u.Status == OrderStatus.Submitted);
+        Assert.Equal(5m, _listener.FillsFor("race").Sum(f => f.Quantity));
     }
 
     [Fact]
