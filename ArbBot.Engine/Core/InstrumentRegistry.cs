@@ -61,23 +61,22 @@ public sealed class InstrumentRegistry
         {
             if (_markets.TryGetValue((market.Venue, market.MarketKey), out var existing))
             {
-                result = existing with
+                // Every field the venue reports may change between discoveries (an event re-grouped, a label
+                // renamed, the tick changed); only the ids are ours and stay.
+                result = market with { Yes = existing.Yes, No = existing.No };
+                if (existing.TickSize != market.TickSize)
                 {
-                    Title = market.Title,
-                    Rules = market.Rules,
-                    SettlementSource = market.SettlementSource,
-                    CloseTime = market.CloseTime,
-                    TickSize = market.TickSize,
-                    MinOrderSize = market.MinOrderSize,
-                    Fees = market.Fees,
-                };
+                    UpdateTickSize(result.Yes, market.TickSize);
+                    UpdateTickSize(result.No, market.TickSize);
+                }
             }
             else
             {
-                var yes = Register(new Instrument(default, market.Venue, yesSymbol, market.MarketKey, IsYes: true, market.TickSize));
-                var no = Register(new Instrument(default, market.Venue, noSymbol, market.MarketKey, IsYes: false, market.TickSize));
-                added = [yes, no];
+                var yes = new Instrument(new InstrumentId(_count), market.Venue, yesSymbol, market.MarketKey, IsYes: true, market.TickSize);
+                var no = new Instrument(new InstrumentId(_count + 1), market.Venue, noSymbol, market.MarketKey, IsYes: false, market.TickSize);
                 result = market with { Yes = yes.Id, No = no.Id };
+                Publish(yes, no, result);
+                added = [yes, no];
             }
             _markets[(market.Venue, market.MarketKey)] = result;
             _marketById[result.Yes.Value] = result;
@@ -87,18 +86,36 @@ public sealed class InstrumentRegistry
         return result;
     }
 
-    private Instrument Register(Instrument template)
+    private void UpdateTickSize(InstrumentId id, TickSize tickSize)
     {
-        var id = new InstrumentId(_count);
-        if (_count == _byId.Length)
+        var updated = _byId[id.Value] with { TickSize = tickSize };
+        _byId[id.Value] = updated;
+        _bySymbol[(updated.Venue, updated.Symbol)] = updated;
+    }
+
+    /// <summary>
+    /// Writes a new market's two instruments into the id arrays before raising the count, so a lock-free reader that
+    /// sees an id below <see cref="Count"/> always finds its instrument and its market.
+    /// </summary>
+    private void Publish(Instrument yes, Instrument no, Market market)
+    {
+        var needed = _count + 2;
+        if (needed > _byId.Length)
         {
-            Array.Resize(ref _byId, _byId.Length * 2);
-            Array.Resize(ref _marketById, _marketById.Length * 2);
+            var size = Math.Max(needed, _byId.Length * 2);
+            var byId = _byId;
+            var marketById = _marketById;
+            Array.Resize(ref byId, size);
+            Array.Resize(ref marketById, size);
+            Volatile.Write(ref _byId, byId);
+            Volatile.Write(ref _marketById, marketById);
         }
-        var instrument = template with { Id = id };
-        _byId[id.Value] = instrument;
-        _bySymbol[(instrument.Venue, instrument.Symbol)] = instrument;
-        Volatile.Write(ref _count, _count + 1);
-        return instrument;
+        _byId[yes.Id.Value] = yes;
+        _byId[no.Id.Value] = no;
+        _marketById[yes.Id.Value] = market;
+        _marketById[no.Id.Value] = market;
+        Volatile.Write(ref _count, needed);
+        _bySymbol[(yes.Venue, yes.Symbol)] = yes;
+        _bySymbol[(no.Venue, no.Symbol)] = no;
     }
 }

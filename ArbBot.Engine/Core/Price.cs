@@ -78,12 +78,15 @@ public readonly record struct TickSize
     public static TickSize Cent => new(100);
     public static TickSize DeciCent => new(10);
 
-    /// <summary>Creates a tick size from a decimal such as 0.01; it must be positive, at most 0.1 and a whole number of units.</summary>
+    /// <summary>
+    /// Creates a tick size from a decimal such as 0.01; it must be positive, at most 0.1, a whole number of units and
+    /// divide 1 exactly.
+    /// </summary>
     public static TickSize FromDecimal(decimal value)
     {
         if (!TryFromDecimal(value, out var tick))
         {
-            throw new ArgumentOutOfRangeException(nameof(value), value, "A tick size must be positive, at most 0.1 and a multiple of 0.0001.");
+            throw new ArgumentOutOfRangeException(nameof(value), value, "A tick size must be positive, at most 0.1, a multiple of 0.0001 and divide 1 exactly.");
         }
         return tick;
     }
@@ -94,6 +97,9 @@ public readonly record struct TickSize
         if (value <= 0m || value > 0.1m) return false;
         var scaled = value * Price.Scale;
         if (scaled != decimal.Truncate(scaled)) return false;
+        // A grid that does not divide 1 (e.g. 0.0003) has no tick at 1 − tick, so MaxPrice and Ceiling would
+        // produce prices off the grid; no venue uses one.
+        if (Price.Scale % (int)scaled != 0) return false;
         tick = new TickSize((int)scaled);
         return true;
     }

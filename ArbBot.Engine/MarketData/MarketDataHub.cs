@@ -1,5 +1,7 @@
 using System.Threading.Channels;
 using ArbBot.Engine.Core;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ArbBot.Engine.MarketData;
 
@@ -8,6 +10,11 @@ namespace ArbBot.Engine.MarketData;
 /// applies them in order and notifies only the listeners of the affected instrument. Anything that must read books
 /// consistently (strategies, paper matching) runs on this loop, as a listener or as posted <see cref="IHubWork"/>.
 /// </summary>
+/// <remarks>
+/// One bad event (an instrument the registry does not know, a failing <see cref="IHubWork"/>) or one failing listener
+/// must not stop every other book from updating, so the loop catches per event and per listener, logs, counts the
+/// failure in <see cref="ErrorCount"/> and carries on.
+/// </remarks>
 public sealed class MarketDataHub : IBookEventSink
 {
     private readonly Channel<BookEvent> _channel;
@@ -17,13 +24,16 @@ public sealed class MarketDataHub : IBookEventSink
     private OrderBook?[] _books = [];
     private IBookListener[][] _listenersByInstrument = [];
     private IBookListener[] _allListeners = [];
+    private readonly ILogger _logger;
     private long _eventsApplied;
+    private long _errorCount;
 
-    public MarketDataHub(InstrumentRegistry registry, TimeProvider time, int capacity = 65_536)
+    public MarketDataHub(InstrumentRegistry registry, TimeProvider time, int capacity = 65_536, ILogger<MarketDataHub>? logger = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _registry = registry;
         _time = time;
+        _logger = logger ?? NullLogger<MarketDataHub>.Instance;
         _channel = Channel.CreateBounded<BookEvent>(new BoundedChannelOptions(capacity)
         {
             SingleReader = true,
@@ -39,6 +49,9 @@ public sealed class MarketDataHub : IBookEventSink
 
     /// <summary>Events applied since start (read from any thread).</summary>
     public long EventsApplied => Interlocked.Read(ref _eventsApplied);
+
+    /// <summary>Events that failed to apply and listener calls that threw, since start (read from any thread).</summary>
+    public long ErrorCount => Interlocked.Read(ref _errorCount);
 
     /// <summary>Events waiting in the channel.</summary>
     public int QueueLength => _channel.Reader.CanCount ? _channel.Reader.Count : 0;
@@ -120,22 +133,22 @@ public sealed class MarketDataHub : IBookEventSink
         {
             while (reader.TryRead(out var bookEvent))
             {
-                Apply(in bookEvent);
+                TryApply(in bookEvent);
             }
         }
     }
 
     /// <summary>
-    /// Applies every event queued right now on the calling thread and returns how many. For tests and replay, which
-    /// drive the hub themselves; never call it while <see cref="RunAsync"/> is running.
+    /// Applies every event queued right now on the calling thread and returns how many applied without error (failures
+    /// are counted in <see cref="ErrorCount"/>, as in <see cref="RunAsync"/>). For tests and replay, which drive the hub
+    /// themselves; never call it while <see cref="RunAsync"/> is running.
     /// </summary>
     public int DrainPending()
     {
         var applied = 0;
         while (_channel.Reader.TryRead(out var bookEvent))
         {
-            Apply(in bookEvent);
-            applied++;
+            if (TryApply(in bookEvent)) applied++;
         }
         return applied;
     }
@@ -147,11 +160,13 @@ public sealed class MarketDataHub : IBookEventSink
     /// Applies one event and notifies listeners, on the calling thread. <see cref="RunAsync"/> calls this for every
     /// queued event; replay and benchmarks call it directly so the same code runs without the channel.
     /// </summary>
+    /// <exception cref="KeyNotFoundException">The event is for an instrument the registry does not know.</exception>
     public void Apply(in BookEvent e)
     {
         if (e.Kind == BookEventKind.Work)
         {
-            e.Work!.Execute(this);
+            var work = e.Work ?? throw new ArgumentException("A work event carries no work.", nameof(e));
+            work.Execute(this);
             return;
         }
 
@@ -192,15 +207,50 @@ public sealed class MarketDataHub : IBookEventSink
         var id = book.Instrument.Value;
         if ((uint)id < (uint)byInstrument.Length)
         {
-            foreach (var listener in byInstrument[id]) listener.OnBookUpdated(book);
+            foreach (var listener in byInstrument[id]) NotifyOne(listener, book);
         }
-        foreach (var listener in _allListeners) listener.OnBookUpdated(book);
+        foreach (var listener in _allListeners) NotifyOne(listener, book);
+    }
+
+    private void NotifyOne(IBookListener listener, OrderBook book)
+    {
+        try
+        {
+            listener.OnBookUpdated(book);
+        }
+        catch (Exception ex)
+        {
+            // The book has changed already; the other listeners must still hear of it.
+            Interlocked.Increment(ref _errorCount);
+            _logger.LogError(ex, "Book listener {Listener} failed on instrument {Instrument}", listener.GetType().Name, book.Instrument);
+        }
+    }
+
+    private bool TryApply(in BookEvent e)
+    {
+        try
+        {
+            Apply(in e);
+            return true;
+        }
+        catch (Exception ex)
+        {
+            Interlocked.Increment(ref _errorCount);
+            _logger.LogError(ex, "Market-data event {Kind} for instrument {Instrument} failed; the hub carries on", e.Kind, e.Instrument);
+            return false;
+        }
     }
 
     private OrderBook GetOrCreateBook(InstrumentId id)
     {
         var books = _books;
         if ((uint)id.Value < (uint)books.Length && books[id.Value] is { } existing) return existing;
+        // Check before growing the array, so a bogus id (negative or huge) fails clearly instead of resizing or
+        // indexing out of range.
+        if ((uint)id.Value >= (uint)_registry.Count)
+        {
+            throw new KeyNotFoundException($"Book event for instrument {id}, which the registry does not know.");
+        }
         if (id.Value >= books.Length)
         {
             Array.Resize(ref _books, Math.Max(id.Value + 1, Math.Max(64, books.Length * 2)));

@@ -125,6 +125,8 @@ public sealed class OrderBook
     /// <summary>Empties the book and marks it stale for the given reason (e.g. before a fresh snapshot).</summary>
     public void Clear(StaleReason reason)
     {
+        // An emptied book marked fresh would read as a real market with no liquidity; insist on a reason.
+        ThrowIfNone(reason);
         _bids.Clear();
         _asks.Clear();
         StaleReason = reason;
@@ -134,6 +136,8 @@ public sealed class OrderBook
     /// <summary>Marks the book untrustworthy without touching its levels; the next snapshot clears the mark.</summary>
     public void MarkStale(StaleReason reason)
     {
+        // Marking "stale for no reason" would silently clear a sequence gap without the snapshot it waits for.
+        ThrowIfNone(reason);
         if (StaleReason == reason) return;
         StaleReason = reason;
         Version++;
@@ -192,6 +196,14 @@ public sealed class OrderBook
         var n = Math.Min(destination.Length, levels.Count);
         for (var i = 0; i < n; i++) destination[i] = levels.FromTop(i);
         return n;
+    }
+
+    private static void ThrowIfNone(StaleReason reason)
+    {
+        if (reason == StaleReason.None)
+        {
+            throw new ArgumentOutOfRangeException(nameof(reason), reason, "A stale mark needs a reason; only a snapshot or a fresh update clears one.");
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1,0 +1,20 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ArbBot.Engine.MarketData;
+
+/// <summary>How the engine judges its market data; bound from <see cref="SectionName"/>.</summary>
+public sealed class MarketDataOptions
+{
+    /// <summary>The configuration section these options are bound from.</summary>
+    public const string SectionName = "ArbBot:MarketData";
+
+    /// <summary>How long a book may go without any update before it is marked stale and strategies stop trusting it.</summary>
+    /// <value>From 100 ms to 10 minutes; default 5 seconds.</value>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
+    public TimeSpan StaleAfter { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often the stale-book monitor checks every book's age; a book is marked at most this late.</summary>
+    /// <value>From 10 ms to 1 minute; default 250 ms.</value>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+}
