@@ -14,6 +14,9 @@ if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
     // Only this machine by default; --urls or ASPNETCORE_URLS opens it up deliberately.
     builder.WebHost.UseUrls("http://localhost:5080");
 }
+// Radzen's scripts and styles come from its package; outside Development the host only finds them through the build's
+// static web assets manifest when told to look (a published app carries them in wwwroot and has no manifest).
+builder.WebHost.UseStaticWebAssets();
 builder.Services.AddArbBotEngine(builder.Configuration);
 builder.Services.AddArbBotWeb(builder.Configuration);
 

@@ -23,16 +23,18 @@ public static class EngineServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
 
-        services.AddOptions<ArbBotOptions>().Bind(configuration.GetSection(ArbBotOptions.Section)).ValidateOnStart();
-        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.BindSection<ArbBotOptions>(configuration, ArbBotOptions.Section);
+        services.BindSection<StorageOptions>(configuration, StorageOptions.Section);
         services.AddOptions<VenuesOptions>().Configure(o => VenuesConfiguration.Bind(configuration, o)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<VenuesOptions>, VenuesOptionsValidator>();
-        services.AddOptions<MarketDataOptions>().Bind(configuration.GetSection(MarketDataOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<SimulatorOptions>().Bind(configuration.GetSection(SimulatorOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<PaperExecutionOptions>().Bind(configuration.GetSection("ArbBot:Paper")).ValidateDataAnnotations().ValidateOnStart();
+        services.BindSection<MarketDataOptions>(configuration, MarketDataOptions.SectionName);
+        services.BindSection<SimulatorOptions>(configuration, SimulatorOptions.SectionName);
+        services.BindSection<PaperExecutionOptions>(configuration, "ArbBot:Paper");
 
         services.AddSingleton<InstrumentRegistry>();
-        services.AddSingleton(sp => new MarketDataHub(sp.GetRequiredService<InstrumentRegistry>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<SimulatedWorld>();
+        services.AddSingleton(sp => new MarketDataHub(
+            sp.GetRequiredService<InstrumentRegistry>(), sp.GetRequiredService<TimeProvider>(), logger: sp.GetRequiredService<ILogger<MarketDataHub>>()));
         services.AddSingleton<IExecutionListener, ExecutionLog>();
         services.AddSingleton(CreateVenues);
         services.AddSingleton<IEnumerable<IVenue>>(sp => sp.GetRequiredService<VenueSet>().Venues);
@@ -54,12 +56,11 @@ public static class EngineServiceCollectionExtensions
         var paper = sp.GetRequiredService<IOptions<PaperExecutionOptions>>().Value;
         var listener = sp.GetRequiredService<IExecutionListener>();
 
-        var enabled = venueOptions.Enabled.ToList();
-        var venues = SimulatedVenues.Create(
-            enabled.Select(e => (e.Venue, TickSize.FromDecimal(e.Options.TickSize))).ToList(),
-            sp.GetRequiredService<IOptions<SimulatorOptions>>().Value,
-            time,
-            sp.GetRequiredService<ILoggerFactory>());
+        // Every simulated venue shares one world, so the same question moves together on both venues.
+        var world = sp.GetRequiredService<SimulatedWorld>();
+        var venues = venueOptions.Enabled
+            .Select(e => (IVenue)new SimulatedVenue(e.Venue, world, TickSize.FromDecimal(e.Options.TickSize)))
+            .ToList();
         var gateways = venues.ToDictionary(
             v => v.Id,
             v => (IOrderGateway)new PaperOrderGateway(v.Id, hub, registry, v.FeeModel, time, paper, listener));

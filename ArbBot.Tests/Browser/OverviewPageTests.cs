@@ -27,7 +27,7 @@ public sealed class OverviewPageTests
         }
 
         await session.ScreenshotAsync("overview");
-        Assert.True(changed, "No bid on the Overview page changed within 30 s");
+        Assert.True(changed, "No bid on the Overview page changed within 30 s. Browser console: " + string.Join(" | ", session.ConsoleMessages));
     }
 
     private static async Task<Dictionary<string, string>> ReadBidsAsync(Microsoft.Playwright.IPage page)

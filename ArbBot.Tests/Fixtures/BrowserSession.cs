@@ -28,6 +28,9 @@ public sealed class BrowserSession : IAsyncDisposable
     public IPage Page { get; }
     public string BaseUrl { get; }
 
+    /// <summary>What the page logged (console messages and uncaught errors), for failure messages.</summary>
+    public System.Collections.Concurrent.ConcurrentBag<string> ConsoleMessages { get; } = [];
+
     public static async Task<BrowserSession> StartAsync(DeskAppFactory app)
     {
         if (!File.Exists(ChromiumPath))
@@ -49,7 +52,10 @@ public sealed class BrowserSession : IAsyncDisposable
         });
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
         page.SetDefaultTimeout(30_000);
-        return new BrowserSession(app, playwright, browser, page, baseUrl);
+        var session = new BrowserSession(app, playwright, browser, page, baseUrl);
+        page.Console += (_, message) => session.ConsoleMessages.Add($"{message.Type}: {message.Text}");
+        page.PageError += (_, error) => session.ConsoleMessages.Add($"page error: {error}");
+        return session;
     }
 
     /// <summary>Signs in through the real form and waits for the dashboard.</summary>
