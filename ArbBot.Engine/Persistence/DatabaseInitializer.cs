@@ -35,8 +35,10 @@ public sealed class DatabaseInitializer(
                 await db.Database.CloseConnectionAsync().ConfigureAwait(false);
             }
             var applied = await migrator.MigrateAsync(db, cancellationToken).ConfigureAwait(false);
-            logger.LogInformation("Database ready ({Provider}, schema version {Version}, {Applied} step(s) applied)",
-                options.UsePostgres ? "PostgreSQL" : "SQLite", SchemaMigrator.LatestVersion, applied.Count);
+            // The PostgreSQL connection string can hold a password, so only the SQLite path is shown.
+            logger.LogInformation("Database ready ({Provider}{Where}, schema version {Version}, {Applied} step(s) applied)",
+                options.UsePostgres ? "PostgreSQL" : "SQLite", options.UsePostgres ? "" : " at " + Path.GetFullPath(options.SqlitePath),
+                SchemaMigrator.LatestVersion, applied.Count);
         }
         catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
         {

@@ -1,3 +1,4 @@
+using ArbBot.Engine.Execution;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
@@ -43,6 +44,9 @@ public class DeskAppFactory : WebApplicationFactory<Program>
 
     public string DatabasePath => Path.Combine(DataDirectory, "arbbot.db");
 
+    /// <summary>Every order update and fill the engine's gateways reported.</summary>
+    public RecordingExecutionListener Executions { get; } = new();
+
     /// <summary>What the app printed to its console (the first-run password, the URL).</summary>
     public StringWriter ConsoleOutput { get; } = new();
 
@@ -54,6 +58,8 @@ public class DeskAppFactory : WebApplicationFactory<Program>
         {
             services.RemoveAll<TextWriter>();
             services.AddSingleton<TextWriter>(TextWriter.Synchronized(ConsoleOutput));
+            services.RemoveAll<IExecutionListener>();
+            services.AddSingleton<IExecutionListener>(Executions);
         });
     }
 

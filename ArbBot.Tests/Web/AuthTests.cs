@@ -20,6 +20,18 @@ public sealed partial class AuthTests
     }
 
     [Fact]
+    public async Task Live_dashboard_connection_refuses_anonymous_users()
+    {
+        await using var app = new DeskAppFactory();
+        var client = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        var response = await client.PostAsync("/_blazor/negotiate?negotiateVersion=1", content: null);
+
+        Assert.NotEqual(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains(response.StatusCode, new[] { HttpStatusCode.Redirect, HttpStatusCode.Unauthorized });
+    }
+
+    [Fact]
     public async Task Login_page_and_static_assets_are_open_to_anonymous_users()
     {
         await using var app = new DeskAppFactory();

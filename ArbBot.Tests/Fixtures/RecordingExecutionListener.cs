@@ -1,6 +1,6 @@
 using ArbBot.Engine.Execution;
 
-namespace ArbBot.Tests.Execution;
+namespace ArbBot.Tests.Fixtures;
 
 /// <summary>Keeps every order update and fill a gateway reports, in the order reported.</summary>
 public sealed class RecordingExecutionListener : IExecutionListener
