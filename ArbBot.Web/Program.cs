@@ -1,5 +1,6 @@
 using ArbBot.Engine.Hosting;
 using ArbBot.Web;
+using ArbBot.Web.Api;
 using ArbBot.Web.Auth;
 using ArbBot.Web.Components;
 using ArbBot.Web.Health;
@@ -31,6 +32,7 @@ app.UseAntiforgery();
 
 app.MapStaticAssets().AllowAnonymous();
 app.MapArbBotHealth();
+app.MapDeskApi();
 app.MapPost("/logout", async (HttpContext context) =>
 {
     await context.SignOutAsync();

@@ -1,5 +1,8 @@
 using ArbBot.Engine.Hosting;
+using ArbBot.Engine.Persistence;
+using ArbBot.Web.Api;
 using ArbBot.Web.Auth;
+using Microsoft.AspNetCore.Authentication;
 using ArbBot.Web.Health;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
@@ -22,7 +25,9 @@ public static class WebServiceCollectionExtensions
         services.TryAddSingleton(Console.Out);
         services.AddHostedService<AdminBootstrap>();
 
+        services.BindSection<ApiKeyOptions>(configuration, ApiKeyOptions.Section);
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.Scheme, null)
             .AddCookie(options =>
             {
                 options.LoginPath = "/login";
@@ -34,11 +39,18 @@ public static class WebServiceCollectionExtensions
                 options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 options.ExpireTimeSpan = TimeSpan.FromHours(12);
                 options.SlidingExpiration = true;
+                // The API answers 401/403 instead of sending programs to the sign-in page.
+                options.Events.OnRedirectToLogin = context => ApiAwareRedirect(context, StatusCodes.Status401Unauthorized);
+                options.Events.OnRedirectToAccessDenied = context => ApiAwareRedirect(context, StatusCodes.Status403Forbidden);
             });
         services.AddAuthorization(options =>
         {
             // Everything needs a signed-in user unless it says otherwise (/login, /health, static assets).
             options.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();
+            // The REST API takes an X-Api-Key header or a signed-in dashboard user; roles decide what each may do.
+            string[] schemes = [ApiKeyAuthenticationHandler.Scheme, CookieAuthenticationDefaults.AuthenticationScheme];
+            options.AddPolicy(DeskApi.ReadPolicy, p => p.AddAuthenticationSchemes(schemes).RequireRole(Roles.Admin, Roles.Viewer));
+            options.AddPolicy(DeskApi.AdminPolicy, p => p.AddAuthenticationSchemes(schemes).RequireRole(Roles.Admin));
         });
         services.AddCascadingAuthenticationState();
         services.AddAntiforgery();
@@ -47,5 +59,16 @@ public static class WebServiceCollectionExtensions
             .AddCheck<DatabaseHealthCheck>("database", tags: [HealthEndpoints.ReadyTag])
             .AddCheck<VenueFeedsHealthCheck>("venues", tags: [HealthEndpoints.ReadyTag]);
         return services;
+    }
+
+    private static Task ApiAwareRedirect(RedirectContext<CookieAuthenticationOptions> context, int apiStatus)
+    {
+        if (context.Request.Path.StartsWithSegments("/api"))
+        {
+            context.Response.StatusCode = apiStatus;
+            return Task.CompletedTask;
+        }
+        context.Response.Redirect(context.RedirectUri);
+        return Task.CompletedTask;
     }
 }

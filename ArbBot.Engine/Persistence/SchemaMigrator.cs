@@ -66,6 +66,265 @@ public sealed class SchemaMigrator(TimeProvider time, ILogger<SchemaMigrator> lo
                 );
                 CREATE INDEX ix_audit_at_utc ON audit (at_utc);
                 """),
+        new(2, "pairs, trading records and settings",
+            Sqlite: """
+                CREATE TABLE pairs (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    kalshi_market_key TEXT NOT NULL,
+                    polymarket_market_key TEXT NOT NULL,
+                    mapping TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    score REAL NOT NULL,
+                    reasons_json TEXT NOT NULL,
+                    warnings_json TEXT NOT NULL,
+                    created_utc TEXT NOT NULL,
+                    updated_utc TEXT NOT NULL,
+                    approved_by TEXT NULL
+                );
+                CREATE UNIQUE INDEX ix_pairs_markets ON pairs (kalshi_market_key, polymarket_market_key);
+                CREATE TABLE opportunities (
+                    id INTEGER PRIMARY KEY,
+                    strategy TEXT NOT NULL,
+                    pair_id INTEGER NULL,
+                    detected_utc TEXT NOT NULL,
+                    quantity TEXT NOT NULL,
+                    gross_edge_per_set TEXT NOT NULL,
+                    total_costs TEXT NOT NULL,
+                    net_edge_per_set TEXT NOT NULL,
+                    expected_profit TEXT NOT NULL,
+                    decision TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    legs_json TEXT NOT NULL
+                );
+                CREATE INDEX ix_opportunities_detected ON opportunities (detected_utc);
+                CREATE TABLE orders (
+                    client_order_id TEXT PRIMARY KEY,
+                    opportunity_id INTEGER NULL,
+                    pair_id INTEGER NULL,
+                    role TEXT NOT NULL,
+                    venue TEXT NOT NULL,
+                    symbol TEXT NOT NULL,
+                    side TEXT NOT NULL,
+                    limit_price TEXT NOT NULL,
+                    quantity TEXT NOT NULL,
+                    time_in_force TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    filled_quantity TEXT NOT NULL,
+                    reason TEXT NULL,
+                    created_utc TEXT NOT NULL,
+                    updated_utc TEXT NOT NULL
+                );
+                CREATE INDEX ix_orders_created ON orders (created_utc);
+                CREATE TABLE order_transitions (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    client_order_id TEXT NOT NULL,
+                    from_status TEXT NOT NULL,
+                    to_status TEXT NOT NULL,
+                    filled_quantity TEXT NOT NULL,
+                    reason TEXT NULL,
+                    at_utc TEXT NOT NULL
+                );
+                CREATE INDEX ix_order_transitions_order ON order_transitions (client_order_id);
+                CREATE TABLE fills (
+                    fill_id TEXT PRIMARY KEY,
+                    client_order_id TEXT NOT NULL,
+                    opportunity_id INTEGER NULL,
+                    pair_id INTEGER NULL,
+                    venue TEXT NOT NULL,
+                    symbol TEXT NOT NULL,
+                    side TEXT NOT NULL,
+                    price TEXT NOT NULL,
+                    quantity TEXT NOT NULL,
+                    fee TEXT NOT NULL,
+                    liquidity TEXT NOT NULL,
+                    at_utc TEXT NOT NULL
+                );
+                CREATE INDEX ix_fills_at ON fills (at_utc);
+                CREATE TABLE executions (
+                    opportunity_id INTEGER PRIMARY KEY,
+                    pair_id INTEGER NULL,
+                    strategy TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    planned_quantity TEXT NOT NULL,
+                    hedged_quantity TEXT NOT NULL,
+                    residual_quantity TEXT NOT NULL,
+                    net_cash_out TEXT NOT NULL,
+                    fees TEXT NOT NULL,
+                    expected_profit TEXT NOT NULL,
+                    locked_profit TEXT NOT NULL,
+                    detected_utc TEXT NOT NULL,
+                    completed_utc TEXT NOT NULL,
+                    detection_to_last_fill_ms REAL NOT NULL,
+                    summary TEXT NOT NULL
+                );
+                CREATE INDEX ix_executions_completed ON executions (completed_utc);
+                CREATE TABLE risk_events (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at_utc TEXT NOT NULL,
+                    rule TEXT NOT NULL,
+                    verdict TEXT NOT NULL,
+                    opportunity_id INTEGER NULL,
+                    pair_id INTEGER NULL,
+                    detail TEXT NOT NULL
+                );
+                CREATE INDEX ix_risk_events_at ON risk_events (at_utc);
+                CREATE TABLE positions (
+                    venue TEXT NOT NULL,
+                    symbol TEXT NOT NULL,
+                    quantity TEXT NOT NULL,
+                    average_cost TEXT NOT NULL,
+                    fees TEXT NOT NULL,
+                    realized_pnl TEXT NOT NULL,
+                    updated_utc TEXT NOT NULL,
+                    PRIMARY KEY (venue, symbol)
+                );
+                CREATE TABLE pnl_snapshots (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at_utc TEXT NOT NULL,
+                    realized_pnl TEXT NOT NULL,
+                    unrealized_pnl TEXT NOT NULL,
+                    equity TEXT NOT NULL,
+                    daily_pnl TEXT NOT NULL,
+                    drawdown TEXT NOT NULL,
+                    fees TEXT NOT NULL
+                );
+                CREATE INDEX ix_pnl_snapshots_at ON pnl_snapshots (at_utc);
+                CREATE TABLE settings (
+                    key TEXT PRIMARY KEY,
+                    value_json TEXT NOT NULL,
+                    updated_utc TEXT NOT NULL,
+                    updated_by TEXT NOT NULL
+                );
+""",
+            Postgres: """
+                CREATE TABLE pairs (
+                    id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+                    kalshi_market_key TEXT NOT NULL,
+                    polymarket_market_key TEXT NOT NULL,
+                    mapping TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    score DOUBLE PRECISION NOT NULL,
+                    reasons_json TEXT NOT NULL,
+                    warnings_json TEXT NOT NULL,
+                    created_utc TIMESTAMPTZ NOT NULL,
+                    updated_utc TIMESTAMPTZ NOT NULL,
+                    approved_by TEXT NULL
+                );
+                CREATE UNIQUE INDEX ix_pairs_markets ON pairs (kalshi_market_key, polymarket_market_key);
+                CREATE TABLE opportunities (
+                    id BIGINT PRIMARY KEY,
+                    strategy TEXT NOT NULL,
+                    pair_id BIGINT NULL,
+                    detected_utc TIMESTAMPTZ NOT NULL,
+                    quantity NUMERIC NOT NULL,
+                    gross_edge_per_set NUMERIC NOT NULL,
+                    total_costs NUMERIC NOT NULL,
+                    net_edge_per_set NUMERIC NOT NULL,
+                    expected_profit NUMERIC NOT NULL,
+                    decision TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    legs_json TEXT NOT NULL
+                );
+                CREATE INDEX ix_opportunities_detected ON opportunities (detected_utc);
+                CREATE TABLE orders (
+                    client_order_id TEXT PRIMARY KEY,
+                    opportunity_id BIGINT NULL,
+                    pair_id BIGINT NULL,
+                    role TEXT NOT NULL,
+                    venue TEXT NOT NULL,
+                    symbol TEXT NOT NULL,
+                    side TEXT NOT NULL,
+                    limit_price NUMERIC NOT NULL,
+                    quantity NUMERIC NOT NULL,
+                    time_in_force TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    filled_quantity NUMERIC NOT NULL,
+                    reason TEXT NULL,
+                    created_utc TIMESTAMPTZ NOT NULL,
+                    updated_utc TIMESTAMPTZ NOT NULL
+                );
+                CREATE INDEX ix_orders_created ON orders (created_utc);
+                CREATE TABLE order_transitions (
+                    id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+                    client_order_id TEXT NOT NULL,
+                    from_status TEXT NOT NULL,
+                    to_status TEXT NOT NULL,
+                    filled_quantity NUMERIC NOT NULL,
+                    reason TEXT NULL,
+                    at_utc TIMESTAMPTZ NOT NULL
+                );
+                CREATE INDEX ix_order_transitions_order ON order_transitions (client_order_id);
+                CREATE TABLE fills (
+                    fill_id TEXT PRIMARY KEY,
+                    client_order_id TEXT NOT NULL,
+                    opportunity_id BIGINT NULL,
+                    pair_id BIGINT NULL,
+                    venue TEXT NOT NULL,
+                    symbol TEXT NOT NULL,
+                    side TEXT NOT NULL,
+                    price NUMERIC NOT NULL,
+                    quantity NUMERIC NOT NULL,
+                    fee NUMERIC NOT NULL,
+                    liquidity TEXT NOT NULL,
+                    at_utc TIMESTAMPTZ NOT NULL
+                );
+                CREATE INDEX ix_fills_at ON fills (at_utc);
+                CREATE TABLE executions (
+                    opportunity_id BIGINT PRIMARY KEY,
+                    pair_id BIGINT NULL,
+                    strategy TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    planned_quantity NUMERIC NOT NULL,
+                    hedged_quantity NUMERIC NOT NULL,
+                    residual_quantity NUMERIC NOT NULL,
+                    net_cash_out NUMERIC NOT NULL,
+                    fees NUMERIC NOT NULL,
+                    expected_profit NUMERIC NOT NULL,
+                    locked_profit NUMERIC NOT NULL,
+                    detected_utc TIMESTAMPTZ NOT NULL,
+                    completed_utc TIMESTAMPTZ NOT NULL,
+                    detection_to_last_fill_ms DOUBLE PRECISION NOT NULL,
+                    summary TEXT NOT NULL
+                );
+                CREATE INDEX ix_executions_completed ON executions (completed_utc);
+                CREATE TABLE risk_events (
+                    id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+                    at_utc TIMESTAMPTZ NOT NULL,
+                    rule TEXT NOT NULL,
+                    verdict TEXT NOT NULL,
+                    opportunity_id BIGINT NULL,
+                    pair_id BIGINT NULL,
+                    detail TEXT NOT NULL
+                );
+                CREATE INDEX ix_risk_events_at ON risk_events (at_utc);
+                CREATE TABLE positions (
+                    venue TEXT NOT NULL,
+                    symbol TEXT NOT NULL,
+                    quantity NUMERIC NOT NULL,
+                    average_cost NUMERIC NOT NULL,
+                    fees NUMERIC NOT NULL,
+                    realized_pnl NUMERIC NOT NULL,
+                    updated_utc TIMESTAMPTZ NOT NULL,
+                    PRIMARY KEY (venue, symbol)
+                );
+                CREATE TABLE pnl_snapshots (
+                    id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+                    at_utc TIMESTAMPTZ NOT NULL,
+                    realized_pnl NUMERIC NOT NULL,
+                    unrealized_pnl NUMERIC NOT NULL,
+                    equity NUMERIC NOT NULL,
+                    daily_pnl NUMERIC NOT NULL,
+                    drawdown NUMERIC NOT NULL,
+                    fees NUMERIC NOT NULL
+                );
+                CREATE INDEX ix_pnl_snapshots_at ON pnl_snapshots (at_utc);
+                CREATE TABLE settings (
+                    key TEXT PRIMARY KEY,
+                    value_json TEXT NOT NULL,
+                    updated_utc TIMESTAMPTZ NOT NULL,
+                    updated_by TEXT NOT NULL
+                );
+"""),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

@@ -1,0 +1,133 @@
+using ArbBot.Engine.Hosting;
+using ArbBot.Engine.MarketData;
+using ArbBot.Engine.Risk;
+using Microsoft.Extensions.Logging;
+
+namespace ArbBot.Engine.Control;
+
+/// <summary>The answer to a command: done with the new state, or refused with errors naming each bad field.</summary>
+public sealed record CommandResult<T>(bool Succeeded, T? Value, IReadOnlyList<string> Errors)
+{
+    public static CommandResult<T> Ok(T value) => new(true, value, []);
+    public static CommandResult<T> Refused(params string[] errors) => new(false, default, errors);
+}
+
+/// <summary>
+/// The one way to change the desk's switches, used by the dashboard, the REST API and the SignalR hub alike.
+/// Every command is validated, persisted with its audit entry (who, when, before, after), and only then applied on the
+/// hub's thread; commands run one at a time.
+/// </summary>
+public sealed class DeskCommands(
+    DeskControls controls,
+    SettingsStore store,
+    MarketDataHub hub,
+    VenueSet venues,
+    ILogger<DeskCommands> logger)
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    /// <summary>Loads the persisted switches at start-up (a kill switch engaged before a restart stays engaged).</summary>
+    public async Task RestoreAsync(CancellationToken cancellationToken)
+    {
+        var state = await store.LoadAsync(cancellationToken).ConfigureAwait(false);
+        await ApplyAsync(state, cancellationToken).ConfigureAwait(false);
+        if (state.KillSwitchEngaged) logger.LogWarning("The kill switch is engaged ({Reason}); no order will be sent until an admin resets it", state.KillSwitchReason);
+        if (state.TradingPaused) logger.LogWarning("Trading is paused ({Reason})", state.PauseReason);
+    }
+
+    public Task<CommandResult<ControlState>> PauseTradingAsync(string actor, string? reason, CancellationToken cancellationToken) =>
+        ChangeAsync(actor, "trading.pause", s => s.TradingPaused
+            ? null
+            : s with { TradingPaused = true, PauseReason = string.IsNullOrWhiteSpace(reason) ? $"paused by {actor}" : reason.Trim() },
+            s => s.TradingPaused ? "paused" : "running", cancellationToken);
+
+    public Task<CommandResult<ControlState>> ResumeTradingAsync(string actor, CancellationToken cancellationToken) =>
+        ChangeAsync(actor, "trading.resume", s => s.TradingPaused ? s with { TradingPaused = false, PauseReason = null } : null,
+            s => s.TradingPaused ? "paused" : "running", cancellationToken);
+
+    /// <summary>Blocks every new order and cancels every open one on every venue until an admin resets it.</summary>
+    public async Task<CommandResult<ControlState>> EngageKillSwitchAsync(string actor, string? reason, CancellationToken cancellationToken)
+    {
+        var result = await ChangeAsync(actor, "kill-switch.engage",
+            s => s.KillSwitchEngaged ? null : s with { KillSwitchEngaged = true, KillSwitchReason = string.IsNullOrWhiteSpace(reason) ? $"engaged by {actor}" : reason.Trim() },
+            s => s.KillSwitchEngaged ? "engaged" : "off", cancellationToken).ConfigureAwait(false);
+        // Cancel even when it was already engaged: a second press must still clear anything that slipped through.
+        foreach (var gateway in venues.Gateways.Values)
+        {
+            try
+            {
+                await gateway.CancelAllAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogError(ex, "Kill switch: cancelling open orders on {Venue} failed", gateway.Venue);
+            }
+        }
+        return result;
+    }
+
+    public Task<CommandResult<ControlState>> ResetKillSwitchAsync(string actor, CancellationToken cancellationToken) =>
+        ChangeAsync(actor, "kill-switch.reset", s => s.KillSwitchEngaged ? s with { KillSwitchEngaged = false, KillSwitchReason = null } : null,
+            s => s.KillSwitchEngaged ? "engaged" : "off", cancellationToken);
+
+    /// <summary>Replaces the risk limits after checking every field's range; takes effect for the next decision.</summary>
+    public async Task<CommandResult<ControlState>> SetLimitsAsync(string actor, RiskLimits limits, CancellationToken cancellationToken)
+    {
+        var errors = RiskLimitsValidator.Validate(limits);
+        if (errors.Count > 0) return CommandResult<ControlState>.Refused([.. errors]);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var current = controls.State;
+            if (current.Limits == limits) return CommandResult<ControlState>.Ok(current);
+            var next = current with { Limits = limits };
+            var (before, after) = SettingsStore.DescribeChange(current.Limits, limits);
+            await store.SaveAsync(next, actor, "limits.set", before, after, cancellationToken).ConfigureAwait(false);
+            await ApplyAsync(next, cancellationToken).ConfigureAwait(false);
+            logger.LogInformation("Risk limits changed by {Actor}: {Before} → {After}", actor, before, after);
+            return CommandResult<ControlState>.Ok(next);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<CommandResult<ControlState>> ChangeAsync(
+        string actor, string action, Func<ControlState, ControlState?> change, Func<ControlState, string> describe, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var current = controls.State;
+            var next = change(current);
+            if (next is null) return CommandResult<ControlState>.Ok(current);
+            await store.SaveAsync(next, actor, action, describe(current), describe(next), cancellationToken).ConfigureAwait(false);
+            await ApplyAsync(next, cancellationToken).ConfigureAwait(false);
+            logger.LogWarning("{Action} by {Actor}", action, actor);
+            return CommandResult<ControlState>.Ok(next);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task ApplyAsync(ControlState state, CancellationToken cancellationToken)
+    {
+        var work = new ApplyWork(controls, state);
+        await hub.PostAsync(work, cancellationToken).ConfigureAwait(false);
+        await work.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private sealed class ApplyWork(DeskControls controls, ControlState state) : IHubWork
+    {
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Execute(MarketDataHub hub)
+        {
+            controls.Apply(state);
+            Done.TrySetResult();
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using System.Text.Json;
+using ArbBot.Engine.Persistence;
+using ArbBot.Engine.Risk;
+using Microsoft.EntityFrameworkCore;
+
+namespace ArbBot.Engine.Control;
+
+/// <summary>Reads and writes the persisted switches, each change in one transaction with its audit entry.</summary>
+public sealed class SettingsStore(IDbContextFactory<ArbBotDbContext> contexts, TimeProvider time)
+{
+    public const string ControlKey = "desk.controls";
+
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>The persisted switches, or the defaults (running, kill switch off, default limits) on a new database.</summary>
+    public async Task<ControlState> LoadAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var row = await db.Settings.AsNoTracking().SingleOrDefaultAsync(s => s.Key == ControlKey, cancellationToken).ConfigureAwait(false);
+        return row is null
+            ? new ControlState(false, null, false, null, new RiskLimits())
+            : JsonSerializer.Deserialize<ControlState>(row.ValueJson, Json) ?? throw new InvalidDataException($"Setting {ControlKey} is empty.");
+    }
+
+    /// <summary>Saves the new switches and an audit entry (who, when, what, before, after) together.</summary>
+    public async Task SaveAsync(ControlState state, string actor, string action, string? before, string? after, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var now = time.GetUtcNow().UtcDateTime;
+        var json = JsonSerializer.Serialize(state, Json);
+        var row = await db.Settings.SingleOrDefaultAsync(s => s.Key == ControlKey, cancellationToken).ConfigureAwait(false);
+        if (row is null) db.Settings.Add(new SettingRow { Key = ControlKey, ValueJson = json, UpdatedUtc = now, UpdatedBy = actor });
+        else
+        {
+            row.ValueJson = json;
+            row.UpdatedUtc = now;
+            row.UpdatedBy = actor;
+        }
+        db.Audit.Add(new AuditEntry { AtUtc = now, Actor = actor, Action = action, Target = "desk", OldValue = before, NewValue = after });
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A limits record as "Field=value" lines for the audit trail (only the fields that differ when given both).</summary>
+    public static (string Before, string After) DescribeChange(RiskLimits before, RiskLimits after)
+    {
+        var changed = typeof(RiskLimits).GetProperties()
+            .Where(p => !Equals(p.GetValue(before), p.GetValue(after)))
+            .ToList();
+        string Describe(RiskLimits limits) => string.Join("; ", changed.Select(p => $"{p.Name}={Format(p.GetValue(limits))}"));
+        return (Describe(before), Describe(after));
+    }
+
+    private static string Format(object? value) => value switch
+    {
+        IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+        null => "",
+        _ => value.ToString() ?? "",
+    };
+}

@@ -1,0 +1,171 @@
+using System.Text.Json;
+using ArbBot.Engine.Core;
+using ArbBot.Engine.Execution;
+using ArbBot.Engine.Persistence;
+using ArbBot.Engine.Risk;
+using ArbBot.Engine.Strategies;
+using Microsoft.Extensions.Logging;
+
+namespace ArbBot.Engine.Events;
+
+/// <summary>
+/// The engine's journal: turns what the engine did into rows for the batching <see cref="RecordWriter"/> and into live
+/// events for the dashboard. Runs on the hub's thread and never waits.
+/// </summary>
+public sealed class EngineJournal(RecordWriter writer, InstrumentRegistry registry, ILogger<EngineJournal> logger) : IEngineJournal
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly Dictionary<string, DateTime> _orderCreated = new(StringComparer.Ordinal);
+
+    /// <summary>Everything journaled, for live views (raised on the hub's thread; handlers must be quick).</summary>
+    public event Action<object>? Published;
+
+    public void OnOpportunity(Opportunity opportunity)
+    {
+        writer.Enqueue(new OpportunityRow
+        {
+            Id = opportunity.Id,
+            Strategy = opportunity.Strategy,
+            PairId = opportunity.PairId,
+            DetectedUtc = opportunity.DetectedAt.UtcDateTime,
+            Quantity = opportunity.Quantity,
+            GrossEdgePerSet = opportunity.GrossEdgePerSet,
+            TotalCosts = opportunity.TotalCosts,
+            NetEdgePerSet = opportunity.NetEdgePerSet,
+            ExpectedProfit = opportunity.ExpectedProfit,
+            Decision = opportunity.Decision.ToString(),
+            Reason = opportunity.Reason,
+            LegsJson = JsonSerializer.Serialize(opportunity.Legs.Select(l => new
+            {
+                venue = l.Venue.ToString(),
+                symbol = registry[l.Instrument].Symbol,
+                side = l.Side.ToString(),
+                worstPrice = l.WorstPrice.Value,
+                averagePrice = l.AveragePrice,
+                fee = l.Fee,
+                topOfBook = l.TopOfBook.Value,
+                depthWithinWorst = l.DepthWithinWorst,
+                bookVersion = l.BookVersion,
+                bookAgeMs = l.BookAge.TotalMilliseconds,
+            }), Json),
+        });
+        Published?.Invoke(opportunity);
+    }
+
+    public void OnOrderTransition(OrderTransition transition)
+    {
+        var at = transition.At.UtcDateTime;
+        if (!_orderCreated.TryGetValue(transition.ClientOrderId, out var created))
+        {
+            created = at;
+            _orderCreated[transition.ClientOrderId] = created;
+        }
+        if (transition.To.IsFinal()) _orderCreated.Remove(transition.ClientOrderId);
+        writer.Enqueue(new OrderRow
+        {
+            ClientOrderId = transition.ClientOrderId,
+            OpportunityId = transition.OpportunityId,
+            PairId = transition.PairId,
+            Role = transition.Role.ToString(),
+            Venue = transition.Venue.ToString(),
+            Symbol = registry[transition.Instrument].Symbol,
+            Side = transition.Side.ToString(),
+            LimitPrice = transition.LimitPrice.Value,
+            Quantity = transition.Quantity,
+            TimeInForce = transition.TimeInForce.ToString(),
+            Status = transition.To.ToString(),
+            FilledQuantity = transition.FilledQuantity,
+            Reason = transition.Reason,
+            CreatedUtc = created,
+            UpdatedUtc = at,
+        });
+        writer.Enqueue(new OrderTransitionRow
+        {
+            ClientOrderId = transition.ClientOrderId,
+            FromStatus = transition.From.ToString(),
+            ToStatus = transition.To.ToString(),
+            FilledQuantity = transition.FilledQuantity,
+            Reason = transition.Reason,
+            AtUtc = at,
+        });
+        Published?.Invoke(transition);
+    }
+
+    public void OnFill(Fill fill, long? opportunityId, long? pairId)
+    {
+        writer.Enqueue(new FillRow
+        {
+            FillId = fill.FillId,
+            ClientOrderId = fill.ClientOrderId,
+            OpportunityId = opportunityId,
+            PairId = pairId,
+            Venue = fill.Venue.ToString(),
+            Symbol = registry[fill.Instrument].Symbol,
+            Side = fill.Side.ToString(),
+            Price = fill.Price.Value,
+            Quantity = fill.Quantity,
+            Fee = fill.Fee,
+            Liquidity = fill.Liquidity.ToString(),
+            AtUtc = fill.Time.UtcDateTime,
+        });
+        Published?.Invoke(fill);
+    }
+
+    public void OnRiskEvent(RiskEvent riskEvent)
+    {
+        writer.Enqueue(new RiskEventRow
+        {
+            AtUtc = riskEvent.At.UtcDateTime,
+            Rule = riskEvent.Rule.ToString(),
+            Verdict = riskEvent.Verdict.ToString(),
+            OpportunityId = riskEvent.OpportunityId,
+            PairId = riskEvent.PairId,
+            Detail = riskEvent.Detail,
+        });
+        Published?.Invoke(riskEvent);
+    }
+
+    public void OnExecutionCompleted(ExecutionOutcome outcome)
+    {
+        writer.Enqueue(new ExecutionRow
+        {
+            OpportunityId = outcome.OpportunityId,
+            PairId = outcome.PairId,
+            Strategy = outcome.Strategy,
+            Kind = outcome.Kind.ToString(),
+            PlannedQuantity = outcome.PlannedQuantity,
+            HedgedQuantity = outcome.HedgedQuantity,
+            ResidualQuantity = outcome.ResidualQuantity,
+            NetCashOut = outcome.NetCashOut,
+            Fees = outcome.Fees,
+            ExpectedProfit = outcome.ExpectedProfit,
+            LockedProfit = outcome.LockedProfit,
+            DetectedUtc = outcome.DetectedAt.UtcDateTime,
+            CompletedUtc = outcome.CompletedAt.UtcDateTime,
+            DetectionToLastFillMs = outcome.DetectionToLastFill.TotalMilliseconds,
+            Summary = outcome.Summary,
+        });
+        if (outcome.Kind == ExecutionOutcomeKind.Residual)
+        {
+            logger.LogError("UNHEDGED: execution {Opportunity} on pair {Pair} ended with {Residual} contracts unhedged: {Summary}",
+                outcome.OpportunityId, outcome.PairId, outcome.ResidualQuantity, outcome.Summary);
+        }
+        Published?.Invoke(outcome);
+    }
+
+    public void OnUnhedgedExposure(long? pairId, InstrumentId instrument, decimal quantity, string detail)
+    {
+        if (quantity != 0m)
+        {
+            logger.LogError("UNHEDGED exposure on pair {Pair}: {Quantity} of {Instrument}: {Detail}", pairId, quantity, registry[instrument], detail);
+        }
+        else
+        {
+            logger.LogWarning("Unhedged exposure on pair {Pair} closed ({Instrument}): {Detail}", pairId, registry[instrument], detail);
+        }
+        Published?.Invoke(new UnhedgedExposure(pairId, instrument, quantity, detail));
+    }
+}
+
+/// <summary>A pair's unhedged position changed (quantity 0 when it is gone).</summary>
+public sealed record UnhedgedExposure(long? PairId, InstrumentId Instrument, decimal Quantity, string Detail);
