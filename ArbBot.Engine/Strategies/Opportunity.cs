@@ -33,6 +33,8 @@ public enum OpportunityDecision : byte
     Rejected,
     /// <summary>Seen but not acted on for a reason outside risk (e.g. below the minimum edge after fees, stale book).</summary>
     Skipped,
+    /// <summary>Just found by a strategy and not yet through the risk gate; the gate's answer replaces it.</summary>
+    Detected,
 }
 
 /// <summary>

@@ -1,0 +1,191 @@
+using System.Globalization;
+using ArbBot.Engine.Core;
+using ArbBot.Engine.Events;
+using ArbBot.Engine.Strategies;
+
+namespace ArbBot.Engine.Risk;
+
+/// <summary>
+/// The one gate every opportunity passes before execution: accepts it, accepts it at a smaller whole number of sets, or
+/// rejects it, naming the <see cref="RiskRule"/>. Runs on the market-data hub's thread.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Hard stops come first, in this order: kill switch, global pause, pair paused, order in flight, pair cooldown,
+/// circuit breaker, daily loss, drawdown, stale data, minimum net edge, maximum open positions. Then the sizing rules,
+/// which shrink the quantity rather than reject while at least the minimum order still fits: maximum trade size,
+/// maximum position per market, venue balance.
+/// </para>
+/// <para>
+/// Every rejection and every resize is reported to the <see cref="IEngineJournal"/> given to the constructor as a
+/// <see cref="RiskEvent"/> — one per rule that shrank the size, so the record shows each limit that bit. The returned
+/// decision names the rejecting rule, or for a resize the last rule that shrank the size.
+/// </para>
+/// <para>
+/// Money is measured at each leg's <see cref="OpportunityLeg.WorstPrice"/> — the order's limit, the most a fill can
+/// cost — and fees at the leg's fee per contract at the detected size. A resize keeps the legs' limits; the caller may
+/// re-run the strategy's sizing with the new quantity as its cap to get exact fees and edge.
+/// </para>
+/// </remarks>
+public sealed class RiskGate
+{
+    private readonly TimeProvider _time;
+    private readonly IEngineJournal _journal;
+    private readonly InstrumentRegistry? _registry;
+
+    /// <param name="time">The engine clock (cooldowns, breaker window, book age since detection).</param>
+    /// <param name="journal">Receives a <see cref="RiskEvent"/> for every rejection and resize.</param>
+    /// <param name="registry">When given, resizes respect each leg market's <see cref="Market.MinOrderSize"/>; else one contract.</param>
+    public RiskGate(TimeProvider time, IEngineJournal journal, InstrumentRegistry? registry = null)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(journal);
+        _time = time;
+        _journal = journal;
+        _registry = registry;
+    }
+
+    /// <summary>Checks <paramref name="opportunity"/> against every rule.</summary>
+    public RiskDecision Check(Opportunity opportunity, RiskLimits limits, IRiskContext context)
+    {
+        ArgumentNullException.ThrowIfNull(opportunity);
+        ArgumentNullException.ThrowIfNull(limits);
+        ArgumentNullException.ThrowIfNull(context);
+        var now = _time.GetUtcNow();
+        if (HardStop(opportunity, limits, context, now) is { } stop)
+        {
+            return Reject(opportunity, stop.Rule, stop.Detail, now);
+        }
+
+        var minimum = MinimumQuantity(opportunity);
+        var quantity = decimal.Floor(opportunity.Quantity);
+        var resizedBy = RiskRule.None;
+        string? resizeDetail = null;
+        foreach (var (rule, allowed, detail) in SizingLimits(opportunity, limits, context))
+        {
+            var whole = decimal.Floor(Math.Max(0m, allowed));
+            if (whole >= quantity) continue;
+            if (whole < minimum)
+            {
+                return Reject(opportunity, rule, string.Create(CultureInfo.InvariantCulture, $"{detail}: {whole:0.##} sets fit, below the minimum of {minimum:0.##}"), now);
+            }
+            resizeDetail = string.Create(CultureInfo.InvariantCulture, $"{detail}: resized from {quantity:0.##} to {whole:0.##} sets");
+            _journal.OnRiskEvent(new RiskEvent(now, rule, RiskVerdict.Resize, opportunity.Id, opportunity.PairId, resizeDetail));
+            quantity = whole;
+            resizedBy = rule;
+        }
+        return resizedBy == RiskRule.None
+            ? RiskDecision.Accept(opportunity.Quantity)
+            : RiskDecision.Resize(resizedBy, quantity, resizeDetail!);
+    }
+
+    private static (RiskRule Rule, string Detail)? HardStop(Opportunity o, RiskLimits limits, IRiskContext context, DateTimeOffset now)
+    {
+        if (context.KillSwitchEngaged) return (RiskRule.KillSwitch, "kill switch engaged");
+        if (context.TradingPaused) return (RiskRule.GlobalPause, "trading is paused");
+        if (o.PairId is { } pairId)
+        {
+            if (context.IsPairPaused(pairId)) return (RiskRule.PairPaused, F($"pair {pairId} is paused"));
+            if (context.HasOrderInFlight(pairId)) return (RiskRule.OrderInFlight, F($"pair {pairId} has an order without a known outcome"));
+            if (context.LastTradeAt(pairId) is { } last && last + limits.PairCooldown > now)
+            {
+                return (RiskRule.PairCooldown, F($"pair {pairId} traded {(now - last).TotalSeconds:0.###} s ago, cooldown {limits.PairCooldown.TotalSeconds:0.###} s"));
+            }
+        }
+        var failures = context.FailedExecutionsSince(now - limits.CircuitBreakerWindow);
+        if (failures >= limits.CircuitBreakerFailures)
+        {
+            return (RiskRule.CircuitBreaker, F($"{failures} failed executions in the last {limits.CircuitBreakerWindow.TotalMinutes:0.##} min (limit {limits.CircuitBreakerFailures})"));
+        }
+        if (context.DailyPnl <= -limits.DailyLossLimit)
+        {
+            return (RiskRule.DailyLossLimit, F($"today's PnL {context.DailyPnl:0.00} reached the daily loss limit {limits.DailyLossLimit:0.00}"));
+        }
+        if (context.Drawdown >= limits.MaxDrawdown)
+        {
+            return (RiskRule.MaxDrawdown, F($"drawdown {context.Drawdown:0.00} reached the limit {limits.MaxDrawdown:0.00}"));
+        }
+        foreach (var leg in o.Legs)
+        {
+            // The age now, not at detection: whoever calls the gate later must not make an old book look fresh.
+            var age = leg.BookAge + (now > o.DetectedAt ? now - o.DetectedAt : TimeSpan.Zero);
+            if (age > limits.MaxBookAge)
+            {
+                return (RiskRule.StaleData, F($"{leg.Venue.DisplayName()} book of instrument {leg.Instrument} is {age.TotalMilliseconds:0} ms old (limit {limits.MaxBookAge.TotalMilliseconds:0} ms)"));
+            }
+        }
+        if (o.NetEdgePerSet < limits.MinNetEdge)
+        {
+            return (RiskRule.MinNetEdge, F($"net edge {o.NetEdgePerSet:0.0000}/set below minimum {limits.MinNetEdge:0.00##}"));
+        }
+        var newMarkets = 0;
+        foreach (var leg in o.Legs)
+        {
+            if (!context.HasPositionInMarket(leg.Instrument)) newMarkets++;
+        }
+        // Counting every new market, not just "any": two new legs at max − 1 would end above the limit.
+        if (newMarkets > 0 && context.OpenPositionCount + newMarkets > limits.MaxOpenPositions)
+        {
+            return (RiskRule.MaxOpenPositions, F($"{context.OpenPositionCount} open positions + {newMarkets} new would exceed {limits.MaxOpenPositions}"));
+        }
+        return null;
+    }
+
+    /// <summary>Each sizing rule's largest allowed quantity (before flooring to whole sets), in evaluation order.</summary>
+    private static IEnumerable<(RiskRule Rule, decimal Allowed, string Detail)> SizingLimits(Opportunity o, RiskLimits limits, IRiskContext context)
+    {
+        decimal perSet = 0m;
+        foreach (var leg in o.Legs) perSet += leg.WorstPrice.Value;
+        if (perSet > 0m)
+        {
+            yield return (RiskRule.MaxTradeSize, limits.MaxTradeSize / perSet,
+                F($"notional {perSet * o.Quantity:0.00} at limit prices exceeds max trade size {limits.MaxTradeSize:0.00}"));
+        }
+
+        foreach (var leg in o.Legs)
+        {
+            if (leg.WorstPrice.Units == 0) continue;
+            var room = limits.MaxPositionPerMarket - context.PositionCostInMarket(leg.Instrument);
+            yield return (RiskRule.MaxPositionPerMarket, room / leg.WorstPrice.Value,
+                F($"{leg.Venue.DisplayName()} market of instrument {leg.Instrument} holds {context.PositionCostInMarket(leg.Instrument):0.00}; with this leg it would exceed {limits.MaxPositionPerMarket:0.00}"));
+        }
+
+        // Legs on the same venue draw on the same balance.
+        foreach (var venue in o.Legs.Select(l => l.Venue).Distinct())
+        {
+            decimal perSetOnVenue = 0m;
+            foreach (var leg in o.Legs)
+            {
+                if (leg.Venue != venue) continue;
+                var feePerSet = o.Quantity > 0m ? leg.Fee / o.Quantity : 0m;
+                perSetOnVenue += leg.WorstPrice.Value + feePerSet;
+            }
+            if (perSetOnVenue <= 0m) continue;
+            var balance = context.AvailableBalance(venue);
+            yield return (RiskRule.VenueBalance, balance / perSetOnVenue,
+                F($"{venue.DisplayName()} balance {balance:0.00} does not cover {perSetOnVenue * o.Quantity:0.00} of cost and fees"));
+        }
+    }
+
+    private decimal MinimumQuantity(Opportunity o)
+    {
+        var minimum = 1m;
+        if (_registry is null) return minimum;
+        foreach (var leg in o.Legs)
+        {
+            if ((uint)leg.Instrument.Value < (uint)_registry.Count)
+            {
+                minimum = Math.Max(minimum, decimal.Ceiling(_registry.MarketOf(leg.Instrument).MinOrderSize));
+            }
+        }
+        return minimum;
+    }
+
+    private RiskDecision Reject(Opportunity o, RiskRule rule, string detail, DateTimeOffset now)
+    {
+        _journal.OnRiskEvent(new RiskEvent(now, rule, RiskVerdict.Reject, o.Id, o.PairId, detail));
+        return RiskDecision.Reject(rule, detail);
+    }
+
+    private static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,345 @@
+using System.Globalization;
+using ArbBot.Engine.Core;
+using ArbBot.Engine.MarketData;
+using ArbBot.Engine.Matching;
+using ArbBot.Engine.Risk;
+using ArbBot.Engine.Venues;
+
+namespace ArbBot.Engine.Strategies.CrossVenueArb;
+
+/// <summary>What the last evaluation of an arb set saw.</summary>
+public enum ArbSetState : byte
+{
+    /// <summary>No book of the set has changed since the pair was added.</summary>
+    NotEvaluated = 0,
+    /// <summary>A leg's book has had no event yet.</summary>
+    MissingBook,
+    /// <summary>A leg's book is marked stale or older than <see cref="RiskLimits.MaxBookAge"/>.</summary>
+    StaleBook,
+    /// <summary>A leg has no asks.</summary>
+    NoAsks,
+    /// <summary>The books are fresh but nothing clears the minimum edge.</summary>
+    NoEdge,
+    /// <summary>An opportunity was found and handed on.</summary>
+    Edge,
+}
+
+/// <summary>One arb set's spread as last evaluated, for the dashboard.</summary>
+public readonly record struct ArbSetSpread(
+    long PairId,
+    /// <summary>0 for the pair's first set (Kalshi YES leg), 1 for the second (Kalshi NO leg).</summary>
+    int SetIndex,
+    InstrumentId Kalshi,
+    InstrumentId Polymarket,
+    ArbSetState State,
+    Price KalshiAsk,
+    Price PolymarketAsk,
+    /// <summary>Best Kalshi ask plus best Polymarket ask.</summary>
+    decimal AskSum,
+    /// <summary>$1 minus <see cref="AskSum"/>.</summary>
+    decimal GrossEdge,
+    /// <summary>Gross edge after exact fees on the top-of-book size and the fixed cost per set.</summary>
+    decimal NetEdge,
+    /// <summary>Sets available at both best asks.</summary>
+    decimal SizeAvailable,
+    /// <summary>When it was evaluated, as <see cref="TimeProvider"/> UTC ticks (0 before the first evaluation).</summary>
+    long EvaluatedUtcTicks);
+
+/// <summary>What became of <see cref="CrossVenueArbitrage.AddOrUpdatePair"/>.</summary>
+public enum PairRegistration : byte
+{
+    /// <summary>The pair is watched and traded.</summary>
+    Active,
+    /// <summary>The pair is not approved (suggested, paused or retired), so it is not watched; any earlier version was removed.</summary>
+    NotApproved,
+    /// <summary>The registry has no Kalshi market with the pair's key; not watched.</summary>
+    UnknownKalshiMarket,
+    /// <summary>The registry has no Polymarket market with the pair's key; not watched.</summary>
+    UnknownPolymarketMarket,
+}
+
+/// <summary>
+/// Cross-venue arbitrage on admin-approved pairs: whenever a book of either leg changes, both arb sets of every pair
+/// touching it are sized against fresh books, and each edge that clears the minimum after fees is handed to an
+/// <see cref="IOpportunitySink"/> as an <see cref="Opportunity"/>.
+/// </summary>
+/// <remarks>
+/// Everything here runs on the market-data hub's thread: pair changes, limit changes, book notifications and spread
+/// snapshots (post them as <see cref="IHubWork"/>). The evaluation path reads books in place and does not allocate
+/// unless it produces an opportunity.
+/// </remarks>
+public sealed class CrossVenueArbitrage : IBookListener
+{
+    /// <summary>The <see cref="Opportunity.Strategy"/> of every opportunity found here.</summary>
+    public const string StrategyName = "cross-venue";
+
+    private readonly MarketDataHub _hub;
+    private readonly IFeeModel _kalshiFees;
+    private readonly IFeeModel _polymarketFees;
+    private readonly IOpportunitySink _sink;
+    private readonly Dictionary<long, PairState> _pairs = [];
+    private readonly HashSet<InstrumentId> _subscribed = [];
+    private List<PairState>?[] _byInstrument = [];
+    private ArbSetSpread[] _spreads = [];
+    private BookLevel[] _kalshiLevels = new BookLevel[32];
+    private BookLevel[] _polymarketLevels = new BookLevel[32];
+    private RiskLimits _limits;
+    private long _lastOpportunityId;
+
+    /// <param name="hub">The hub whose books are read and whose clock is used.</param>
+    /// <param name="kalshiFees">Kalshi's fee rule.</param>
+    /// <param name="polymarketFees">Polymarket's fee rule.</param>
+    /// <param name="limits">Minimum net edge, fixed cost per set, maximum book age and maximum trade size.</param>
+    /// <param name="sink">Where found opportunities go.</param>
+    /// <param name="lastOpportunityId">The highest opportunity id already used (e.g. persisted); ids continue after it.</param>
+    public CrossVenueArbitrage(MarketDataHub hub, IFeeModel kalshiFees, IFeeModel polymarketFees, RiskLimits limits, IOpportunitySink sink, long lastOpportunityId = 0)
+    {
+        ArgumentNullException.ThrowIfNull(hub);
+        ArgumentNullException.ThrowIfNull(kalshiFees);
+        ArgumentNullException.ThrowIfNull(polymarketFees);
+        ArgumentNullException.ThrowIfNull(limits);
+        ArgumentNullException.ThrowIfNull(sink);
+        _hub = hub;
+        _kalshiFees = kalshiFees;
+        _polymarketFees = polymarketFees;
+        _limits = limits;
+        _sink = sink;
+        _lastOpportunityId = lastOpportunityId;
+    }
+
+    /// <summary>The limits detection uses. Setting it (hub thread) makes every set re-evaluate on its next book change.</summary>
+    public RiskLimits Limits
+    {
+        get => _limits;
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            _limits = value;
+            // Unchanged books can now give a different answer.
+            foreach (var pair in _pairs.Values) pair.ForgetVersions();
+        }
+    }
+
+    /// <summary>Pairs currently watched.</summary>
+    public int PairCount => _pairs.Count;
+
+    /// <summary>Arb sets currently watched (two per pair).</summary>
+    public int SpreadCount => _spreads.Length;
+
+    /// <summary>
+    /// Starts watching an approved pair, or replaces the watched version of it (new mapping, status or markets).
+    /// A pair that is not <see cref="PairStatus.Approved"/> is removed. Hub thread only.
+    /// </summary>
+    public PairRegistration AddOrUpdatePair(MarketPair pair)
+    {
+        ArgumentNullException.ThrowIfNull(pair);
+        RemovePair(pair.Id);
+        if (pair.Status != PairStatus.Approved) return PairRegistration.NotApproved;
+        var registry = _hub.Registry;
+        if (!registry.TryGetMarket(VenueId.Kalshi, pair.KalshiMarketKey, out var kalshi)) return PairRegistration.UnknownKalshiMarket;
+        if (!registry.TryGetMarket(VenueId.Polymarket, pair.PolymarketMarketKey, out var polymarket)) return PairRegistration.UnknownPolymarketMarket;
+
+        var (first, second) = ArbSet.Of(kalshi, polymarket, pair.Mapping);
+        var state = new PairState(pair, kalshi, polymarket, ArbLegTerms.For(kalshi, _kalshiFees), ArbLegTerms.For(polymarket, _polymarketFees), first, second);
+        _pairs.Add(pair.Id, state);
+        foreach (var instrument in (ReadOnlySpan<InstrumentId>)[kalshi.Yes, kalshi.No, polymarket.Yes, polymarket.No])
+        {
+            Index(instrument).Add(state);
+            // The hub has no per-instrument unsubscribe; a removed pair's instruments stay subscribed and find no pairs.
+            if (_subscribed.Add(instrument)) _hub.Subscribe(instrument, this);
+        }
+        RebuildSpreads();
+        return PairRegistration.Active;
+    }
+
+    /// <summary>Stops watching a pair; false if it was not watched. Hub thread only.</summary>
+    public bool RemovePair(long pairId)
+    {
+        if (!_pairs.Remove(pairId, out var state)) return false;
+        foreach (var instrument in (ReadOnlySpan<InstrumentId>)[state.Kalshi.Yes, state.Kalshi.No, state.Polymarket.Yes, state.Polymarket.No])
+        {
+            _byInstrument[instrument.Value]?.Remove(state);
+        }
+        RebuildSpreads();
+        return true;
+    }
+
+    /// <summary>Copies every set's current spread into <paramref name="destination"/>; returns how many were written. Hub thread only.</summary>
+    public int CopySpreads(Span<ArbSetSpread> destination)
+    {
+        var n = Math.Min(destination.Length, _spreads.Length);
+        _spreads.AsSpan(0, n).CopyTo(destination);
+        return n;
+    }
+
+    /// <summary>A copy of every set's current spread, pair by pair. Hub thread only.</summary>
+    public ArbSetSpread[] SnapshotSpreads() => (ArbSetSpread[])_spreads.Clone();
+
+    /// <inheritdoc />
+    public void OnBookUpdated(OrderBook book)
+    {
+        var id = book.Instrument.Value;
+        if ((uint)id >= (uint)_byInstrument.Length || _byInstrument[id] is not { Count: > 0 } pairs) return;
+        var now = _hub.Time.GetUtcNow();
+        for (var i = 0; i < pairs.Count; i++)
+        {
+            var pair = pairs[i];
+            // Status is checked again although only approved pairs are added: trading a paused pair is the one mistake
+            // that must not happen, whatever the caller did.
+            if (pair.Pair.Status != PairStatus.Approved) continue;
+            Evaluate(pair, pair.First, now);
+            Evaluate(pair, pair.Second, now);
+        }
+    }
+
+    private void Evaluate(PairState pair, SetState set, DateTimeOffset now)
+    {
+        var nowTicks = now.UtcTicks;
+        ref var spread = ref _spreads[set.SpreadSlot];
+        var kBook = _hub.TryGetBook(set.Set.Kalshi);
+        var pBook = _hub.TryGetBook(set.Set.Polymarket);
+        if (kBook is null || pBook is null)
+        {
+            spread = spread with { State = ArbSetState.MissingBook, EvaluatedUtcTicks = nowTicks };
+            set.ForgetVersions();
+            return;
+        }
+        var maxAge = _limits.MaxBookAge.Ticks;
+        if (kBook.IsStale || pBook.IsStale || nowTicks - kBook.LastUpdateUtcTicks > maxAge || nowTicks - pBook.LastUpdateUtcTicks > maxAge)
+        {
+            spread = spread with { State = ArbSetState.StaleBook, EvaluatedUtcTicks = nowTicks };
+            // Not remembered: once fresh again, the same versions deserve an evaluation.
+            set.ForgetVersions();
+            return;
+        }
+        if (kBook.Version == set.KalshiVersion && pBook.Version == set.PolymarketVersion) return;
+        set.KalshiVersion = kBook.Version;
+        set.PolymarketVersion = pBook.Version;
+
+        if (!kBook.HasAsk || !pBook.HasAsk)
+        {
+            spread = new ArbSetSpread(pair.Pair.Id, set.Index, set.Set.Kalshi, set.Set.Polymarket, ArbSetState.NoAsks,
+                kBook.HasAsk ? kBook.BestAsk.Price : default, pBook.HasAsk ? pBook.BestAsk.Price : default, 0m, 0m, 0m, 0m, nowTicks);
+            return;
+        }
+        var kBest = kBook.BestAsk;
+        var pBest = pBook.BestAsk;
+        var top = ArbSetSizer.TopOfBook(kBest, pBest, pair.KalshiTerms, pair.PolymarketTerms, _limits.FixedCostPerSet);
+        spread = new ArbSetSpread(pair.Pair.Id, set.Index, set.Set.Kalshi, set.Set.Polymarket, ArbSetState.NoEdge,
+            kBest.Price, pBest.Price, top.AskSum, top.GrossEdge, top.NetEdge, top.Size, nowTicks);
+        // The usual case: no edge at the top, so no need to look deeper.
+        if (top.GrossEdge <= 0m) return;
+
+        // Only levels cheaper than $1 minus the other leg's best ask can ever be part of a set.
+        var kCount = CopyAsksBelow(kBook, Price.Scale - pBest.Price.Units, ref _kalshiLevels);
+        var pCount = CopyAsksBelow(pBook, Price.Scale - kBest.Price.Units, ref _polymarketLevels);
+        // The gate resizes to the maximum trade size anyway; sizing beyond it only costs time.
+        var cap = decimal.Floor(_limits.MaxTradeSize / top.AskSum);
+        var sizing = ArbSetSizer.Size(_kalshiLevels.AsSpan(0, kCount), _polymarketLevels.AsSpan(0, pCount),
+            pair.KalshiTerms, pair.PolymarketTerms, _limits.FixedCostPerSet, _limits.MinNetEdge, cap);
+        if (!sizing.Found) return;
+
+        spread = spread with { State = ArbSetState.Edge };
+        _sink.OnOpportunity(BuildOpportunity(pair, set, sizing, kBook, pBook, now));
+    }
+
+    private Opportunity BuildOpportunity(PairState pair, SetState set, in ArbSizing sizing, OrderBook kBook, OrderBook pBook, DateTimeOffset now)
+    {
+        var kalshiLeg = Leg(set.Set.Kalshi, VenueId.Kalshi, sizing.Kalshi, kBook, now);
+        var polymarketLeg = Leg(set.Set.Polymarket, VenueId.Polymarket, sizing.Polymarket, pBook, now);
+        var reason = string.Create(CultureInfo.InvariantCulture,
+            $"buy {sizing.Quantity:0.##} Kalshi {Outcome(pair.Kalshi, set.Set.Kalshi)} ≤ {sizing.Kalshi.WorstPrice} + Polymarket {Outcome(pair.Polymarket, set.Set.Polymarket)} ≤ {sizing.Polymarket.WorstPrice} (best {sizing.KalshiBestAsk} + {sizing.PolymarketBestAsk}): gross {sizing.GrossEdgePerSet:0.0000}/set, net {sizing.NetEdgePerSet:0.0000}/set after {sizing.TotalCosts:0.00###} fees and costs, expected profit {sizing.ExpectedProfit:0.00##}");
+        return new Opportunity(
+            ++_lastOpportunityId,
+            StrategyName,
+            pair.Pair.Id,
+            now,
+            [kalshiLeg, polymarketLeg],
+            sizing.Quantity,
+            sizing.GrossEdgePerSet,
+            sizing.TotalCosts,
+            sizing.NetEdgePerSet,
+            sizing.ExpectedProfit,
+            OpportunityDecision.Detected,
+            reason);
+    }
+
+    private static OpportunityLeg Leg(InstrumentId instrument, VenueId venue, in ArbLegFill fill, OrderBook book, DateTimeOffset now) =>
+        new(instrument, venue, Side.Buy, fill.WorstPrice, fill.AveragePrice, fill.Fee, book.BestAsk.Price, fill.DepthWithinWorst,
+            book.Version, TimeSpan.FromTicks(now.UtcTicks - book.LastUpdateUtcTicks));
+
+    private static string Outcome(Market market, InstrumentId instrument) => instrument == market.Yes ? "YES" : "NO";
+
+    /// <summary>Copies the asks priced below <paramref name="belowUnits"/>, best first, growing the buffer if the book is deeper.</summary>
+    private static int CopyAsksBelow(OrderBook book, int belowUnits, ref BookLevel[] buffer)
+    {
+        var depth = book.AskDepth;
+        var n = 0;
+        for (; n < depth; n++)
+        {
+            var level = book.Level(BookSide.Ask, n);
+            if (level.Price.Units >= belowUnits) break;
+            // Grows only when a book is deeper than any seen before, so steady state does not allocate.
+            if (n == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
+            buffer[n] = level;
+        }
+        return n;
+    }
+
+    private List<PairState> Index(InstrumentId instrument)
+    {
+        if (instrument.Value >= _byInstrument.Length) Array.Resize(ref _byInstrument, Math.Max(instrument.Value + 1, _byInstrument.Length * 2));
+        return _byInstrument[instrument.Value] ??= [];
+    }
+
+    /// <summary>Gives every set a slot in the spread array; pairs keep their last figures, so the dashboard does not blink.</summary>
+    private void RebuildSpreads()
+    {
+        var spreads = new ArbSetSpread[_pairs.Count * 2];
+        var slot = 0;
+        foreach (var pair in _pairs.Values)
+        {
+            foreach (var set in (ReadOnlySpan<SetState>)[pair.First, pair.Second])
+            {
+                spreads[slot] = set.SpreadSlot >= 0 && set.SpreadSlot < _spreads.Length && _spreads[set.SpreadSlot].PairId == pair.Pair.Id
+                    ? _spreads[set.SpreadSlot]
+                    : new ArbSetSpread(pair.Pair.Id, set.Index, set.Set.Kalshi, set.Set.Polymarket, ArbSetState.NotEvaluated, default, default, 0m, 0m, 0m, 0m, 0);
+                set.SpreadSlot = slot++;
+            }
+        }
+        _spreads = spreads;
+    }
+
+    private sealed class PairState(MarketPair pair, Market kalshi, Market polymarket, ArbLegTerms kalshiTerms, ArbLegTerms polymarketTerms, ArbSet first, ArbSet second)
+    {
+        public MarketPair Pair { get; } = pair;
+        public Market Kalshi { get; } = kalshi;
+        public Market Polymarket { get; } = polymarket;
+        public ArbLegTerms KalshiTerms { get; } = kalshiTerms;
+        public ArbLegTerms PolymarketTerms { get; } = polymarketTerms;
+        public SetState First { get; } = new(first, 0);
+        public SetState Second { get; } = new(second, 1);
+
+        public void ForgetVersions()
+        {
+            First.ForgetVersions();
+            Second.ForgetVersions();
+        }
+    }
+
+    /// <summary>One arb set's book versions when last evaluated, so unchanged books are not sized (or reported) twice.</summary>
+    private sealed class SetState(ArbSet set, int index)
+    {
+        public ArbSet Set { get; } = set;
+        public int Index { get; } = index;
+        public int SpreadSlot { get; set; } = -1;
+        public long KalshiVersion { get; set; } = -1;
+        public long PolymarketVersion { get; set; } = -1;
+
+        public void ForgetVersions()
+        {
+            KalshiVersion = -1;
+            PolymarketVersion = -1;
+        }
+    }
+}
