@@ -27,7 +27,7 @@ public static class WebServiceCollectionExtensions
 
         services.BindSection<ApiKeyOptions>(configuration, ApiKeyOptions.Section);
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.Scheme, null)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
             .AddCookie(options =>
             {
                 options.LoginPath = "/login";
@@ -48,7 +48,7 @@ public static class WebServiceCollectionExtensions
             // Everything needs a signed-in user unless it says otherwise (/login, /health, static assets).
             options.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();
             // The REST API takes an X-Api-Key header or a signed-in dashboard user; roles decide what each may do.
-            string[] schemes = [ApiKeyAuthenticationHandler.Scheme, CookieAuthenticationDefaults.AuthenticationScheme];
+            string[] schemes = [ApiKeyAuthenticationHandler.SchemeName, CookieAuthenticationDefaults.AuthenticationScheme];
             options.AddPolicy(DeskApi.ReadPolicy, p => p.AddAuthenticationSchemes(schemes).RequireRole(Roles.Admin, Roles.Viewer));
             options.AddPolicy(DeskApi.AdminPolicy, p => p.AddAuthenticationSchemes(schemes).RequireRole(Roles.Admin));
         });

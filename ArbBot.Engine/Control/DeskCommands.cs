@@ -5,11 +5,14 @@ using Microsoft.Extensions.Logging;
 
 namespace ArbBot.Engine.Control;
 
+/// <summary>Why a command was refused: the field at fault (or "request") and what is wrong, for people.</summary>
+public sealed record CommandError(string Field, string Message);
+
 /// <summary>The answer to a command: done with the new state, or refused with errors naming each bad field.</summary>
-public sealed record CommandResult<T>(bool Succeeded, T? Value, IReadOnlyList<string> Errors)
+public sealed record CommandResult<T>(bool Succeeded, T? Value, IReadOnlyList<CommandError> Errors)
 {
     public static CommandResult<T> Ok(T value) => new(true, value, []);
-    public static CommandResult<T> Refused(params string[] errors) => new(false, default, errors);
+    public static CommandResult<T> Refused(params CommandError[] errors) => new(false, default, errors);
 }
 
 /// <summary>
@@ -74,7 +77,7 @@ public sealed class DeskCommands(
     public async Task<CommandResult<ControlState>> SetLimitsAsync(string actor, RiskLimits limits, CancellationToken cancellationToken)
     {
         var errors = RiskLimitsValidator.Validate(limits);
-        if (errors.Count > 0) return CommandResult<ControlState>.Refused([.. errors]);
+        if (errors.Count > 0) return CommandResult<ControlState>.Refused([.. errors.Select(e => new CommandError(e.Field, e.Message))]);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {

@@ -32,7 +32,8 @@ public sealed class RecordWriterTests
         Assert.Equal("Filled", order.Status);
         Assert.Equal(10, order.FilledQuantity);
         Assert.Equal(2_500, await db.RiskEvents.CountAsync());
-        Assert.Equal(2_503, writer.Written);
+        // The first two states of o1 may share a batch, where only the newest is written.
+        Assert.InRange(writer.Written, 2_502, 2_503);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using ArbBot.Engine.Control;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ArbBot.Web.Api;
@@ -41,16 +42,9 @@ public static class ApiJson
     public static ValidationProblem Problem(string field, string message) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, title: "The request is not valid.");
 
-    public static ValidationProblem Problem(IReadOnlyList<string> errors) =>
+    /// <summary>A command's refusal as a problem document, keyed by the JSON (camelCase) name of each field.</summary>
+    public static ValidationProblem Problem(IReadOnlyList<CommandError> errors) =>
         TypedResults.ValidationProblem(
-            errors.GroupBy(FieldOf).ToDictionary(g => g.Key, g => g.ToArray()),
+            errors.GroupBy(e => JsonNamingPolicy.CamelCase.ConvertName(e.Field)).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()),
             title: "The request is not valid.");
-
-    /// <summary>Our validation messages start with the field's name ("MaxTradeSize must be ...").</summary>
-    private static string FieldOf(string error)
-    {
-        var space = error.IndexOf(' ', StringComparison.Ordinal);
-        var name = space > 0 ? error[..space] : "body";
-        return name.Length > 0 ? char.ToLowerInvariant(name[0]) + name[1..] : "body";
-    }
 }

@@ -31,7 +31,7 @@ public sealed class ApiKeyAuthenticationHandler(
     UrlEncoder encoder,
     IOptions<ApiKeyOptions> keys) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
-    public const string Scheme = "ApiKey";
+    public const string SchemeName = "ApiKey";
     public const string Header = "X-Api-Key";
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -43,14 +43,14 @@ public sealed class ApiKeyAuthenticationHandler(
         else if (Matches(presented, keys.Value.ReadKey)) role = Roles.Viewer;
         if (role is null) return Task.FromResult(AuthenticateResult.Fail("The API key is not valid."));
         var identity = new ClaimsIdentity(
-            [new Claim(ClaimTypes.Name, role == Roles.Admin ? "api-admin-key" : "api-read-key"), new Claim(ClaimTypes.Role, role)], Scheme);
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme)));
+            [new Claim(ClaimTypes.Name, role == Roles.Admin ? "api-admin-key" : "api-read-key"), new Claim(ClaimTypes.Role, role)], SchemeName);
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         Response.StatusCode = StatusCodes.Status401Unauthorized;
-        Response.Headers.WWWAuthenticate = $"{Scheme} header=\"{Header}\"";
+        Response.Headers.WWWAuthenticate = $"{SchemeName} header=\"{Header}\"";
         return Task.CompletedTask;
     }
 
