@@ -93,6 +93,8 @@ internal sealed class TrackedOrder(ArbitrageExecution execution, LegState leg, O
     public ITimer? Timer { get; set; }
     public bool CancelRequested { get; set; }
     public bool GraceElapsed { get; set; }
+    /// <summary>The filled quantity already in the execution's outcome or reported as late exposure.</summary>
+    public decimal AccountedFilled { get; set; }
     /// <summary>Final, with every fill it reported accounted for (or given up on): the execution may move on.</summary>
     public bool Settled { get; set; }
 

@@ -180,6 +180,12 @@ public sealed class ArbitrageExecutor : IHubExecutionHandler
         ArgumentNullException.ThrowIfNull(update);
         if (!_orders.TryGetValue(update.ClientOrderId, out var order)) return;
         if (update.FilledQuantity > order.ReportedFilled) order.ReportedFilled = update.FilledQuantity;
+        if (order.Execution.IsComplete)
+        {
+            // A venue may count a fill after we gave the order up even if its details never come.
+            ReportLateFills(order);
+            return;
+        }
         switch (update.Status)
         {
             case OrderStatus.New:
@@ -209,7 +215,7 @@ public sealed class ArbitrageExecutor : IHubExecutionHandler
         _journal.OnFill(fill, execution.Opportunity.Id, execution.PairId);
         if (execution.IsComplete)
         {
-            ReportLateFill(order, fill);
+            ReportLateFills(order);
             return;
         }
         if (execution.LastFillAt is not { } last || fill.Time > last) execution.LastFillAt = fill.Time;
@@ -539,6 +545,10 @@ public sealed class ArbitrageExecutor : IHubExecutionHandler
         execution.RetryTimer = null;
 
         var outcome = ExecutionReport.Build(execution, now);
+        foreach (var leg in execution.Legs)
+        {
+            foreach (var order in leg.Orders) order.AccountedFilled = order.Filled;
+        }
         var opportunity = execution.Opportunity;
         if (outcome.Kind == ExecutionOutcomeKind.Residual)
         {
@@ -564,12 +574,16 @@ public sealed class ArbitrageExecutor : IHubExecutionHandler
         Completed?.Invoke(outcome);
     }
 
-    private void ReportLateFill(TrackedOrder order, Fill fill)
+    /// <summary>Reports what an order of a finished execution filled beyond what its outcome counted.</summary>
+    private void ReportLateFills(TrackedOrder order)
     {
-        var signed = fill.Side == Side.Buy ? fill.Quantity : -fill.Quantity;
+        var late = order.Filled - order.AccountedFilled;
+        if (late <= 0m) return;
+        order.AccountedFilled = order.Filled;
+        var side = order.Request.Side;
         var detail = string.Create(CultureInfo.InvariantCulture,
-            $"late fill: {fill.Side.ToString().ToUpperInvariant()} {fill.Quantity:0.####} {order.Leg.OutcomeName} on {order.Venue.DisplayName()} at {fill.Price} for order {order.Request.ClientOrderId} after the execution of opportunity {order.Execution.Opportunity.Id} had ended");
-        AddUnhedged(order.Execution.PairId, fill.Instrument, signed, detail);
+            $"late fill: {side.ToString().ToUpperInvariant()} {late:0.####} {order.Leg.OutcomeName} on {order.Venue.DisplayName()} for order {order.Request.ClientOrderId} after the execution of opportunity {order.Execution.Opportunity.Id} had ended");
+        AddUnhedged(order.Execution.PairId, order.Request.Instrument, side == Side.Buy ? late : -late, detail);
     }
 
     private void AddUnhedged(long? pairId, InstrumentId instrument, decimal quantity, string detail)

@@ -305,6 +305,23 @@ public sealed class ArbitrageExecutorTests
     }
 
     [Fact]
+    public void A_venue_counting_a_fill_after_expiry_without_its_details_is_still_reported_once()
+    {
+        _h.Kalshi.Then(GatewayScript.Silent());
+        _h.Execute(_h.Opportunity());
+        _h.Advance(TimeSpan.FromSeconds(7));
+        Assert.Equal(ExecutionOutcomeKind.NotFilled, _h.Outcome.Kind);
+
+        var late = new OrderUpdate("o1-l0-a1", "v1", VenueId.Kalshi, _h.KalshiYes, OrderStatus.Filled, 12m, 0m, null, _h.Time.GetUtcNow());
+        _h.Listener.OnOrderUpdate(late);
+        _h.Listener.OnOrderUpdate(late);
+        _h.Pump();
+
+        var exposure = Assert.Single(_h.Journal.Exposures);
+        Assert.Equal((_h.KalshiYes, 12m), (exposure.Instrument, exposure.Quantity));
+    }
+
+    [Fact]
     public void While_an_order_of_a_pair_is_in_flight_no_other_execution_of_that_pair_starts()
     {
         _h.Kalshi.Then(GatewayScript.Silent());
