@@ -1,0 +1,118 @@
+using ArbBot.Engine.Core;
+using ArbBot.Engine.Events;
+using ArbBot.Engine.Risk;
+using ArbBot.Engine.Strategies;
+
+namespace ArbBot.Engine.Execution;
+
+/// <summary>Where an execution stands.</summary>
+internal enum ExecutionPhase : byte
+{
+    FirstLeg,
+    LaterLegs,
+    Hedge,
+    Unwind,
+    Done,
+}
+
+/// <summary>One execution of an opportunity: its legs, their orders and where it stands. Hub thread only.</summary>
+internal sealed class ArbitrageExecution(Opportunity opportunity, decimal quantity, RiskLimits limits, LegState[] legs, int[] order, DateTimeOffset startedAt)
+{
+    public Opportunity Opportunity { get; } = opportunity;
+    public decimal Quantity { get; } = quantity;
+    /// <summary>The limits as they were when the execution started; a mid-flight edit does not change its rules.</summary>
+    public RiskLimits Limits { get; } = limits;
+    /// <summary>In the opportunity's leg order.</summary>
+    public LegState[] Legs { get; } = legs;
+    /// <summary>Leg indices in sending order: the leg likelier to fail first.</summary>
+    public int[] SendOrder { get; } = order;
+    public DateTimeOffset StartedAt { get; } = startedAt;
+    public ExecutionPhase Phase { get; set; }
+    public int PendingOrders { get; set; }
+    public int HedgeRounds { get; set; }
+    /// <summary>When the hedge (retries, then unwinds) must be over; set once the later legs are known.</summary>
+    public DateTimeOffset HedgeDeadline { get; set; } = DateTimeOffset.MaxValue;
+    /// <summary>The quantity the later legs were sent for (what the first leg filled).</summary>
+    public decimal MatchTarget { get; set; }
+    public ITimer? RetryTimer { get; set; }
+    public DateTimeOffset? LastFillAt { get; set; }
+    public DateTimeOffset? CompletedAt { get; set; }
+
+    public long? PairId => Opportunity.PairId;
+    public bool IsComplete => Phase == ExecutionPhase.Done;
+    public LegState FirstLeg => Legs[SendOrder[0]];
+
+    /// <summary>The opportunity's fees per set, the best estimate of what a hedge retry's set will pay in fees.</summary>
+    public decimal FeePerSetEstimate => Opportunity.Quantity > 0m ? Opportunity.Legs.Sum(l => l.Fee) / Opportunity.Quantity : 0m;
+}
+
+/// <summary>One leg of an execution and every order sent for it. Hub thread only.</summary>
+internal sealed class LegState(int index, OpportunityLeg leg, string outcomeName)
+{
+    public int Index { get; } = index;
+    public OpportunityLeg Leg { get; } = leg;
+    /// <summary>"YES" or "NO", for summaries.</summary>
+    public string OutcomeName { get; } = outcomeName;
+    public List<TrackedOrder> Orders { get; } = [];
+    public int Attempts { get; set; }
+
+    /// <summary>Contracts held from this execution: bought minus sold back.</summary>
+    public decimal Net => Orders.Sum(o => o.Request.Side == Side.Buy ? o.Filled : -o.Filled);
+
+    public decimal Bought => Orders.Where(o => o.Request.Side == Side.Buy).Sum(o => o.Filled);
+    public decimal BuyCost => Orders.Where(o => o.Request.Side == Side.Buy).Sum(o => o.Notional);
+    public decimal Sold => Orders.Where(o => o.Request.Side == Side.Sell).Sum(o => o.Filled);
+    public decimal SellProceeds => Orders.Where(o => o.Request.Side == Side.Sell).Sum(o => o.Notional);
+    public decimal Fees => Orders.Sum(o => o.Fees);
+    public decimal AverageBuyPrice => Bought > 0m ? BuyCost / Bought : 0m;
+    public decimal AverageSellPrice => Sold > 0m ? SellProceeds / Sold : 0m;
+
+    public decimal FilledBy(OrderRole role) => Orders.Where(o => o.Role == role).Sum(o => o.Filled);
+}
+
+/// <summary>One order of an execution and its state machine. Hub thread only.</summary>
+internal sealed class TrackedOrder(ArbitrageExecution execution, LegState leg, OrderRole role, OrderRequest request, DateTimeOffset sentAt)
+{
+    private readonly HashSet<string> _fillIds = new(StringComparer.Ordinal);
+
+    public ArbitrageExecution Execution { get; } = execution;
+    public LegState Leg { get; } = leg;
+    public OrderRole Role { get; } = role;
+    public OrderRequest Request { get; } = request;
+    public VenueId Venue => Leg.Leg.Venue;
+    public DateTimeOffset SentAt { get; } = sentAt;
+    public OrderStatus Status { get; set; } = OrderStatus.New;
+    /// <summary>The venue's cumulative filled quantity from its updates.</summary>
+    public decimal ReportedFilled { get; set; }
+    /// <summary>The filled quantity last written to the journal, so a repeated update records no new transition.</summary>
+    public decimal RecordedFilled { get; set; }
+    public List<Fill> Fills { get; } = [];
+    public decimal FillQuantity { get; private set; }
+    public string? LastReason { get; set; }
+    public string? SendError { get; set; }
+    public ITimer? Timer { get; set; }
+    public bool CancelRequested { get; set; }
+    public bool GraceElapsed { get; set; }
+    /// <summary>The filled quantity already in the execution's outcome or reported as late exposure.</summary>
+    public decimal AccountedFilled { get; set; }
+    /// <summary>Final, with every fill it reported accounted for (or given up on): the execution may move on.</summary>
+    public bool Settled { get; set; }
+
+    /// <summary>The venue may report the count before the fills (or only fills); whichever knows more wins.</summary>
+    public decimal Filled => Math.Max(ReportedFilled, FillQuantity);
+
+    /// <summary>Filled contracts the venue counted but whose fill details never came; priced at the limit, the worst case.</summary>
+    private decimal Unconfirmed => Filled - FillQuantity;
+
+    public decimal Notional => Fills.Sum(f => f.Price.Value * f.Quantity) + Unconfirmed * Request.LimitPrice.Value;
+
+    public decimal Fees => Fills.Sum(f => f.Fee);
+
+    public bool TryAddFill(Fill fill)
+    {
+        if (!_fillIds.Add(fill.FillId)) return false;
+        Fills.Add(fill);
+        FillQuantity += fill.Quantity;
+        return true;
+    }
+}

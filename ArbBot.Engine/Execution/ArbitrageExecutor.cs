@@ -1,0 +1,688 @@
+using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Threading.Channels;
+using ArbBot.Engine.Core;
+using ArbBot.Engine.Events;
+using ArbBot.Engine.MarketData;
+using ArbBot.Engine.Risk;
+using ArbBot.Engine.Strategies;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace ArbBot.Engine.Execution;
+
+/// <summary>
+/// Turns an accepted arbitrage opportunity (N ≥ 2 legs, all buys of complementary instruments, equal contracts per leg
+/// so every set pays $1) into orders, and sees it through to complete sets, an unwind, or a loudly reported residual.
+/// Lives on the market-data hub's thread: call it there, and attach it to the <see cref="HubExecutionListener"/> the
+/// gateways report to.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Phase 1 sends the leg likelier to fail (least depth within its worst price for the size, then the slower venue) as
+/// IOC at its worst price. Phase 2 sends every other leg IOC for exactly what the first leg filled, at worst price plus
+/// the slippage tolerance. A later leg that fills short is retried from the live book at a price that keeps the loss
+/// per set within <see cref="RiskLimits.MaxHedgeLoss"/>; if no such price is on the book, the excess of the longer legs
+/// is sold back IOC at the bids. Retries and unwinds stop once <see cref="RiskLimits.OrderTimeout"/> has passed since
+/// the shortfall was known: what is still unmatched then is a residual, reported through
+/// <see cref="IEngineJournal.OnUnhedgedExposure"/>.
+/// </para>
+/// <para>
+/// Every order has a client id derived from the opportunity, leg and attempt ("o{opportunity}-l{leg}-a{attempt}"), so a
+/// resend can never double an order. An order without a final state after the timeout is cancelled; one that still
+/// says nothing after <see cref="ArbitrageExecutorOptions.ExpiryGrace"/> is taken as expired with only what it reported
+/// filled. A fill arriving after that is still booked and reported as unhedged exposure.
+/// </para>
+/// </remarks>
+public sealed class ArbitrageExecutor : IHubExecutionHandler
+{
+    private readonly MarketDataHub _hub;
+    private readonly IReadOnlyDictionary<VenueId, IOrderGateway> _gateways;
+    private readonly IEngineJournal _journal;
+    private readonly Func<RiskLimits> _limits;
+    private readonly ArbitrageExecutorOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    private readonly Dictionary<string, TrackedOrder> _orders = new(StringComparer.Ordinal);
+    private readonly Dictionary<long, ArbitrageExecution> _activeByPair = [];
+    private readonly Dictionary<long, int> _inFlightByPair = [];
+    private readonly Dictionary<long, DateTimeOffset> _lastTradeAt = [];
+    private readonly Dictionary<(long? PairId, InstrumentId Instrument), decimal> _unhedged = [];
+    private readonly HashSet<long> _startedOpportunities = [];
+    private readonly Queue<ArbitrageExecution> _completed = new();
+    private readonly Queue<DateTimeOffset> _failures = new();
+
+    private ExecutionStats _stats = ExecutionStats.Empty;
+    private long _detectionToFillTicks;
+    private int _active;
+
+    /// <summary>Creates the executor.</summary>
+    /// <param name="hub">The hub whose thread this runs on; its books price hedges and unwinds.</param>
+    /// <param name="gateways">The order gateway of each venue (paper or live).</param>
+    /// <param name="journal">Where transitions, fills, outcomes and unhedged exposure are reported.</param>
+    /// <param name="limits">The current risk limits; read when an execution starts.</param>
+    /// <param name="options">Leg ordering, grace and retry settings; validated here.</param>
+    /// <param name="logger">Optional logger.</param>
+    public ArbitrageExecutor(
+        MarketDataHub hub,
+        IReadOnlyDictionary<VenueId, IOrderGateway> gateways,
+        IEngineJournal journal,
+        Func<RiskLimits> limits,
+        ArbitrageExecutorOptions options,
+        ILogger<ArbitrageExecutor>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(hub);
+        ArgumentNullException.ThrowIfNull(gateways);
+        ArgumentNullException.ThrowIfNull(journal);
+        ArgumentNullException.ThrowIfNull(limits);
+        ArgumentNullException.ThrowIfNull(options);
+        Validator.ValidateObject(options, new ValidationContext(options), validateAllProperties: true);
+        _hub = hub;
+        _gateways = gateways;
+        _journal = journal;
+        _limits = limits;
+        _options = options;
+        _time = hub.Time;
+        _logger = logger ?? NullLogger<ArbitrageExecutor>.Instance;
+    }
+
+    /// <summary>Raised on the hub thread when an execution ends, after the journal heard of it.</summary>
+    public event Action<ExecutionOutcome>? Completed;
+
+    /// <summary>Counts since start; safe to read from any thread (an immutable snapshot).</summary>
+    public ExecutionStats Stats => Volatile.Read(ref _stats);
+
+    /// <summary>Executions still running. Hub thread.</summary>
+    public int ActiveExecutions => _active;
+
+    /// <summary>True from sending an order of the pair until its outcome is known (a final state). Hub thread.</summary>
+    public bool HasOrderInFlight(long pairId) => _inFlightByPair.GetValueOrDefault(pairId) > 0;
+
+    /// <summary>True while an execution of the pair runs; a second one is refused until it ends. Hub thread.</summary>
+    public bool IsExecuting(long pairId) => _activeByPair.ContainsKey(pairId);
+
+    /// <summary>When the pair last started an execution, or null. Hub thread.</summary>
+    public DateTimeOffset? LastTradeAt(long pairId) => _lastTradeAt.TryGetValue(pairId, out var at) ? at : null;
+
+    /// <summary>Executions that unwound or left a residual at or after <paramref name="since"/>. Hub thread.</summary>
+    public int FailedExecutionsSince(DateTimeOffset since) => _failures.Count(at => at >= since);
+
+    /// <summary>Contracts left unhedged on a pair by residuals and late fills (all instruments). Hub thread.</summary>
+    public decimal UnhedgedExposure(long pairId) => _unhedged.Where(e => e.Key.PairId == pairId).Sum(e => e.Value);
+
+    /// <summary>Every instrument with unhedged contracts, for the dashboard. Hub thread.</summary>
+    public IReadOnlyList<UnhedgedPosition> UnhedgedPositions() =>
+        [.. _unhedged.Where(e => e.Value != 0m).Select(e => new UnhedgedPosition(e.Key.PairId, e.Key.Instrument, e.Value))];
+
+    /// <summary>
+    /// Starts executing <paramref name="opportunity"/> for <paramref name="quantity"/> sets. Hub thread. Returns false,
+    /// naming why, when the pair is still executing, the opportunity was executed before, or a venue has no gateway.
+    /// </summary>
+    /// <exception cref="ArgumentException">Fewer than two legs, a leg that is not a buy, or a quantity that is not positive.</exception>
+    public bool TryExecute(Opportunity opportunity, decimal quantity, [NotNullWhen(false)] out string? refusal)
+    {
+        ArgumentNullException.ThrowIfNull(opportunity);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(quantity);
+        if (opportunity.Legs.Count < 2) throw new ArgumentException("An arbitrage needs at least two legs.", nameof(opportunity));
+        if (opportunity.Legs.Any(l => l.Side != Side.Buy))
+        {
+            throw new ArgumentException("Every leg of an arbitrage buys a complementary instrument.", nameof(opportunity));
+        }
+
+        var now = _time.GetUtcNow();
+        Prune(now);
+        if (opportunity.PairId is { } busyPair && _activeByPair.TryGetValue(busyPair, out var running))
+        {
+            refusal = $"pair {busyPair} is still executing opportunity {running.Opportunity.Id}";
+            return false;
+        }
+        foreach (var leg in opportunity.Legs)
+        {
+            if (!_gateways.ContainsKey(leg.Venue))
+            {
+                refusal = $"no order gateway for {leg.Venue.DisplayName()}";
+                return false;
+            }
+        }
+        // Ids derive from the opportunity: executing it twice would reuse them and the venue would drop the orders.
+        if (!_startedOpportunities.Add(opportunity.Id))
+        {
+            refusal = $"opportunity {opportunity.Id} was executed already";
+            return false;
+        }
+
+        var legs = new LegState[opportunity.Legs.Count];
+        for (var i = 0; i < legs.Length; i++)
+        {
+            var leg = opportunity.Legs[i];
+            legs[i] = new LegState(i, leg, OutcomeName(leg.Instrument));
+        }
+        var execution = new ArbitrageExecution(opportunity, quantity, _limits(), legs, SendOrder(opportunity, quantity), now);
+        _active++;
+        if (opportunity.PairId is { } pairId)
+        {
+            _activeByPair[pairId] = execution;
+            _lastTradeAt[pairId] = now;
+        }
+        Publish(_stats with { Attempted = _stats.Attempted + 1 });
+
+        var first = execution.FirstLeg;
+        Send(execution, first, OrderRole.FirstLeg, Side.Buy, first.Leg.WorstPrice, quantity);
+        refusal = null;
+        return true;
+    }
+
+    /// <inheritdoc />
+    public void OnOrderUpdate(OrderUpdate update)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        if (!_orders.TryGetValue(update.ClientOrderId, out var order)) return;
+        if (update.FilledQuantity > order.ReportedFilled) order.ReportedFilled = update.FilledQuantity;
+        if (order.Execution.IsComplete)
+        {
+            // A venue may count a fill after we gave the order up even if its details never come.
+            ReportLateFills(order);
+            return;
+        }
+        switch (update.Status)
+        {
+            case OrderStatus.New:
+                break;
+            case OrderStatus.Submitted:
+                Transition(order, OrderStatus.Submitted, update.Reason);
+                break;
+            case OrderStatus.PartiallyFilled:
+            case OrderStatus.Filled:
+                RecordFillProgress(order, update.Reason);
+                break;
+            default:
+                // A final answer: record any fills it reports first, so the journal shows them before the end.
+                RecordFillProgress(order, null);
+                Transition(order, update.Status, update.Reason);
+                break;
+        }
+        TrySettle(order);
+    }
+
+    /// <inheritdoc />
+    public void OnFill(Fill fill)
+    {
+        ArgumentNullException.ThrowIfNull(fill);
+        if (!_orders.TryGetValue(fill.ClientOrderId, out var order) || !order.TryAddFill(fill)) return;
+        var execution = order.Execution;
+        _journal.OnFill(fill, execution.Opportunity.Id, execution.PairId);
+        if (execution.IsComplete)
+        {
+            ReportLateFills(order);
+            return;
+        }
+        if (execution.LastFillAt is not { } last || fill.Time > last) execution.LastFillAt = fill.Time;
+        RecordFillProgress(order, null);
+        TrySettle(order);
+    }
+
+    // ---- sending -------------------------------------------------------------------------------------------------
+
+    private int[] SendOrder(Opportunity opportunity, decimal quantity)
+    {
+        var keys = new (decimal Cover, TimeSpan Latency, int Index)[opportunity.Legs.Count];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            var leg = opportunity.Legs[i];
+            // The live book says more than the detection snapshot: it may have thinned since.
+            var book = _hub.TryGetBook(leg.Instrument);
+            var depth = book is { IsStale: false } ? book.SizeWithin(BookSide.Ask, leg.WorstPrice) : leg.DepthWithinWorst;
+            keys[i] = (depth / quantity, _options.ExpectedLatency.GetValueOrDefault(leg.Venue), i);
+        }
+        return [.. keys.OrderBy(k => k.Cover).ThenByDescending(k => k.Latency).ThenBy(k => k.Index).Select(k => k.Index)];
+    }
+
+    private void Send(ArbitrageExecution execution, LegState leg, OrderRole role, Side side, Price limit, decimal quantity)
+    {
+        leg.Attempts++;
+        var id = string.Create(CultureInfo.InvariantCulture, $"o{execution.Opportunity.Id}-l{leg.Index}-a{leg.Attempts}");
+        var request = new OrderRequest(id, leg.Leg.Instrument, side, limit, quantity, TimeInForce.Ioc);
+        var order = new TrackedOrder(execution, leg, role, request, _time.GetUtcNow());
+        _orders.Add(id, order);
+        leg.Orders.Add(order);
+        execution.PendingOrders++;
+        if (execution.PairId is { } pairId) _inFlightByPair[pairId] = _inFlightByPair.GetValueOrDefault(pairId) + 1;
+        order.Timer = StartTimer(new OrderTimeoutWork(this, order), execution.Limits.OrderTimeout);
+
+        var gateway = _gateways[leg.Leg.Venue];
+        ValueTask placing;
+        try
+        {
+            placing = gateway.PlaceAsync(request, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            OnSendFailed(order, ex);
+            return;
+        }
+        if (placing.IsCompletedSuccessfully) return;
+        if (placing.IsCompleted)
+        {
+            try
+            {
+                placing.GetAwaiter().GetResult();
+            }
+            catch (Exception ex)
+            {
+                OnSendFailed(order, ex);
+            }
+            return;
+        }
+        _ = ObservePlacementAsync(placing, order);
+    }
+
+    private async Task ObservePlacementAsync(ValueTask placing, TrackedOrder order)
+    {
+        try
+        {
+            await placing.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Post(new SendFailedWork(this, order, ex));
+        }
+    }
+
+    /// <summary>
+    /// The gateway threw: the order may or may not have reached the venue. It stays unknown (in flight) and is
+    /// cancelled at once by its id; the venue's answer, or the timeout and grace, settle it.
+    /// </summary>
+    private void OnSendFailed(TrackedOrder order, Exception ex)
+    {
+        _logger.LogWarning(ex, "Sending order {ClientOrderId} to {Venue} failed; its outcome is unknown until it answers or expires",
+            order.Request.ClientOrderId, order.Venue.DisplayName());
+        order.SendError = ex.Message;
+        if (!order.Status.IsFinal()) RequestCancel(order);
+    }
+
+    private void RequestCancel(TrackedOrder order)
+    {
+        order.CancelRequested = true;
+        var gateway = _gateways[order.Venue];
+        try
+        {
+            var cancelling = gateway.CancelAsync(order.Request.ClientOrderId, CancellationToken.None);
+            if (!cancelling.IsCompletedSuccessfully) _ = ObserveCancelAsync(cancelling, order.Request.ClientOrderId);
+        }
+        catch (Exception ex)
+        {
+            // The expiry after the grace period settles the order whether or not the cancel got through.
+            _logger.LogWarning(ex, "Cancelling order {ClientOrderId} failed", order.Request.ClientOrderId);
+        }
+    }
+
+    private async Task ObserveCancelAsync(ValueTask cancelling, string clientOrderId)
+    {
+        try
+        {
+            await cancelling.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            _logger.LogWarning(ex, "Cancelling order {ClientOrderId} failed", clientOrderId);
+        }
+    }
+
+    // ---- the state machine ---------------------------------------------------------------------------------------
+
+    private bool Transition(TrackedOrder order, OrderStatus to, string? reason)
+    {
+        var from = order.Status;
+        if (!OrderStateMachine.IsLegal(from, to)) return false;
+        order.Status = to;
+        order.RecordedFilled = order.Filled;
+        if (reason is not null) order.LastReason = reason;
+        var request = order.Request;
+        var execution = order.Execution;
+        _journal.OnOrderTransition(new OrderTransition(request.ClientOrderId, execution.Opportunity.Id, execution.PairId, order.Role,
+            order.Venue, request.Instrument, request.Side, request.LimitPrice, request.Quantity, request.TimeInForce, from, to,
+            order.Filled, reason, _time.GetUtcNow()));
+        if (to.IsFinal() && execution.PairId is { } pairId)
+        {
+            var left = _inFlightByPair.GetValueOrDefault(pairId) - 1;
+            if (left > 0) _inFlightByPair[pairId] = left;
+            else _inFlightByPair.Remove(pairId);
+        }
+        return true;
+    }
+
+    /// <summary>Moves a live order to partially filled or filled when its filled quantity grew.</summary>
+    private void RecordFillProgress(TrackedOrder order, string? reason)
+    {
+        if (order.Status.IsFinal() || order.Filled <= order.RecordedFilled) return;
+        // Some venues send the first fill before (or instead of) the acknowledgement.
+        if (order.Status == OrderStatus.New) Transition(order, OrderStatus.Submitted, "implied by a fill");
+        Transition(order, order.Filled >= order.Request.Quantity ? OrderStatus.Filled : OrderStatus.PartiallyFilled, reason);
+    }
+
+    private void OnOrderTimeout(TrackedOrder order)
+    {
+        if (order.Settled) return;
+        order.Timer?.Dispose();
+        if (!order.Status.IsFinal())
+        {
+            _logger.LogWarning("Order {ClientOrderId} on {Venue} has no final state after {Timeout}; cancelling",
+                order.Request.ClientOrderId, order.Venue.DisplayName(), order.Execution.Limits.OrderTimeout);
+            RequestCancel(order);
+        }
+        order.Timer = StartTimer(new OrderExpiryWork(this, order), _options.ExpiryGrace);
+    }
+
+    private void OnOrderExpiry(TrackedOrder order)
+    {
+        if (order.Settled) return;
+        order.GraceElapsed = true;
+        if (!order.Status.IsFinal())
+        {
+            var timeout = order.Execution.Limits.OrderTimeout + _options.ExpiryGrace;
+            var detail = order.SendError is { } error ? $"sending failed ({error}) and " : "";
+            Transition(order, OrderStatus.Expired, string.Create(CultureInfo.InvariantCulture,
+                $"{detail}no final state from {order.Venue.DisplayName()} within {timeout.TotalSeconds:0.###} s; taken as filled {order.Filled:0.####} and no more"));
+        }
+        else
+        {
+            _logger.LogWarning("Order {ClientOrderId} reported {Filled} filled but sent fills for only {Fills}; the rest is priced at its limit",
+                order.Request.ClientOrderId, order.Filled, order.Fills.Sum(f => f.Quantity));
+        }
+        TrySettle(order);
+    }
+
+    private void TrySettle(TrackedOrder order)
+    {
+        if (order.Settled || !order.Status.IsFinal()) return;
+        // A final update may overtake its fills; wait for them, but never past the grace period.
+        if (order.Fills.Sum(f => f.Quantity) < order.Filled && !order.GraceElapsed)
+        {
+            if (order.Timer is null) order.Timer = StartTimer(new OrderExpiryWork(this, order), _options.ExpiryGrace);
+            return;
+        }
+        order.Settled = true;
+        order.Timer?.Dispose();
+        order.Timer = null;
+        var execution = order.Execution;
+        if (execution.IsComplete) return;
+        execution.PendingOrders--;
+        Advance(execution);
+    }
+
+    // ---- the execution's course ----------------------------------------------------------------------------------
+
+    private void Advance(ArbitrageExecution execution)
+    {
+        if (execution.IsComplete || execution.PendingOrders > 0 || execution.RetryTimer is not null) return;
+        if (execution.Phase == ExecutionPhase.FirstLeg)
+        {
+            var filled = execution.FirstLeg.Net;
+            if (filled <= 0m)
+            {
+                Complete(execution);
+                return;
+            }
+            execution.Phase = ExecutionPhase.LaterLegs;
+            execution.MatchTarget = filled;
+            var tolerance = (int)(execution.Limits.SlippageTolerance * Price.Scale);
+            foreach (var index in execution.SendOrder.AsSpan(1))
+            {
+                var leg = execution.Legs[index];
+                var tick = TickOf(leg.Leg.Instrument);
+                var limit = tick.Floor(Price.FromUnits(Math.Min(Price.Scale, leg.Leg.WorstPrice.Units + tolerance)));
+                if (limit > tick.MaxPrice) limit = tick.MaxPrice;
+                Send(execution, leg, OrderRole.SecondLeg, Side.Buy, limit, filled);
+            }
+            return;
+        }
+        Rebalance(execution);
+    }
+
+    /// <summary>After the later legs (or a hedge or unwind round): match the legs, by buying the short or selling the long.</summary>
+    private void Rebalance(ArbitrageExecution execution)
+    {
+        var now = _time.GetUtcNow();
+        if (execution.Phase == ExecutionPhase.LaterLegs && execution.HedgeDeadline == DateTimeOffset.MaxValue)
+        {
+            execution.HedgeDeadline = now + execution.Limits.OrderTimeout;
+        }
+        var max = execution.Legs.Max(l => l.Net);
+        var min = execution.Legs.Min(l => l.Net);
+        if (max == min || now >= execution.HedgeDeadline)
+        {
+            Complete(execution);
+            return;
+        }
+
+        if ((execution.Phase is ExecutionPhase.LaterLegs or ExecutionPhase.Hedge) && execution.HedgeRounds < _options.MaxHedgeAttempts)
+        {
+            var retries = new List<(LegState Leg, Price Limit, decimal Quantity)>();
+            foreach (var leg in execution.Legs)
+            {
+                if (leg.Net >= max) continue;
+                if (!TryPriceHedge(execution, leg, out var limit))
+                {
+                    retries = null;
+                    break;
+                }
+                retries.Add((leg, limit, max - leg.Net));
+            }
+            if (retries is not null)
+            {
+                execution.Phase = ExecutionPhase.Hedge;
+                execution.HedgeRounds++;
+                foreach (var (leg, limit, quantity) in retries) Send(execution, leg, OrderRole.Hedge, Side.Buy, limit, quantity);
+                return;
+            }
+        }
+
+        execution.Phase = ExecutionPhase.Unwind;
+        var sent = false;
+        foreach (var leg in execution.Legs)
+        {
+            var excess = leg.Net - min;
+            if (excess <= 0m || !TryPriceUnwind(leg, excess, out var limit)) continue;
+            Send(execution, leg, OrderRole.Unwind, Side.Sell, limit, excess);
+            sent = true;
+        }
+        if (!sent)
+        {
+            // Nothing to sell into right now: look again shortly, until the deadline leaves the residual in place.
+            var wait = execution.HedgeDeadline - now;
+            execution.RetryTimer = StartTimer(new RetryWork(this, execution), wait < _options.RetryInterval ? wait : _options.RetryInterval);
+        }
+    }
+
+    /// <summary>
+    /// The highest price for the short leg that keeps a completed set's loss within the maximum hedge loss (what the
+    /// other legs paid, plus fees, at most 1 + MaxHedgeLoss), provided the live book offers something there.
+    /// </summary>
+    private bool TryPriceHedge(ArbitrageExecution execution, LegState leg, out Price limit)
+    {
+        limit = default;
+        var book = _hub.TryGetBook(leg.Leg.Instrument);
+        if (book is null || book.IsStale) return false;
+        var others = execution.Legs.Where(l => l != leg).Sum(l => l.AverageBuyPrice);
+        var ceiling = 1m + execution.Limits.MaxHedgeLoss - others - execution.FeePerSetEstimate;
+        var tick = book.TickSize;
+        if (ceiling < tick.MinPrice.Value) return false;
+        // Truncating toward zero rounds the ceiling down, never past the loss limit.
+        var cap = tick.Floor(Price.FromUnits(Math.Min(Price.Scale, (int)(ceiling * Price.Scale))));
+        if (cap > tick.MaxPrice) cap = tick.MaxPrice;
+        if (book.SizeWithin(BookSide.Ask, cap) <= 0m) return false;
+        limit = cap;
+        return true;
+    }
+
+    /// <summary>The lowest bid the excess reaches when walking the live book down, or false when there is no bid.</summary>
+    private bool TryPriceUnwind(LegState leg, decimal excess, out Price limit)
+    {
+        limit = default;
+        var book = _hub.TryGetBook(leg.Leg.Instrument);
+        if (book is null || book.IsStale || !book.HasBid) return false;
+        var walk = book.Walk(Side.Sell, excess, book.TickSize.MinPrice);
+        if (walk.Filled <= 0m) return false;
+        limit = walk.WorstPrice;
+        return true;
+    }
+
+    private void OnRetry(ArbitrageExecution execution)
+    {
+        execution.RetryTimer?.Dispose();
+        execution.RetryTimer = null;
+        Advance(execution);
+    }
+
+    private void Complete(ArbitrageExecution execution)
+    {
+        var now = _time.GetUtcNow();
+        execution.Phase = ExecutionPhase.Done;
+        execution.CompletedAt = now;
+        execution.RetryTimer?.Dispose();
+        execution.RetryTimer = null;
+
+        var outcome = ExecutionReport.Build(execution, now);
+        foreach (var leg in execution.Legs)
+        {
+            foreach (var order in leg.Orders) order.AccountedFilled = order.Filled;
+        }
+        var opportunity = execution.Opportunity;
+        if (outcome.Kind == ExecutionOutcomeKind.Residual)
+        {
+            foreach (var leg in execution.Legs)
+            {
+                var residual = leg.Net - outcome.HedgedQuantity;
+                if (residual <= 0m) continue;
+                var detail = string.Create(CultureInfo.InvariantCulture,
+                    $"{residual:0.####} {leg.OutcomeName} on {leg.Leg.Venue.DisplayName()} left unhedged by opportunity {opportunity.Id}: could neither hedge nor sell back within {execution.Limits.OrderTimeout.TotalSeconds:0.###} s");
+                AddUnhedged(execution.PairId, leg.Leg.Instrument, residual, detail);
+            }
+        }
+
+        _active--;
+        if (execution.PairId is { } pairId) _activeByPair.Remove(pairId);
+        _completed.Enqueue(execution);
+        if (outcome.IsFailure) _failures.Enqueue(now);
+        CountOutcome(outcome);
+
+        var log = outcome.Kind is ExecutionOutcomeKind.Residual ? LogLevel.Error : LogLevel.Information;
+        _logger.Log(log, "Execution of opportunity {OpportunityId} ended {Kind}: {Summary}", opportunity.Id, outcome.Kind, outcome.Summary);
+        _journal.OnExecutionCompleted(outcome);
+        Completed?.Invoke(outcome);
+    }
+
+    /// <summary>Reports what an order of a finished execution filled beyond what its outcome counted.</summary>
+    private void ReportLateFills(TrackedOrder order)
+    {
+        var late = order.Filled - order.AccountedFilled;
+        if (late <= 0m) return;
+        order.AccountedFilled = order.Filled;
+        var side = order.Request.Side;
+        var detail = string.Create(CultureInfo.InvariantCulture,
+            $"late fill: {side.ToString().ToUpperInvariant()} {late:0.####} {order.Leg.OutcomeName} on {order.Venue.DisplayName()} for order {order.Request.ClientOrderId} after the execution of opportunity {order.Execution.Opportunity.Id} had ended");
+        AddUnhedged(order.Execution.PairId, order.Request.Instrument, side == Side.Buy ? late : -late, detail);
+    }
+
+    private void AddUnhedged(long? pairId, InstrumentId instrument, decimal quantity, string detail)
+    {
+        var key = (pairId, instrument);
+        var total = _unhedged.GetValueOrDefault(key) + quantity;
+        if (total == 0m) _unhedged.Remove(key);
+        else _unhedged[key] = total;
+        _logger.LogError("Unhedged exposure on pair {PairId}, instrument {Instrument}: {Quantity} ({Detail})", pairId, instrument, total, detail);
+        _journal.OnUnhedgedExposure(pairId, instrument, total, detail);
+    }
+
+    private void CountOutcome(ExecutionOutcome outcome)
+    {
+        var s = _stats;
+        var executed = s.Executed + (outcome.Executed ? 1 : 0);
+        if (outcome.Executed) _detectionToFillTicks += outcome.DetectionToLastFill.Ticks;
+        Publish(s with
+        {
+            Executed = executed,
+            HedgedWithinSlippage = s.HedgedWithinSlippage + (outcome.Kind == ExecutionOutcomeKind.Hedged ? 1 : 0),
+            HedgedBeyondSlippage = s.HedgedBeyondSlippage + (outcome.Kind == ExecutionOutcomeKind.HedgedBeyondSlippage ? 1 : 0),
+            Unwound = s.Unwound + (outcome.Kind == ExecutionOutcomeKind.Unwound ? 1 : 0),
+            Residual = s.Residual + (outcome.Kind == ExecutionOutcomeKind.Residual ? 1 : 0),
+            NotFilled = s.NotFilled + (outcome.Kind == ExecutionOutcomeKind.NotFilled ? 1 : 0),
+            Failures = s.Failures + (outcome.IsFailure ? 1 : 0),
+            AverageDetectionToLastFill = executed > 0 ? TimeSpan.FromTicks(_detectionToFillTicks / executed) : null,
+        });
+    }
+
+    private void Publish(ExecutionStats stats) => Volatile.Write(ref _stats, stats);
+
+    /// <summary>Forgets finished executions' orders after the retention window; the circuit breaker needs a day at most.</summary>
+    private void Prune(DateTimeOffset now)
+    {
+        while (_completed.TryPeek(out var done) && done.CompletedAt + _options.RetainCompletedFor < now)
+        {
+            _completed.Dequeue();
+            _startedOpportunities.Remove(done.Opportunity.Id);
+            foreach (var leg in done.Legs)
+            {
+                foreach (var order in leg.Orders) _orders.Remove(order.Request.ClientOrderId);
+            }
+        }
+        while (_failures.TryPeek(out var at) && at < now - TimeSpan.FromDays(1)) _failures.Dequeue();
+    }
+
+    private TickSize TickOf(InstrumentId instrument) => _hub.TryGetBook(instrument)?.TickSize ?? _hub.Registry[instrument].TickSize;
+
+    private string OutcomeName(InstrumentId instrument) =>
+        (uint)instrument.Value < (uint)_hub.Registry.Count ? (_hub.Registry[instrument].IsYes ? "YES" : "NO") : instrument.ToString();
+
+    // ---- timers and hub work -------------------------------------------------------------------------------------
+
+    /// <summary>A one-shot timer whose callback only posts <paramref name="work"/> to the hub: state is touched there.</summary>
+    private ITimer StartTimer(IHubWork work, TimeSpan due) =>
+        _time.CreateTimer(static state => ((TimerTarget)state!).Fire(), new TimerTarget(this, work),
+            due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
+
+    private void Post(IHubWork work)
+    {
+        if (_hub.TryPost(BookEvent.Run(work))) return;
+        _ = PostWhenRoomAsync(work);
+    }
+
+    private async Task PostWhenRoomAsync(IHubWork work)
+    {
+        try
+        {
+            await _hub.PostAsync(work, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            // The hub is shutting down; no execution continues.
+        }
+    }
+
+    private sealed class TimerTarget(ArbitrageExecutor executor, IHubWork work)
+    {
+        public void Fire() => executor.Post(work);
+    }
+
+    private sealed class OrderTimeoutWork(ArbitrageExecutor executor, TrackedOrder order) : IHubWork
+    {
+        public void Execute(MarketDataHub hub) => executor.OnOrderTimeout(order);
+    }
+
+    private sealed class OrderExpiryWork(ArbitrageExecutor executor, TrackedOrder order) : IHubWork
+    {
+        public void Execute(MarketDataHub hub) => executor.OnOrderExpiry(order);
+    }
+
+    private sealed class RetryWork(ArbitrageExecutor executor, ArbitrageExecution execution) : IHubWork
+    {
+        public void Execute(MarketDataHub hub) => executor.OnRetry(execution);
+    }
+
+    private sealed class SendFailedWork(ArbitrageExecutor executor, TrackedOrder order, Exception error) : IHubWork
+    {
+        public void Execute(MarketDataHub hub) => executor.OnSendFailed(order, error);
+    }
+}

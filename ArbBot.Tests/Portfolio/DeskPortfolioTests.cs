@@ -1,0 +1,200 @@
+using ArbBot.Engine.Core;
+using ArbBot.Engine.Execution;
+using ArbBot.Engine.MarketData;
+using ArbBot.Engine.Portfolio;
+using ArbBot.Engine.Venues;
+using ArbBot.Tests.Execution;
+using ArbBot.Tests.Fixtures;
+
+namespace ArbBot.Tests.Portfolio;
+
+public sealed class DeskPortfolioTests
+{
+    private readonly ManualTimeProvider _time = new(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero));
+    private readonly InstrumentRegistry _registry = new();
+    private readonly MarketDataHub _hub;
+    private readonly Market _k;
+    private readonly Market _p;
+    private int _fillId;
+
+    public DeskPortfolioTests()
+    {
+        _hub = new MarketDataHub(_registry, _time);
+        _k = _registry.AddMarket(ExecutorHarness.NewMarket(VenueId.Kalshi, "KXFED-26DEC"), "KXFED-26DEC:yes", "KXFED-26DEC:no");
+        _p = _registry.AddMarket(ExecutorHarness.NewMarket(VenueId.Polymarket, "0xfed"), "tok-yes", "tok-no");
+    }
+
+    private DeskPortfolio New(TimeZoneInfo? zone = null) =>
+        new(_hub, new Dictionary<VenueId, decimal> { [VenueId.Kalshi] = 1_000m, [VenueId.Polymarket] = 500m }, zone ?? TimeZoneInfo.Utc);
+
+    [Fact]
+    public void Selling_part_of_a_position_realizes_the_gain_over_average_cost_and_fees_count_as_realized_cost()
+    {
+        var portfolio = New();
+        portfolio.ApplyFill(Fill(_k.Yes, Side.Buy, 0.40m, 10m, fee: 0.10m));
+        portfolio.ApplyFill(Fill(_k.Yes, Side.Buy, 0.46m, 10m, fee: 0.10m));
+        portfolio.ApplyFill(Fill(_k.Yes, Side.Sell, 0.50m, 5m, fee: 0.04m));
+
+        var position = Assert.Single(portfolio.Snapshot().Positions);
+        Assert.Equal((15m, 0.43m, 0.24m), (position.Quantity, position.AverageCost, position.FeesPaid));
+        // 5 × (0.50 − 0.43) on the reduction.
+        Assert.Equal(0.35m, position.RealizedPnl);
+        Assert.Equal(0.35m - 0.24m, portfolio.RealizedPnl);
+        Assert.Equal(0.24m, portfolio.FeesPaid);
+        Assert.Equal(1_000m - 4.10m - 4.70m + 2.46m, portfolio.AvailableBalance(VenueId.Kalshi));
+        Assert.Equal(500m, portfolio.AvailableBalance(VenueId.Polymarket));
+    }
+
+    [Fact]
+    public void Closing_a_position_leaves_no_cost_and_frees_the_market()
+    {
+        var portfolio = New();
+        portfolio.ApplyFill(Fill(_k.Yes, Side.Buy, 0.40m, 10m));
+        portfolio.ApplyFill(Fill(_k.No, Side.Buy, 0.55m, 4m));
+        Assert.Equal((1, true, 6.2m), (portfolio.OpenPositionCount, portfolio.HasPositionInMarket(_k.No), portfolio.PositionCostInMarket(_k.Yes)));
+
+        portfolio.ApplyFill(Fill(_k.Yes, Side.Sell, 0.30m, 10m));
+        portfolio.ApplyFill(Fill(_k.No, Side.Sell, 0.55m, 4m));
+
+        Assert.Equal((0, false, 0m), (portfolio.OpenPositionCount, portfolio.HasPositionInMarket(_k.Yes), portfolio.PositionCostInMarket(_k.Yes)));
+        Assert.Equal(-1m, portfolio.RealizedPnl);
+    }
+
+    [Fact]
+    public void A_fill_seen_twice_is_booked_once()
+    {
+        var portfolio = New();
+        var fill = Fill(_k.Yes, Side.Buy, 0.40m, 10m, fee: 0.1m);
+
+        Assert.True(portfolio.ApplyFill(fill));
+        Assert.False(portfolio.ApplyFill(fill));
+
+        Assert.Equal(10m, portfolio.QuantityOf(_k.Yes));
+        Assert.Equal(1_000m - 4.1m, portfolio.AvailableBalance(VenueId.Kalshi));
+    }
+
+    [Fact]
+    public void Complete_sets_of_a_pair_lock_their_payout_minus_cost_and_their_share_of_fees()
+    {
+        var portfolio = New();
+        portfolio.TrackSet(7, [_k.Yes, _p.No]);
+        portfolio.TrackSet(7, [_k.No, _p.Yes]);
+        portfolio.ApplyFill(Fill(_k.Yes, Side.Buy, 0.47m, 50m, fee: 0.35m));
+        portfolio.ApplyFill(Fill(_p.No, Side.Buy, 0.49m, 40m, fee: 0.28m));
+
+        var holding = portfolio.HoldingOf(7);
+        // 40 sets: 40 − 40 × 0.96 − (0.35 × 40/50 + 0.28); the 10 extra YES keep their own share of fees.
+        Assert.Equal((40m, 38.4m, 1.04m), (holding.SetsHeld, holding.Cost, holding.LockedProfit));
+        Assert.Equal(holding, Assert.Single(portfolio.Snapshot().Pairs));
+        Assert.Equal(2, portfolio.OpenPositionCount);
+    }
+
+    [Fact]
+    public void Unrealized_pnl_is_marked_to_the_books_mid_on_demand()
+    {
+        var portfolio = New();
+        Book(_k.Yes, bid: 0.38m, ask: 0.42m);
+        portfolio.ApplyFill(Fill(_k.Yes, Side.Buy, 0.40m, 10m));
+        Assert.Equal(0m, portfolio.UnrealizedPnl);
+
+        Book(_k.Yes, bid: 0.50m, ask: 0.54m);
+        Assert.Equal(0m, portfolio.UnrealizedPnl);
+        Assert.Equal(1.2m, portfolio.RecomputeUnrealized());
+
+        var position = Assert.Single(portfolio.Snapshot().Positions);
+        Assert.Equal((0.52m, 1.2m), (position.Mark, position.UnrealizedPnl));
+        Assert.Equal(1_500m + 1.2m, portfolio.Equity);
+    }
+
+    [Fact]
+    public void A_book_with_an_empty_side_keeps_the_last_mark()
+    {
+        var portfolio = New();
+        Book(_k.Yes, bid: 0.48m, ask: 0.52m);
+        portfolio.ApplyFill(Fill(_k.Yes, Side.Buy, 0.40m, 10m));
+        _hub.Apply(BookEvent.Snapshot(_k.Yes, [], [new BookLevel(Price.FromDecimal(0.60m), 5m)]));
+
+        Assert.Equal(1m, portfolio.RecomputeUnrealized());
+    }
+
+    [Fact]
+    public void Drawdown_is_measured_from_the_peak_equity()
+    {
+        var portfolio = New();
+        Book(_k.Yes, bid: 0.40m, ask: 0.40m);
+        portfolio.ApplyFill(Fill(_k.Yes, Side.Buy, 0.40m, 100m));
+        Book(_k.Yes, bid: 0.50m, ask: 0.50m);
+        portfolio.RecomputeUnrealized();
+        Book(_k.Yes, bid: 0.44m, ask: 0.46m);
+        portfolio.RecomputeUnrealized();
+
+        Assert.Equal(1_510m, portfolio.PeakEquity);
+        Assert.Equal(1_505m, portfolio.Equity);
+        Assert.Equal(5m, portfolio.Drawdown);
+
+        Book(_k.Yes, bid: 0.60m, ask: 0.60m);
+        portfolio.RecomputeUnrealized();
+        Assert.Equal(0m, portfolio.Drawdown);
+    }
+
+    [Fact]
+    public void Daily_pnl_resets_at_midnight_in_the_configured_zone_not_at_utc_midnight()
+    {
+        // 12:00 UTC is 07:00 in New York (EST, UTC−5, in late November).
+        var portfolio = New(TimeZoneInfo.FindSystemTimeZoneById("America/New_York"));
+        Book(_k.Yes, bid: 0.40m, ask: 0.40m);
+        portfolio.ApplyFill(Fill(_k.Yes, Side.Buy, 0.40m, 100m, fee: 1m));
+        Book(_k.Yes, bid: 0.45m, ask: 0.45m);
+        portfolio.RecomputeUnrealized();
+        Assert.Equal(4m, portfolio.DailyPnl);
+
+        // 00:30 UTC is 19:30 in New York: the same trading day.
+        _time.Advance(TimeSpan.FromHours(12.5));
+        Assert.Equal(4m, portfolio.DailyPnl);
+
+        // 05:01 UTC is 00:01 in New York: a new day starts from the equity at midnight.
+        _time.Advance(TimeSpan.FromHours(4.5) + TimeSpan.FromMinutes(1));
+        Assert.Equal(0m, portfolio.DailyPnl);
+        Book(_k.Yes, bid: 0.43m, ask: 0.43m);
+        portfolio.RecomputeUnrealized();
+        Assert.Equal(-2m, portfolio.DailyPnl);
+        Assert.Equal(2m, portfolio.Equity - portfolio.StartingEquity);
+    }
+
+    [Fact]
+    public void Fills_reach_the_portfolio_through_the_hub_listener()
+    {
+        var portfolio = New();
+        var listener = new HubExecutionListener(_hub);
+        listener.Attach(portfolio);
+
+        listener.OnFill(Fill(_p.No, Side.Buy, 0.49m, 20m));
+        Assert.Equal(0m, portfolio.QuantityOf(_p.No));
+        _hub.DrainPending();
+
+        Assert.Equal(20m, portfolio.QuantityOf(_p.No));
+        Assert.Equal(500m - 9.8m, portfolio.AvailableBalance(VenueId.Polymarket));
+    }
+
+    [Fact]
+    public void Options_refuse_an_unknown_time_zone_and_a_negative_balance()
+    {
+        var options = new PortfolioOptions { TimeZone = "Mars/Olympus_Mons", StartingBalances = new() { [VenueId.Kalshi] = -1m } };
+
+        var error = Assert.Throws<System.ComponentModel.DataAnnotations.ValidationException>(() => new DeskPortfolio(_hub, options));
+
+        Assert.Contains("starting balance", error.Message);
+        var fine = new DeskPortfolio(_hub, new PortfolioOptions { TimeZone = "Europe/Berlin" });
+        Assert.Equal(2_000m, fine.StartingEquity);
+    }
+
+    private void Book(InstrumentId instrument, decimal bid, decimal ask) =>
+        _hub.Apply(BookEvent.Snapshot(instrument, [new BookLevel(Price.FromDecimal(bid), 100m)], [new BookLevel(Price.FromDecimal(ask), 100m)]));
+
+    private Fill Fill(InstrumentId instrument, Side side, decimal price, decimal quantity, decimal fee = 0m)
+    {
+        var venue = _registry[instrument].Venue;
+        _fillId++;
+        return new Fill($"f{_fillId}", $"o{_fillId}", null, venue, instrument, side, Price.FromDecimal(price), quantity, fee, Liquidity.Taker, _time.GetUtcNow());
+    }
+}
