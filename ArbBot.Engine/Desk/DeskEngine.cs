@@ -1,0 +1,193 @@
+using ArbBot.Engine.Control;
+using ArbBot.Engine.Core;
+using ArbBot.Engine.Events;
+using ArbBot.Engine.Execution;
+using ArbBot.Engine.MarketData;
+using ArbBot.Engine.Matching;
+using ArbBot.Engine.Persistence;
+using ArbBot.Engine.Portfolio;
+using ArbBot.Engine.Risk;
+using ArbBot.Engine.Strategies;
+using ArbBot.Engine.Strategies.CrossVenueArb;
+
+namespace ArbBot.Engine.Desk;
+
+/// <summary>
+/// The decision loop on the hub's thread: every opportunity a strategy finds passes the risk gate, is journaled with
+/// its decision and reason, and, when accepted, goes to the executor at the accepted size. It also answers the risk
+/// gate's questions about the desk (<see cref="IRiskContext"/>) and keeps the set of traded pairs.
+/// </summary>
+public sealed class DeskEngine : IOpportunitySink, IRiskContext
+{
+    private readonly MarketDataHub _hub;
+    private readonly InstrumentRegistry _registry;
+    private readonly DeskControls _controls;
+    private readonly RiskGate _gate;
+    private readonly ArbitrageExecutor _executor;
+    private readonly DeskPortfolio _portfolio;
+    private readonly IEngineJournal _journal;
+    private readonly RecordWriter _records;
+    private readonly TimeProvider _time;
+    private readonly Dictionary<long, MarketPair> _pairs = [];
+    private readonly RejectionThrottle _rejections;
+
+    public DeskEngine(
+        MarketDataHub hub,
+        InstrumentRegistry registry,
+        DeskControls controls,
+        ArbitrageExecutor executor,
+        DeskPortfolio portfolio,
+        IEngineJournal journal,
+        RecordWriter records,
+        TimeProvider time,
+        Func<IOpportunitySink, CrossVenueArbitrage> createStrategy)
+    {
+        _hub = hub;
+        _registry = registry;
+        _controls = controls;
+        _executor = executor;
+        _portfolio = portfolio;
+        _journal = journal;
+        _records = records;
+        _time = time;
+        _rejections = new RejectionThrottle(time, TimeSpan.FromSeconds(10));
+        // The gate reports every rejection; repeated ones for the same pair and rule are thinned before they are stored.
+        _gate = new RiskGate(time, new ThrottledRiskJournal(journal, _rejections), registry);
+        CrossVenue = createStrategy(this);
+        controls.Changed += state => CrossVenue.Limits = state.Limits;
+    }
+
+    public CrossVenueArbitrage CrossVenue { get; }
+
+    /// <summary>Pairs known to the engine (every status), by id. Hub thread only.</summary>
+    public IReadOnlyDictionary<long, MarketPair> Pairs => _pairs;
+
+    /// <summary>Adds or replaces a pair: approved pairs are traded, others are not. Hub thread only.</summary>
+    public PairRegistration SetPair(MarketPair pair)
+    {
+        _pairs[pair.Id] = pair;
+        var registration = CrossVenue.AddOrUpdatePair(pair);
+        if (registration == PairRegistration.Active
+            && _registry.TryGetMarket(VenueId.Kalshi, pair.KalshiMarketKey, out var kalshi)
+            && _registry.TryGetMarket(VenueId.Polymarket, pair.PolymarketMarketKey, out var polymarket))
+        {
+            var (first, second) = ArbSet.Of(kalshi, polymarket, pair.Mapping);
+            _portfolio.TrackSet(pair.Id, [first.Kalshi, first.Polymarket]);
+            _portfolio.TrackSet(pair.Id, [second.Kalshi, second.Polymarket]);
+        }
+        return registration;
+    }
+
+    public void OnOpportunity(Opportunity opportunity)
+    {
+        var decision = _gate.Check(opportunity, _controls.Limits, this);
+        switch (decision.Verdict)
+        {
+            case RiskVerdict.Reject:
+                if (_rejections.ShouldRecord(opportunity.PairId, decision.Rule, out var suppressed))
+                {
+                    _journal.OnOpportunity(opportunity with
+                    {
+                        Decision = OpportunityDecision.Rejected,
+                        Reason = $"Rejected by {decision.Rule}: {decision.Detail}{Suppressed(suppressed)}",
+                    });
+                }
+                return;
+            case RiskVerdict.Resize:
+                Execute(opportunity with
+                {
+                    Decision = OpportunityDecision.Resized,
+                    Reason = $"{opportunity.Reason}; resized from {opportunity.Quantity} to {decision.Quantity} by {decision.Rule}: {decision.Detail}",
+                }, decision.Quantity);
+                return;
+            default:
+                Execute(opportunity with { Decision = OpportunityDecision.Taken }, decision.Quantity);
+                return;
+        }
+    }
+
+    private void Execute(Opportunity opportunity, decimal quantity)
+    {
+        _journal.OnOpportunity(opportunity);
+        if (!_executor.TryExecute(opportunity, quantity, out var refusal))
+        {
+            _journal.OnRiskEvent(new RiskEvent(_time.GetUtcNow(), RiskRule.OrderInFlight, RiskVerdict.Reject, opportunity.Id, opportunity.PairId,
+                $"Not executed: {refusal}"));
+        }
+    }
+
+    private static string Suppressed(int count) => count == 0 ? "" : $" (+{count} similar since the last record)";
+
+    // IRiskContext: cheap reads of engine state on the hub's thread.
+
+    /// <summary>Paused by an admin, or automatically while records cannot be saved (nothing trades unrecorded).</summary>
+    public bool TradingPaused => _controls.TradingPaused || _records.Backlogged;
+
+    public bool KillSwitchEngaged => _controls.KillSwitchEngaged;
+
+    public bool IsPairPaused(long pairId) => !_pairs.TryGetValue(pairId, out var pair) || pair.Status != PairStatus.Approved;
+
+    public bool HasOrderInFlight(long pairId) => _executor.HasOrderInFlight(pairId) || _executor.IsExecuting(pairId);
+
+    public DateTimeOffset? LastTradeAt(long pairId) => _executor.LastTradeAt(pairId);
+
+    public decimal PositionCostInMarket(InstrumentId instrument) => _portfolio.PositionCostInMarket(instrument);
+
+    public bool HasPositionInMarket(InstrumentId instrument) => _portfolio.HasPositionInMarket(instrument);
+
+    public int OpenPositionCount => _portfolio.OpenPositionCount;
+
+    public decimal DailyPnl => _portfolio.DailyPnl;
+
+    public decimal Drawdown => _portfolio.Drawdown;
+
+    public int FailedExecutionsSince(DateTimeOffset since) => _executor.FailedExecutionsSince(since);
+
+    public decimal AvailableBalance(VenueId venue) => _portfolio.AvailableBalance(venue);
+
+    /// <summary>Forwards everything, but thins repeated rejections of the same pair by the same rule.</summary>
+    private sealed class ThrottledRiskJournal(IEngineJournal inner, RejectionThrottle throttle) : IEngineJournal
+    {
+        public void OnOpportunity(Opportunity opportunity) => inner.OnOpportunity(opportunity);
+        public void OnOrderTransition(OrderTransition transition) => inner.OnOrderTransition(transition);
+        public void OnFill(Fill fill, long? opportunityId, long? pairId) => inner.OnFill(fill, opportunityId, pairId);
+        public void OnExecutionCompleted(ExecutionOutcome outcome) => inner.OnExecutionCompleted(outcome);
+        public void OnUnhedgedExposure(long? pairId, InstrumentId instrument, decimal quantity, string detail) =>
+            inner.OnUnhedgedExposure(pairId, instrument, quantity, detail);
+
+        public void OnRiskEvent(RiskEvent riskEvent)
+        {
+            if (riskEvent.Verdict != RiskVerdict.Reject) inner.OnRiskEvent(riskEvent);
+            else if (throttle.Peek(riskEvent.PairId, riskEvent.Rule)) inner.OnRiskEvent(riskEvent);
+        }
+    }
+}
+
+/// <summary>
+/// Decides which repeated rejections are worth a record: the first of a (pair, rule) and then one per interval, with
+/// the number skipped in between. A paused desk would otherwise store the same rejection many times a second.
+/// </summary>
+public sealed class RejectionThrottle(TimeProvider time, TimeSpan interval)
+{
+    private readonly Dictionary<(long?, RiskRule), (DateTimeOffset Last, int Suppressed)> _seen = [];
+
+    /// <summary>True when this rejection should be recorded; counts it as suppressed otherwise.</summary>
+    public bool ShouldRecord(long? pairId, RiskRule rule, out int suppressedSinceLast)
+    {
+        var now = time.GetUtcNow();
+        if (_seen.TryGetValue((pairId, rule), out var entry) && now - entry.Last < interval)
+        {
+            _seen[(pairId, rule)] = (entry.Last, entry.Suppressed + 1);
+            suppressedSinceLast = 0;
+            return false;
+        }
+        suppressedSinceLast = entry.Suppressed;
+        _seen[(pairId, rule)] = (now, 0);
+        return true;
+    }
+
+    /// <summary>Whether <see cref="ShouldRecord"/> would record now, without counting (the risk event and the
+    /// opportunity of one rejection share a decision; the opportunity is asked second and counts).</summary>
+    public bool Peek(long? pairId, RiskRule rule) =>
+        !_seen.TryGetValue((pairId, rule), out var entry) || time.GetUtcNow() - entry.Last >= interval;
+}

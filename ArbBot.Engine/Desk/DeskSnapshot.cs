@@ -1,0 +1,146 @@
+using ArbBot.Engine.Control;
+using ArbBot.Engine.Execution;
+using ArbBot.Engine.Matching;
+using ArbBot.Engine.Persistence;
+using ArbBot.Engine.Portfolio;
+using ArbBot.Engine.Strategies.CrossVenueArb;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace ArbBot.Engine.Desk;
+
+/// <summary>One consistent picture of the desk for readers off the hub's thread (API, dashboard).</summary>
+public sealed record DeskSnapshot(
+    DateTimeOffset At,
+    ControlState Controls,
+    PortfolioSnapshot Portfolio,
+    IReadOnlyList<MarketPair> Pairs,
+    IReadOnlyList<ArbSetSpread> Spreads,
+    ExecutionStats Execution,
+    IReadOnlyList<UnhedgedPosition> Unhedged,
+    bool RecordsBacklogged)
+{
+    public static DeskSnapshot Empty(ControlState controls, TimeProvider time) => new(
+        time.GetUtcNow(), controls,
+        new PortfolioSnapshot(time.GetUtcNow(), [], [], new Dictionary<Core.VenueId, decimal>(), 0, 0, 0, 0, 0, 0, 0, 0),
+        [], [], ExecutionStats.Empty, [], false);
+}
+
+/// <summary>
+/// Refreshes the <see cref="DeskSnapshot"/> a few times a second on the hub's thread (re-marking positions to the
+/// current mids first), persists positions when they change and a PnL snapshot every minute.
+/// </summary>
+public sealed class DeskMonitor(
+    DeskEngine engine,
+    DeskPortfolio portfolio,
+    ArbitrageExecutor executor,
+    DeskControls controls,
+    RecordWriter records,
+    MarketData.MarketDataHub hub,
+    TimeProvider time,
+    ILogger<DeskMonitor> logger) : BackgroundService
+{
+    private volatile DeskSnapshot? _latest;
+    private DateTimeOffset _lastPnlSnapshot;
+    private Dictionary<(Core.VenueId, string), PositionSnapshot> _lastPositions = [];
+
+    public TimeSpan RefreshInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    public TimeSpan PnlSnapshotInterval { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The newest snapshot (an empty one before the engine's first refresh).</summary>
+    public DeskSnapshot Latest => _latest ?? DeskSnapshot.Empty(controls.State, time);
+
+    /// <summary>Raised after each refresh, off the hub's thread.</summary>
+    public event Action<DeskSnapshot>? Refreshed;
+
+    /// <summary>Takes a fresh snapshot now (on the hub's thread) and returns it.</summary>
+    public async Task<DeskSnapshot> RefreshAsync(CancellationToken cancellationToken)
+    {
+        var work = new RefreshWork(this);
+        await hub.PostAsync(work, cancellationToken).ConfigureAwait(false);
+        return await work.Result.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _lastPnlSnapshot = time.GetUtcNow();
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await Task.Delay(RefreshInterval, time, stoppingToken).ConfigureAwait(false);
+                var snapshot = await RefreshAsync(stoppingToken).ConfigureAwait(false);
+                try
+                {
+                    Refreshed?.Invoke(snapshot);
+                }
+                catch (Exception ex)
+                {
+                    logger.LogWarning(ex, "A desk snapshot subscriber failed");
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        // A final PnL and position record on the way out.
+        if (_latest is { } last) Persist(last, force: true);
+    }
+
+    private DeskSnapshot Take()
+    {
+        portfolio.RecomputeUnrealized();
+        var snapshot = new DeskSnapshot(
+            time.GetUtcNow(),
+            controls.State,
+            portfolio.Snapshot(),
+            [.. engine.Pairs.Values.OrderBy(p => p.Id)],
+            engine.CrossVenue.SnapshotSpreads(),
+            executor.Stats,
+            executor.UnhedgedPositions(),
+            records.Backlogged);
+        _latest = snapshot;
+        Persist(snapshot, force: false);
+        return snapshot;
+    }
+
+    private void Persist(DeskSnapshot snapshot, bool force)
+    {
+        var now = snapshot.At.UtcDateTime;
+        var current = snapshot.Portfolio.Positions.ToDictionary(p => (p.Venue, p.Symbol));
+        foreach (var (key, position) in current)
+        {
+            if (_lastPositions.TryGetValue(key, out var before) && before.Quantity == position.Quantity && before.FeesPaid == position.FeesPaid
+                && before.RealizedPnl == position.RealizedPnl) continue;
+            records.Enqueue(new PositionRow
+            {
+                Venue = position.Venue.ToString(), Symbol = position.Symbol, Quantity = position.Quantity, AverageCost = position.AverageCost,
+                Fees = position.FeesPaid, RealizedPnl = position.RealizedPnl, UpdatedUtc = now,
+            });
+        }
+        _lastPositions = current;
+        if (force || snapshot.At - _lastPnlSnapshot >= PnlSnapshotInterval)
+        {
+            _lastPnlSnapshot = snapshot.At;
+            var p = snapshot.Portfolio;
+            records.Enqueue(new PnlSnapshotRow
+            {
+                AtUtc = now, RealizedPnl = p.RealizedPnl, UnrealizedPnl = p.UnrealizedPnl, Equity = p.Equity, DailyPnl = p.DailyPnl,
+                Drawdown = p.Drawdown, Fees = p.FeesPaid,
+            });
+        }
+    }
+
+    private sealed class RefreshWork(DeskMonitor monitor) : MarketData.IHubWork
+    {
+        public TaskCompletionSource<DeskSnapshot> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Execute(MarketData.MarketDataHub hub) => Result.TrySetResult(monitor.Take());
+    }
+}
