@@ -199,7 +199,7 @@ public sealed partial record MarketFacts(
             "k" or "thousand" => 1_000m,
             "m" or "mn" or "million" => 1_000_000m,
             "b" or "bn" or "billion" => 1_000_000_000m,
-            "tn" or "trillion" => 1_000_000_000_000m,
+            "t" or "tn" or "trillion" => 1_000_000_000_000m,
             _ => 1m,
         };
         var unitText = m.Groups["unit"].Value;
@@ -266,8 +266,13 @@ public sealed partial record MarketFacts(
         var entities = new List<string>();
         var keys = new List<string>();
         var current = new StringBuilder();
-        foreach (Match word in EntityWordPattern().Matches(title.Replace('’', '\'').Replace("S&P", "SP", StringComparison.Ordinal)))
+        var text = title.Replace('’', '\'').Replace("S&P", "SP", StringComparison.Ordinal);
+        var previousEnd = 0;
+        foreach (Match word in EntityWordPattern().Matches(text))
         {
+            // A name runs over adjacent capitalized words only: "Time's 2026 Person" is two names.
+            if (!string.IsNullOrWhiteSpace(text[previousEnd..word.Index])) Flush();
+            previousEnd = word.Index + word.Length;
             var w = PossessivePattern().Replace(word.Value, "").Replace("-", "", StringComparison.Ordinal);
             var lower = w.ToLowerInvariant();
             var isName = w.Length > 1 && char.IsUpper(w[0]) && !StopWords.Contains(lower) && !NotNames.Contains(lower)
@@ -419,7 +424,7 @@ public sealed partial record MarketFacts(
     [GeneratedRegex(@"\b(?:(?:some|any)(?:one|body)\s+other\s+than|other\s+than|do(?:es)?\s+not|did\s+not|not|never|fails?\s+to|avoids?|miss(?:es)?|won't|doesn't|isn't|without)\b")]
     private static partial Regex NegationPattern();
 
-    [GeneratedRegex(@"(?<![\w.,])(?<sym>[><]=?|≥|≤)?\s*(?<cur>\$)?\s*(?<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:\s*(?<mult>k|thousand|mn|m|million|bn|b|billion|tn|trillion)\b)?(?<plus>\+)?(?:\s*(?<unit>%|percent\b|bps\b|bp\b|basis points?\b|°\s*f\b|°\s*c\b|°|degrees\b|inches\b|inch\b))?(?<plus>\+)?(?![a-z0-9])")]
+    [GeneratedRegex(@"(?<![\w.,])(?<sym>[><]=?|≥|≤)?\s*(?<cur>\$)?\s*(?<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:\s*(?<mult>k|thousand|mn|m|million|bn|b|billion|tn|t|trillion)\b)?(?<plus>\+)?(?:\s*(?<unit>%|percent\b|bps\b|bp\b|basis points?\b|°\s*f\b|°\s*c\b|°|degrees\b|inches\b|inch\b))?(?<plus>\+)?(?![a-z0-9])")]
     private static partial Regex NumberPattern();
 
     [GeneratedRegex(@"\G\s*(?:[a-z]+\s+)?or\s+(?:(?<more>more|higher|above|greater|over)|(?<less>less|lower|below|fewer|under))\b")]
