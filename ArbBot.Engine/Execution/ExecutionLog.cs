@@ -3,11 +3,11 @@ using Microsoft.Extensions.Logging;
 
 namespace ArbBot.Engine.Execution;
 
-/// <summary>Writes every order update and fill to the log, with the instrument's venue symbol.</summary>
-public sealed class ExecutionLog(InstrumentRegistry registry, ILogger<ExecutionLog> logger) : IExecutionListener
+/// <summary>Writes every fill (and, at debug level, every order update) to the log, with the instrument's venue symbol.</summary>
+public sealed class ExecutionLog(InstrumentRegistry registry, ILogger<ExecutionLog> logger) : IHubExecutionHandler
 {
     public void OnOrderUpdate(OrderUpdate update) =>
-        logger.LogInformation("Order {ClientOrderId} on {Instrument}: {Status} (filled {Filled}, remaining {Remaining}){Reason}",
+        logger.LogDebug("Order {ClientOrderId} on {Instrument}: {Status} (filled {Filled}, remaining {Remaining}){Reason}",
             update.ClientOrderId, registry[update.Instrument], update.Status, update.FilledQuantity, update.RemainingQuantity,
             update.Reason is null ? "" : $": {update.Reason}");
 

@@ -1,4 +1,9 @@
+using ArbBot.Engine.Control;
 using ArbBot.Engine.Core;
+using ArbBot.Engine.Matching;
+using ArbBot.Engine.Persistence;
+using ArbBot.Engine.Strategies;
+using Microsoft.EntityFrameworkCore;
 using ArbBot.Engine.MarketData;
 using ArbBot.Engine.Venues;
 using Microsoft.Extensions.Hosting;
@@ -15,20 +20,38 @@ public sealed class EngineHost(
     VenueSet venues,
     InstrumentRegistry registry,
     MarketDataHub hub,
+    DeskCommands commands,
+    PairService pairs,
+    OpportunityIds opportunityIds,
+    IDbContextFactory<ArbBotDbContext> contexts,
     TimeProvider time,
     ILogger<EngineHost> logger) : BackgroundService
 {
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once controls, markets and pairs are loaded and the feeds are starting.</summary>
+    public Task Ready => _ready.Task;
+
     private static readonly TimeSpan MaxRestartDelay = TimeSpan.FromSeconds(60);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Ids continue after the last stored opportunity; set before the hub runs anything that uses them.
+        await using (var db = await contexts.CreateDbContextAsync(stoppingToken).ConfigureAwait(false))
+        {
+            opportunityIds.StartAfter(await db.Opportunities.MaxAsync(o => (long?)o.Id, stoppingToken).ConfigureAwait(false) ?? 0);
+        }
         var hubLoop = RunHubAsync(stoppingToken);
+        // The switches first: a kill switch engaged before a restart is engaged before any book arrives.
+        await commands.RestoreAsync(stoppingToken).ConfigureAwait(false);
         foreach (var venue in venues.Venues)
         {
             var markets = await DiscoverAsync(venue, stoppingToken).ConfigureAwait(false);
             logger.LogInformation("{Venue}: {Markets} markets discovered", venue.DisplayName, markets);
         }
+        await pairs.LoadAndSuggestAsync(stoppingToken).ConfigureAwait(false);
         var feeds = venues.Venues.Select(v => RunFeedAsync(v, stoppingToken)).ToList();
+        _ready.TrySetResult();
         await Task.WhenAll(feeds.Append(hubLoop)).ConfigureAwait(false);
     }
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 
 namespace ArbBot.Tests.Fixtures;
 
@@ -58,9 +59,14 @@ public class DeskAppFactory : WebApplicationFactory<Program>
         {
             services.RemoveAll<TextWriter>();
             services.AddSingleton<TextWriter>(TextWriter.Synchronized(ConsoleOutput));
-            services.RemoveAll<IExecutionListener>();
-            services.AddSingleton<IExecutionListener>(Executions);
         });
+    }
+
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        var host = base.CreateHost(builder);
+        host.Services.GetRequiredService<HubExecutionListener>().Attach(Executions);
+        return host;
     }
 
     protected override void Dispose(bool disposing)

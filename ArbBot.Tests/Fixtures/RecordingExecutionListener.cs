@@ -2,8 +2,8 @@ using ArbBot.Engine.Execution;
 
 namespace ArbBot.Tests.Fixtures;
 
-/// <summary>Keeps every order update and fill a gateway reports, in the order reported.</summary>
-public sealed class RecordingExecutionListener : IExecutionListener
+/// <summary>Keeps every order update and fill a gateway reports, in the order reported (as a gateway's listener or attached to the hub's).</summary>
+public sealed class RecordingExecutionListener : IExecutionListener, IHubExecutionHandler
 {
     private readonly Lock _gate = new();
     private readonly List<OrderUpdate> _updates = [];

@@ -84,15 +84,15 @@ public sealed class CrossVenueArbitrage : IBookListener
     private BookLevel[] _kalshiLevels = new BookLevel[32];
     private BookLevel[] _polymarketLevels = new BookLevel[32];
     private RiskLimits _limits;
-    private long _lastOpportunityId;
+    private readonly OpportunityIds _ids;
 
     /// <param name="hub">The hub whose books are read and whose clock is used.</param>
     /// <param name="kalshiFees">Kalshi's fee rule.</param>
     /// <param name="polymarketFees">Polymarket's fee rule.</param>
     /// <param name="limits">Minimum net edge, fixed cost per set, maximum book age and maximum trade size.</param>
     /// <param name="sink">Where found opportunities go.</param>
-    /// <param name="lastOpportunityId">The highest opportunity id already used (e.g. persisted); ids continue after it.</param>
-    public CrossVenueArbitrage(MarketDataHub hub, IFeeModel kalshiFees, IFeeModel polymarketFees, RiskLimits limits, IOpportunitySink sink, long lastOpportunityId = 0)
+    /// <param name="ids">Where opportunity ids come from (shared by every strategy; null for a private sequence from 1).</param>
+    public CrossVenueArbitrage(MarketDataHub hub, IFeeModel kalshiFees, IFeeModel polymarketFees, RiskLimits limits, IOpportunitySink sink, OpportunityIds? ids = null)
     {
         ArgumentNullException.ThrowIfNull(hub);
         ArgumentNullException.ThrowIfNull(kalshiFees);
@@ -104,7 +104,7 @@ public sealed class CrossVenueArbitrage : IBookListener
         _polymarketFees = polymarketFees;
         _limits = limits;
         _sink = sink;
-        _lastOpportunityId = lastOpportunityId;
+        _ids = ids ?? new OpportunityIds();
     }
 
     /// <summary>The limits detection uses. Setting it (hub thread) makes every set re-evaluate on its next book change.</summary>
@@ -250,7 +250,7 @@ public sealed class CrossVenueArbitrage : IBookListener
         var reason = string.Create(CultureInfo.InvariantCulture,
             $"buy {sizing.Quantity:0.##} Kalshi {Outcome(pair.Kalshi, set.Set.Kalshi)} ≤ {sizing.Kalshi.WorstPrice} + Polymarket {Outcome(pair.Polymarket, set.Set.Polymarket)} ≤ {sizing.Polymarket.WorstPrice} (best {sizing.KalshiBestAsk} + {sizing.PolymarketBestAsk}): gross {sizing.GrossEdgePerSet:0.0000}/set, net {sizing.NetEdgePerSet:0.0000}/set after {sizing.TotalCosts:0.00###} fees and costs, expected profit {sizing.ExpectedProfit:0.00##}");
         return new Opportunity(
-            ++_lastOpportunityId,
+            _ids.Next(),
             StrategyName,
             pair.Pair.Id,
             now,
