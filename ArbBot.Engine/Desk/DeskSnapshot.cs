@@ -120,8 +120,13 @@ public sealed class DeskMonitor(
                 && before.RealizedPnl == position.RealizedPnl) continue;
             records.Enqueue(new PositionRow
             {
-                Venue = position.Venue.ToString(), Symbol = position.Symbol, Quantity = position.Quantity, AverageCost = position.AverageCost,
-                Fees = position.FeesPaid, RealizedPnl = position.RealizedPnl, UpdatedUtc = now,
+                Venue = position.Venue.ToString(),
+                Symbol = position.Symbol,
+                Quantity = position.Quantity,
+                AverageCost = position.AverageCost,
+                Fees = position.FeesPaid,
+                RealizedPnl = position.RealizedPnl,
+                UpdatedUtc = now,
             });
         }
         _lastPositions = current;
@@ -131,8 +136,13 @@ public sealed class DeskMonitor(
             var p = snapshot.Portfolio;
             records.Enqueue(new PnlSnapshotRow
             {
-                AtUtc = now, RealizedPnl = p.RealizedPnl, UnrealizedPnl = p.UnrealizedPnl, Equity = p.Equity, DailyPnl = p.DailyPnl,
-                Drawdown = p.Drawdown, Fees = p.FeesPaid,
+                AtUtc = now,
+                RealizedPnl = p.RealizedPnl,
+                UnrealizedPnl = p.UnrealizedPnl,
+                Equity = p.Equity,
+                DailyPnl = p.DailyPnl,
+                Drawdown = p.Drawdown,
+                Fees = p.FeesPaid,
             });
         }
     }

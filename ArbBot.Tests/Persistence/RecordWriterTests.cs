@@ -93,8 +93,18 @@ public sealed class RecordWriterTests
 
     private static OrderRow Order(string id, string status, decimal filled) => new()
     {
-        ClientOrderId = id, Role = "FirstLeg", Venue = "Kalshi", Symbol = "K:yes", Side = "Buy", LimitPrice = 0.5m, Quantity = 10,
-        TimeInForce = "Ioc", Status = status, FilledQuantity = filled, CreatedUtc = Now, UpdatedUtc = Now,
+        ClientOrderId = id,
+        Role = "FirstLeg",
+        Venue = "Kalshi",
+        Symbol = "K:yes",
+        Side = "Buy",
+        LimitPrice = 0.5m,
+        Quantity = 10,
+        TimeInForce = "Ioc",
+        Status = status,
+        FilledQuantity = filled,
+        CreatedUtc = Now,
+        UpdatedUtc = Now,
     };
 
     /// <summary>A database that is away for its first few connections.</summary>
