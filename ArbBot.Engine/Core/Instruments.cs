@@ -40,7 +40,18 @@ public sealed record Market(
     string OutcomeLabel,
     FeeParameters Fees,
     InstrumentId Yes = default,
-    InstrumentId No = default);
+    InstrumentId No = default,
+    /// <summary>The smallest quantity increment: Kalshi 1 contract (0.01 with fractional trading), Polymarket 0.01 shares.</summary>
+    decimal QuantityStep = 1m)
+{
+    /// <summary>The largest quantity at most <paramref name="quantity"/> that the venue accepts as an increment (it may still be below <see cref="MinOrderSize"/>).</summary>
+    public decimal RoundDownToStep(decimal quantity) =>
+        quantity <= 0m ? 0m : decimal.Floor(quantity / QuantityStep) * QuantityStep;
+
+    /// <summary>True when an order of <paramref name="quantity"/> is on the venue's increment and at or above its minimum.</summary>
+    public bool IsTradableQuantity(decimal quantity) =>
+        quantity >= MinOrderSize && quantity > 0m && RoundDownToStep(quantity) == quantity;
+}
 
 /// <summary>
 /// A market's fee terms: fee = contracts × rate × (p(1−p))^exponent, rounded per the venue's rule.

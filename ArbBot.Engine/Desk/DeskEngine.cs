@@ -4,7 +4,6 @@ using ArbBot.Engine.Events;
 using ArbBot.Engine.Execution;
 using ArbBot.Engine.MarketData;
 using ArbBot.Engine.Matching;
-using ArbBot.Engine.Persistence;
 using ArbBot.Engine.Portfolio;
 using ArbBot.Engine.Risk;
 using ArbBot.Engine.Strategies;
@@ -26,7 +25,7 @@ public sealed class DeskEngine : IOpportunitySink, IRiskContext
     private readonly ArbitrageExecutor _executor;
     private readonly DeskPortfolio _portfolio;
     private readonly IEngineJournal _journal;
-    private readonly RecordWriter _records;
+    private readonly Func<bool> _recordsBacklogged;
     private readonly TimeProvider _time;
     private readonly Dictionary<long, MarketPair> _pairs = [];
     private readonly RejectionThrottle _rejections;
@@ -38,7 +37,7 @@ public sealed class DeskEngine : IOpportunitySink, IRiskContext
         ArbitrageExecutor executor,
         DeskPortfolio portfolio,
         IEngineJournal journal,
-        RecordWriter records,
+        Func<bool> recordsBacklogged,
         TimeProvider time,
         Func<IOpportunitySink, CrossVenueArbitrage> createStrategy)
     {
@@ -48,11 +47,11 @@ public sealed class DeskEngine : IOpportunitySink, IRiskContext
         _executor = executor;
         _portfolio = portfolio;
         _journal = journal;
-        _records = records;
+        _recordsBacklogged = recordsBacklogged;
         _time = time;
         _rejections = new RejectionThrottle(time, TimeSpan.FromSeconds(10));
         // The gate reports every rejection; repeated ones for the same pair and rule are thinned before they are stored.
-        _gate = new RiskGate(time, new ThrottledRiskJournal(journal, _rejections), registry);
+        _gate = new RiskGate(time, new ThrottledRiskJournal(journal, new RejectionThrottle(time, TimeSpan.FromSeconds(10))), registry);
         CrossVenue = createStrategy(this);
         controls.Changed += state => CrossVenue.Limits = state.Limits;
     }
@@ -121,7 +120,7 @@ public sealed class DeskEngine : IOpportunitySink, IRiskContext
     // IRiskContext: cheap reads of engine state on the hub's thread.
 
     /// <summary>Paused by an admin, or automatically while records cannot be saved (nothing trades unrecorded).</summary>
-    public bool TradingPaused => _controls.TradingPaused || _records.Backlogged;
+    public bool TradingPaused => _controls.TradingPaused || _recordsBacklogged();
 
     public bool KillSwitchEngaged => _controls.KillSwitchEngaged;
 
@@ -145,7 +144,7 @@ public sealed class DeskEngine : IOpportunitySink, IRiskContext
 
     public decimal AvailableBalance(VenueId venue) => _portfolio.AvailableBalance(venue);
 
-    /// <summary>Forwards everything, but thins repeated rejections of the same pair by the same rule.</summary>
+    /// <summary>Forwards everything, but thins repeated risk events of the same pair by the same rule.</summary>
     private sealed class ThrottledRiskJournal(IEngineJournal inner, RejectionThrottle throttle) : IEngineJournal
     {
         public void OnOpportunity(Opportunity opportunity) => inner.OnOpportunity(opportunity);
@@ -157,14 +156,17 @@ public sealed class DeskEngine : IOpportunitySink, IRiskContext
 
         public void OnRiskEvent(RiskEvent riskEvent)
         {
-            if (riskEvent.Verdict != RiskVerdict.Reject) inner.OnRiskEvent(riskEvent);
-            else if (throttle.Peek(riskEvent.PairId, riskEvent.Rule)) inner.OnRiskEvent(riskEvent);
+            // A persisting opportunity is checked on every book change; one record per pair, rule and interval is enough.
+            if (throttle.ShouldRecord(riskEvent.PairId, riskEvent.Rule, out var suppressed))
+            {
+                inner.OnRiskEvent(suppressed == 0 ? riskEvent : riskEvent with { Detail = riskEvent.Detail + Suppressed(suppressed) });
+            }
         }
     }
 }
 
 /// <summary>
-/// Decides which repeated rejections are worth a record: the first of a (pair, rule) and then one per interval, with
+/// Decides which repeated risk decisions are worth a record: the first of a (pair, rule) and then one per interval, with
 /// the number skipped in between. A paused desk would otherwise store the same rejection many times a second.
 /// </summary>
 public sealed class RejectionThrottle(TimeProvider time, TimeSpan interval)
@@ -185,9 +187,4 @@ public sealed class RejectionThrottle(TimeProvider time, TimeSpan interval)
         _seen[(pairId, rule)] = (now, 0);
         return true;
     }
-
-    /// <summary>Whether <see cref="ShouldRecord"/> would record now, without counting (the risk event and the
-    /// opportunity of one rejection share a decision; the opportunity is asked second and counts).</summary>
-    public bool Peek(long? pairId, RiskRule rule) =>
-        !_seen.TryGetValue((pairId, rule), out var entry) || time.GetUtcNow() - entry.Last >= interval;
 }

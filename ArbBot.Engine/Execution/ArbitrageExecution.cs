@@ -30,6 +30,10 @@ internal sealed class ArbitrageExecution(Opportunity opportunity, decimal quanti
     public ExecutionPhase Phase { get; set; }
     public int PendingOrders { get; set; }
     public int HedgeRounds { get; set; }
+    /// <summary>Unwind rounds sent so far; bounded like hedge rounds, and spaced by the retry interval.</summary>
+    public int UnwindRounds { get; set; }
+    /// <summary>True when the retry timer has just fired: the next unwind round may go now.</summary>
+    public bool RetryFired { get; set; }
     /// <summary>When the hedge (retries, then unwinds) must be over; set once the later legs are known.</summary>
     public DateTimeOffset HedgeDeadline { get; set; } = DateTimeOffset.MaxValue;
     /// <summary>The quantity the later legs were sent for (what the first leg filled).</summary>

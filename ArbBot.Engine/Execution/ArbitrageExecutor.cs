@@ -225,19 +225,29 @@ public sealed class ArbitrageExecutor : IHubExecutionHandler
 
     // ---- sending -------------------------------------------------------------------------------------------------
 
+    /// <summary>
+    /// The leg likelier to fail goes first, so that when it misses nothing has been bought. Likeliest to fail is the
+    /// quote the market has not confirmed lately: an opportunity is usually found when one book moves, and the price it
+    /// is measured against on the other venue (the older book: the slower venue) is the one about to move. Among books
+    /// of about the same age, the thinner book (least depth within its limit for the quantity) goes first, then the
+    /// venue expected to be slower.
+    /// </summary>
     private int[] SendOrder(Opportunity opportunity, decimal quantity)
     {
-        var keys = new (decimal Cover, TimeSpan Latency, int Index)[opportunity.Legs.Count];
+        var keys = new (long AgeBucket, decimal Cover, TimeSpan Latency, int Index)[opportunity.Legs.Count];
         for (var i = 0; i < keys.Length; i++)
         {
             var leg = opportunity.Legs[i];
             // The live book says more than the detection snapshot: it may have thinned since.
             var book = _hub.TryGetBook(leg.Instrument);
             var depth = book is { IsStale: false } ? book.SizeWithin(BookSide.Ask, leg.WorstPrice) : leg.DepthWithinWorst;
-            keys[i] = (depth / quantity, _options.ExpectedLatency.GetValueOrDefault(leg.Venue), i);
+            keys[i] = (leg.BookAge.Ticks / SameAge.Ticks, depth / quantity, _options.ExpectedLatency.GetValueOrDefault(leg.Venue), i);
         }
-        return [.. keys.OrderBy(k => k.Cover).ThenByDescending(k => k.Latency).ThenBy(k => k.Index).Select(k => k.Index)];
+        return [.. keys.OrderByDescending(k => k.AgeBucket).ThenBy(k => k.Cover).ThenByDescending(k => k.Latency).ThenBy(k => k.Index).Select(k => k.Index)];
     }
+
+    /// <summary>Book ages closer than this count as the same when choosing the first leg.</summary>
+    private static readonly TimeSpan SameAge = TimeSpan.FromMilliseconds(50);
 
     private void Send(ArbitrageExecution execution, LegState leg, OrderRole role, Side side, Price limit, decimal quantity)
     {
@@ -428,14 +438,21 @@ public sealed class ArbitrageExecutor : IHubExecutionHandler
             execution.Phase = ExecutionPhase.LaterLegs;
             execution.MatchTarget = filled;
             var tolerance = (int)(execution.Limits.SlippageTolerance * Price.Scale);
+            var sent = false;
             foreach (var index in execution.SendOrder.AsSpan(1))
             {
                 var leg = execution.Legs[index];
+                // Each venue takes its own increments (Kalshi whole contracts): send what it accepts; the rest is
+                // the first leg's excess, unwound below.
+                var quantity = MarketOf(leg).RoundDownToStep(filled);
+                if (!MarketOf(leg).IsTradableQuantity(quantity)) continue;
                 var tick = TickOf(leg.Leg.Instrument);
                 var limit = tick.Floor(Price.FromUnits(Math.Min(Price.Scale, leg.Leg.WorstPrice.Units + tolerance)));
                 if (limit > tick.MaxPrice) limit = tick.MaxPrice;
-                Send(execution, leg, OrderRole.SecondLeg, Side.Buy, limit, filled);
+                Send(execution, leg, OrderRole.SecondLeg, Side.Buy, limit, quantity);
+                sent = true;
             }
+            if (!sent) Rebalance(execution);
             return;
         }
         Rebalance(execution);
@@ -463,12 +480,13 @@ public sealed class ArbitrageExecutor : IHubExecutionHandler
             foreach (var leg in execution.Legs)
             {
                 if (leg.Net >= max) continue;
-                if (!TryPriceHedge(execution, leg, out var limit))
+                var quantity = MarketOf(leg).RoundDownToStep(max - leg.Net);
+                if (!MarketOf(leg).IsTradableQuantity(quantity) || !TryPriceHedge(execution, leg, out var limit))
                 {
                     retries = null;
                     break;
                 }
-                retries.Add((leg, limit, max - leg.Net));
+                retries.Add((leg, limit, quantity));
             }
             if (retries is not null)
             {
@@ -480,21 +498,43 @@ public sealed class ArbitrageExecutor : IHubExecutionHandler
         }
 
         execution.Phase = ExecutionPhase.Unwind;
-        var sent = false;
-        foreach (var leg in execution.Legs)
+        // An excess the venue cannot take (below its minimum order or its increment) can never be sold back: it is a
+        // residual now, not after a loop of refused orders.
+        var tradable = execution.Legs
+            .Select(leg => (Leg: leg, Excess: MarketOf(leg).RoundDownToStep(leg.Net - min)))
+            .Where(x => MarketOf(x.Leg).IsTradableQuantity(x.Excess))
+            .ToList();
+        if (tradable.Count == 0 || execution.UnwindRounds >= _options.MaxHedgeAttempts)
         {
-            var excess = leg.Net - min;
-            if (excess <= 0m || !TryPriceUnwind(leg, excess, out var limit)) continue;
+            Complete(execution);
+            return;
+        }
+        // Rounds after the first wait for the retry interval: a venue that refused an order is not asked again at once.
+        if (execution.UnwindRounds > 0 && !execution.RetryFired)
+        {
+            ScheduleRetry(execution, now);
+            return;
+        }
+        execution.RetryFired = false;
+        var sent = false;
+        foreach (var (leg, excess) in tradable)
+        {
+            if (!TryPriceUnwind(leg, excess, out var limit)) continue;
+            if (!sent) execution.UnwindRounds++;
             Send(execution, leg, OrderRole.Unwind, Side.Sell, limit, excess);
             sent = true;
         }
-        if (!sent)
-        {
-            // Nothing to sell into right now: look again shortly, until the deadline leaves the residual in place.
-            var wait = execution.HedgeDeadline - now;
-            execution.RetryTimer = StartTimer(new RetryWork(this, execution), wait < _options.RetryInterval ? wait : _options.RetryInterval);
-        }
+        // Nothing to sell into right now: look again shortly, until the deadline leaves the residual in place.
+        if (!sent) ScheduleRetry(execution, now);
     }
+
+    private void ScheduleRetry(ArbitrageExecution execution, DateTimeOffset now)
+    {
+        var wait = execution.HedgeDeadline - now;
+        execution.RetryTimer = StartTimer(new RetryWork(this, execution), wait < _options.RetryInterval ? wait : _options.RetryInterval);
+    }
+
+    private Market MarketOf(LegState leg) => _hub.Registry.MarketOf(leg.Leg.Instrument);
 
     /// <summary>
     /// The highest price for the short leg that keeps a completed set's loss within the maximum hedge loss (what the
@@ -533,6 +573,7 @@ public sealed class ArbitrageExecutor : IHubExecutionHandler
     {
         execution.RetryTimer?.Dispose();
         execution.RetryTimer = null;
+        execution.RetryFired = true;
         Advance(execution);
     }
 

@@ -200,6 +200,10 @@ public sealed class PaperOrderGateway : IOrderGateway, IBookListener, IDisposabl
         }
 
         if (request.Quantity <= 0m) return $"quantity {request.Quantity} must be positive";
+        if (market.RoundDownToStep(request.Quantity) != request.Quantity)
+        {
+            return $"quantity {request.Quantity} is not a multiple of the market's quantity step {market.QuantityStep}";
+        }
         if (request.Quantity < market.MinOrderSize)
         {
             return $"quantity {request.Quantity} is below the market's minimum order size {market.MinOrderSize}";

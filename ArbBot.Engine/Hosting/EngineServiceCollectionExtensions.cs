@@ -47,7 +47,7 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<SimulatedWorld>();
         services.AddSingleton(sp => new MarketDataHub(
             sp.GetRequiredService<InstrumentRegistry>(), sp.GetRequiredService<TimeProvider>(), logger: sp.GetRequiredService<ILogger<MarketDataHub>>()));
-        services.AddSingleton(sp => new HubExecutionListener(sp.GetRequiredService<MarketDataHub>(), sp.GetRequiredService<ILogger<HubExecutionListener>>()));
+        services.AddSingleton(SimulatedVenues.Create);
         services.AddSingleton(CreateVenues);
         services.AddSingleton<IEnumerable<IVenue>>(sp => sp.GetRequiredService<VenueSet>().Venues);
 
@@ -60,18 +60,14 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<SettingsStore>();
         services.AddSingleton<DeskCommands>();
 
-        // Decisions and execution.
+        // Decisions and execution, wired once by TradingDesk and shared under their own types.
         services.AddSingleton<OpportunityIds>();
         services.AddSingleton<ExecutionLog>();
-        services.AddSingleton(sp =>
-        {
-            var controls = sp.GetRequiredService<DeskControls>();
-            return new ArbitrageExecutor(sp.GetRequiredService<MarketDataHub>(), sp.GetRequiredService<VenueSet>().Gateways,
-                sp.GetRequiredService<IEngineJournal>(), () => controls.Limits, sp.GetRequiredService<IOptions<ArbitrageExecutorOptions>>().Value,
-                sp.GetRequiredService<ILogger<ArbitrageExecutor>>());
-        });
-        services.AddSingleton(sp => new DeskPortfolio(sp.GetRequiredService<MarketDataHub>(), sp.GetRequiredService<IOptions<PortfolioOptions>>().Value));
-        services.AddSingleton(CreateDeskEngine);
+        services.AddSingleton(CreateTradingDesk);
+        services.AddSingleton(sp => sp.GetRequiredService<TradingDesk>().Executor);
+        services.AddSingleton(sp => sp.GetRequiredService<TradingDesk>().Portfolio);
+        services.AddSingleton(sp => sp.GetRequiredService<TradingDesk>().Engine);
+        services.AddSingleton(sp => sp.GetRequiredService<TradingDesk>().Listener);
         services.AddSingleton<PairService>();
 
         // Hosted services start in this order and stop in reverse: the writer outlives everything that records.
@@ -85,43 +81,36 @@ public static class EngineServiceCollectionExtensions
         return services;
     }
 
-    private static VenueSet CreateVenues(IServiceProvider sp)
-    {
-        var venueOptions = sp.GetRequiredService<IOptions<VenuesOptions>>().Value;
-        var registry = sp.GetRequiredService<InstrumentRegistry>();
-        var hub = sp.GetRequiredService<MarketDataHub>();
-        var time = sp.GetRequiredService<TimeProvider>();
-        var paper = sp.GetRequiredService<IOptions<PaperExecutionOptions>>().Value;
-        var listener = sp.GetRequiredService<HubExecutionListener>();
+    private static VenueSet CreateVenues(IServiceProvider sp) =>
+        new(sp.GetRequiredService<SimulatedVenues>().Venues, sp.GetRequiredService<TradingDesk>().Gateways);
 
-        // Every simulated venue shares one world, so the same question moves together on both venues.
-        var world = sp.GetRequiredService<SimulatedWorld>();
-        var venues = venueOptions.Enabled
-            .Select(e => (IVenue)new SimulatedVenue(e.Venue, world, TickSize.FromDecimal(e.Options.TickSize)))
-            .ToList();
-        var gateways = venues.ToDictionary(
-            v => v.Id,
-            v => (IOrderGateway)new PaperOrderGateway(v.Id, hub, registry, v.FeeModel, time, paper, listener));
-        return new VenueSet(venues, gateways);
+    private static TradingDesk CreateTradingDesk(IServiceProvider sp)
+    {
+        var desk = TradingDesk.Create(
+            sp.GetRequiredService<MarketDataHub>(),
+            sp.GetRequiredService<SimulatedVenues>().Venues,
+            sp.GetRequiredService<DeskControls>(),
+            sp.GetRequiredService<IEngineJournal>(),
+            sp.GetRequiredService<OpportunityIds>(),
+            sp.GetRequiredService<IOptions<PaperExecutionOptions>>().Value,
+            sp.GetRequiredService<IOptions<ArbitrageExecutorOptions>>().Value,
+            sp.GetRequiredService<IOptions<PortfolioOptions>>().Value,
+            () => sp.GetRequiredService<RecordWriter>().Backlogged,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>());
+        desk.Listener.Attach(sp.GetRequiredService<ExecutionLog>());
+        return desk;
     }
 
-    private static DeskEngine CreateDeskEngine(IServiceProvider sp)
+    /// <summary>The configured venues (all simulated in this release); every simulated venue shares one world.</summary>
+    private sealed record SimulatedVenues(IReadOnlyList<IVenue> Venues)
     {
-        var hub = sp.GetRequiredService<MarketDataHub>();
-        var venues = sp.GetRequiredService<VenueSet>();
-        var controls = sp.GetRequiredService<DeskControls>();
-        var portfolio = sp.GetRequiredService<DeskPortfolio>();
-        var executor = sp.GetRequiredService<ArbitrageExecutor>();
-        var ids = sp.GetRequiredService<OpportunityIds>();
-        var kalshiFees = venues.Venues.FirstOrDefault(v => v.Id == VenueId.Kalshi)?.FeeModel ?? new KalshiFeeModel();
-        var polymarketFees = venues.Venues.FirstOrDefault(v => v.Id == VenueId.Polymarket)?.FeeModel ?? new PolymarketFeeModel();
-        var engine = new DeskEngine(hub, sp.GetRequiredService<InstrumentRegistry>(), controls, executor, portfolio,
-            sp.GetRequiredService<IEngineJournal>(), sp.GetRequiredService<RecordWriter>(), sp.GetRequiredService<TimeProvider>(),
-            sink => new CrossVenueArbitrage(hub, kalshiFees, polymarketFees, controls.Limits, sink, ids));
-        var listener = sp.GetRequiredService<HubExecutionListener>();
-        listener.Attach(executor);
-        listener.Attach(portfolio);
-        listener.Attach(sp.GetRequiredService<ExecutionLog>());
-        return engine;
+        public static SimulatedVenues Create(IServiceProvider sp)
+        {
+            var world = sp.GetRequiredService<SimulatedWorld>();
+            return new SimulatedVenues(sp.GetRequiredService<IOptions<VenuesOptions>>().Value.Enabled
+                .Select(e => (IVenue)new SimulatedVenue(e.Venue, world, TickSize.FromDecimal(e.Options.TickSize)))
+                .ToList());
+        }
     }
 }

@@ -31,6 +31,8 @@ public sealed class DeskPortfolio : IHubExecutionHandler
     private DateOnly _day;
     private decimal _dayStartEquity;
     private decimal _peakEquity;
+    private decimal _equity;
+    private bool _equityDirty = true;
 
     /// <summary>Creates the portfolio from validated options.</summary>
     public DeskPortfolio(MarketDataHub hub, PortfolioOptions options)
@@ -67,8 +69,50 @@ public sealed class DeskPortfolio : IHubExecutionHandler
     /// <summary>Open positions at their last marks against average cost; refresh the marks with <see cref="RecomputeUnrealized"/>.</summary>
     public decimal UnrealizedPnl => _positions.Values.Sum(p => p.Unrealized);
 
-    /// <summary>Cash on every venue plus open positions at their last marks.</summary>
-    public decimal Equity => _cash.Values.Sum() + _positions.Values.Sum(p => p.Quantity * (p.Mark ?? p.AverageCost));
+    /// <summary>
+    /// Cash on every venue, plus every complete set at the $1 it pays at settlement, plus the rest of the open
+    /// positions at their last marks. Complete sets are not marked to mid: their value is certain (bought at the ask,
+    /// a fresh set would otherwise show a loss of half of both spreads and could trip the daily loss limit on profitable
+    /// arbitrage); <see cref="UnrealizedPnl"/> still shows every position marked to mid.
+    /// </summary>
+    public decimal Equity
+    {
+        get
+        {
+            if (_equityDirty)
+            {
+                _equity = ComputeEquity();
+                _equityDirty = false;
+            }
+            return _equity;
+        }
+    }
+
+    /// <summary>Complete sets held across every pair, each worth $1 at settlement.</summary>
+    public decimal CompleteSets => _setsByPair.Keys.Sum(id => HoldingOf(id).SetsHeld);
+
+    private decimal ComputeEquity()
+    {
+        var value = _cash.Values.Sum();
+        // Instruments can only count once: a contract in one set is not free for another.
+        var free = _positions.ToDictionary(p => p.Key, p => p.Value.Quantity);
+        foreach (var sets in _setsByPair.Values)
+        {
+            foreach (var set in sets)
+            {
+                var count = set.Min(i => Math.Max(0m, free.GetValueOrDefault(i.Value)));
+                if (count <= 0m) continue;
+                value += count;
+                foreach (var instrument in set) free[instrument.Value] -= count;
+            }
+        }
+        foreach (var (id, quantity) in free)
+        {
+            var position = _positions[id];
+            value += quantity * (position.Mark ?? position.AverageCost);
+        }
+        return value;
+    }
 
     /// <summary>Equity now minus equity at the last midnight in the configured zone (realized and unrealized).</summary>
     public decimal DailyPnl
@@ -119,6 +163,7 @@ public sealed class DeskPortfolio : IHubExecutionHandler
         if (!_setsByPair.TryGetValue(pairId, out var sets)) _setsByPair[pairId] = sets = [];
         if (sets.Any(s => s.SequenceEqual(instruments))) return;
         sets.Add([.. instruments]);
+        _equityDirty = true;
     }
 
     /// <summary>Complete sets the pair holds and what they lock in at settlement.</summary>
@@ -199,6 +244,7 @@ public sealed class DeskPortfolio : IHubExecutionHandler
             else _openInstrumentsByMarket.Remove(position.Market);
         }
         position.Mark = isOpen ? MidOf(fill.Instrument) ?? position.Mark ?? price : null;
+        _equityDirty = true;
         NotePeak();
         return true;
     }
@@ -212,6 +258,7 @@ public sealed class DeskPortfolio : IHubExecutionHandler
         {
             if (position.Quantity != 0m && MidOf(position.Instrument.Id) is { } mid) position.Mark = mid;
         }
+        _equityDirty = true;
         NotePeak();
         return UnrealizedPnl;
     }

@@ -10,11 +10,11 @@ public sealed class PortfolioOptions : IValidatableObject
     public const string SectionName = "Portfolio";
 
     /// <summary>Cash each venue starts with in paper mode, in dollars.</summary>
-    /// <value>Each 0–100,000,000; default 1,000 on Kalshi and on Polymarket.</value>
+    /// <value>Each 0–100,000,000; default 10,000 on Kalshi and on Polymarket.</value>
     public Dictionary<VenueId, decimal> StartingBalances { get; set; } = new()
     {
-        [VenueId.Kalshi] = 1_000m,
-        [VenueId.Polymarket] = 1_000m,
+        [VenueId.Kalshi] = 10_000m,
+        [VenueId.Polymarket] = 10_000m,
     };
 
     /// <summary>The IANA time zone whose midnight starts a new trading day for daily PnL.</summary>

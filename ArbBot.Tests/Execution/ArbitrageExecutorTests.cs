@@ -117,6 +117,53 @@ public sealed class ArbitrageExecutorTests
     }
 
     [Fact]
+    public void A_refused_unwind_is_retried_after_the_retry_interval_a_bounded_number_of_times_never_in_a_tight_loop()
+    {
+        _h.Polymarket.Then(GatewayScript.Partial(25m, 0.49m));
+        _h.Kalshi.Then(GatewayScript.FillAll(0.47m));
+        _h.Kalshi.DefaultScript = GatewayScript.Reject("venue busy");
+
+        _h.Execute(_h.Opportunity());
+        _h.Book(_h.PolymarketNo, bids: [(0.47m, 100m)], asks: [(0.60m, 500m)]);
+        _h.Pump();
+
+        // The first unwind went at once and was refused; the next waits for the retry interval.
+        Assert.Equal(2, _h.Kalshi.Placed.Count);
+        _h.Time.Advance(_h.Options.RetryInterval - TimeSpan.FromMilliseconds(1));
+        _h.Pump();
+        Assert.Equal(2, _h.Kalshi.Placed.Count);
+        _h.Time.Advance(TimeSpan.FromMilliseconds(1));
+        _h.Pump();
+        Assert.Equal(3, _h.Kalshi.Placed.Count);
+
+        // Then no more: the unwind rounds are bounded, and the residual is reported.
+        _h.Time.Advance(TimeSpan.FromSeconds(10));
+        _h.Pump();
+        Assert.Equal(1 + _h.Options.MaxHedgeAttempts, _h.Kalshi.Placed.Count);
+        Assert.Equal(ExecutionOutcomeKind.Residual, _h.Outcome.Kind);
+        Assert.Equal(15m, _h.Outcome.ResidualQuantity);
+    }
+
+    [Fact]
+    public void An_excess_below_the_venues_minimum_order_is_reported_as_residual_without_sending_an_order()
+    {
+        // Polymarket fills a fraction of a share; Kalshi trades whole contracts, so 0.4 can be neither matched nor sold.
+        _h.Kalshi.Then(GatewayScript.Partial(0m));
+        _h.Polymarket.DefaultScript = GatewayScript.Partial(0.4m, 0.49m);
+        _h.Book(_h.KalshiYes, bids: [(0.45m, 100m)], asks: [(0.47m, 500m)]);
+        _h.Book(_h.PolymarketNo, bids: [(0.47m, 100m)], asks: [(0.49m, 1m)]);
+
+        _h.Execute(_h.Opportunity());
+        _h.Pump();
+        _h.Time.Advance(TimeSpan.FromSeconds(10));
+        _h.Pump();
+
+        Assert.Equal(ExecutionOutcomeKind.Residual, _h.Outcome.Kind);
+        Assert.Equal(0.4m, _h.Outcome.ResidualQuantity);
+        Assert.All(_h.Polymarket.Placed.Skip(1), o => Assert.NotEqual(Side.Sell, o.Side));
+    }
+
+    [Fact]
     public void Unwinding_walks_down_the_bids_for_the_whole_excess()
     {
         _h.Book(_h.KalshiYes, bids: [(0.45m, 5m), (0.44m, 5m), (0.40m, 100m)], asks: [(0.47m, 50m)]);

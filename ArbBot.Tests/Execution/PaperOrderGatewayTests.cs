@@ -235,7 +235,7 @@ public sealed class PaperOrderGatewayTests
     [InlineData("1", "5", "outside [0.01, 0.99]")]
     [InlineData("0.45", "0", "must be positive")]
     [InlineData("0.45", "-2", "must be positive")]
-    [InlineData("0.45", "0.5", "below the market's minimum order size 1")]
+    [InlineData("0.45", "0.5", "not a multiple of the market's quantity step 1")]
     public async Task Invalid_request_is_rejected_at_once_naming_the_problem(string price, string quantity, string reason)
     {
         Book(bids: [], asks: [(0.40m, 10m)]);
@@ -487,7 +487,24 @@ public sealed class PaperOrderGatewayTests
 
     private static Market NewMarket(VenueId venue, string key, TickSize tick, decimal minOrderSize, FeeParameters fees) =>
         new(venue, key, key + "-EVENT", "Will the test pass?", "Resolves YES if it does.", "CI", new DateTimeOffset(2026, 12, 31, 0, 0, 0, TimeSpan.Zero),
-            tick, minOrderSize, "Yes", fees);
+            tick, minOrderSize, "Yes", fees, QuantityStep: venue == VenueId.Polymarket ? 0.01m : 1m);
+
+    [Theory]
+    [InlineData("4.99", "below the market's minimum order size 5")]
+    [InlineData("5.001", "not a multiple of the market's quantity step 0.01")]
+    public async Task Polymarket_quantities_must_reach_the_minimum_and_keep_to_cents_of_a_share(string quantity, string reason)
+    {
+        var polymarket = _registry.AddMarket(
+            NewMarket(VenueId.Polymarket, "0xsteps", TickSize.Cent, minOrderSize: 5m, FeeParameters.None), "333", "444");
+        var gateway = new PaperOrderGateway(VenueId.Polymarket, _hub, _registry, new FlatRateFeeModel(), _time, new PaperExecutionOptions(), _listener);
+
+        await gateway.PlaceAsync(new OrderRequest("poly-bad", polymarket.Yes, Side.Buy, P(0.40m),
+            decimal.Parse(quantity, CultureInfo.InvariantCulture), TimeInForce.Ioc), CancellationToken.None);
+
+        var update = Assert.Single(_listener.UpdatesFor("poly-bad"));
+        Assert.Equal(OrderStatus.Rejected, update.Status);
+        Assert.Contains(reason, update.Reason);
+    }
 
     private static Price P(decimal value) => Price.FromDecimal(value);
 }

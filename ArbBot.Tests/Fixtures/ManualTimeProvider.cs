@@ -33,10 +33,14 @@ public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
         lock (_gate) target = _now + by;
         while (true)
         {
-            ManualTimer? next;
+            ManualTimer? next = null;
             lock (_gate)
             {
-                next = _timers.Where(t => t.DueAt is { } due && due <= target).OrderBy(t => t.DueAt).FirstOrDefault();
+                // Only armed timers are in the list, so a long run with many one-shot timers stays cheap.
+                foreach (var timer in _timers)
+                {
+                    if (timer.DueAt is { } due && due <= target && (next is null || due < next.DueAt)) next = timer;
+                }
                 if (next is null)
                 {
                     _now = target;
@@ -44,6 +48,7 @@ public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
                 }
                 _now = next.DueAt!.Value;
                 next.DueAt = next.Period is { } p && p > TimeSpan.Zero ? _now + p : null;
+                if (next.DueAt is null) _timers.Remove(next);
             }
             next.Fire();
         }
@@ -53,7 +58,6 @@ public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
     {
         var timer = new ManualTimer(this, callback, state);
         timer.Change(dueTime, period);
-        lock (_gate) _timers.Add(timer);
         return timer;
     }
 
@@ -70,6 +74,8 @@ public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
             {
                 DueAt = dueTime == Timeout.InfiniteTimeSpan ? null : owner._now + dueTime;
                 Period = period == Timeout.InfiniteTimeSpan ? null : period;
+                if (DueAt is null) owner._timers.Remove(this);
+                else if (!owner._timers.Contains(this)) owner._timers.Add(this);
             }
             return true;
         }

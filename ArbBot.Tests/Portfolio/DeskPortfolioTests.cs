@@ -90,6 +90,27 @@ public sealed class DeskPortfolioTests
     }
 
     [Fact]
+    public void Complete_sets_count_at_their_settlement_value_in_equity_while_unrealized_pnl_stays_marked_to_mid()
+    {
+        var portfolio = New();
+        portfolio.TrackSet(7, [_k.Yes, _p.No]);
+        Book(_k.Yes, 0.44m, 0.47m);
+        Book(_p.No, 0.46m, 0.49m);
+        portfolio.ApplyFill(Fill(_k.Yes, Side.Buy, 0.47m, 50m, fee: 0.35m));
+        portfolio.ApplyFill(Fill(_p.No, Side.Buy, 0.49m, 40m, fee: 0.28m));
+        portfolio.RecomputeUnrealized();
+
+        // Marked to mid, buying at the asks shows a loss: 50 × (0.455 − 0.47) + 40 × (0.475 − 0.49).
+        Assert.Equal(-1.35m, portfolio.UnrealizedPnl);
+        // Equity: cash (start − 23.50 − 19.60 − fees 0.63) + 40 sets × $1 + the 10 unmatched YES at their 0.455 mid.
+        Assert.Equal(portfolio.StartingEquity - 23.5m - 19.6m - 0.63m + 40m + 10m * 0.455m, portfolio.Equity);
+        // So today's PnL shows what the sets lock in (less the unmatched leg's mark), not a spread-sized loss.
+        Assert.Equal(portfolio.Equity - portfolio.StartingEquity, portfolio.DailyPnl);
+        Assert.True(portfolio.DailyPnl > 0m);
+        Assert.Equal(40m, portfolio.CompleteSets);
+    }
+
+    [Fact]
     public void Unrealized_pnl_is_marked_to_the_books_mid_on_demand()
     {
         var portfolio = New();
@@ -185,7 +206,7 @@ public sealed class DeskPortfolioTests
 
         Assert.Contains("starting balance", error.Message);
         var fine = new DeskPortfolio(_hub, new PortfolioOptions { TimeZone = "Europe/Berlin" });
-        Assert.Equal(2_000m, fine.StartingEquity);
+        Assert.Equal(20_000m, fine.StartingEquity);
     }
 
     private void Book(InstrumentId instrument, decimal bid, decimal ask) =>

@@ -1,6 +1,14 @@
 using System.Security.Claims;
 using System.Text.Json;
 using ArbBot.Engine.Control;
+using ArbBot.Engine.Core;
+using ArbBot.Engine.Desk;
+using ArbBot.Engine.Execution;
+using ArbBot.Engine.Hosting;
+using ArbBot.Engine.Matching;
+using ArbBot.Engine.Portfolio;
+using ArbBot.Engine.Strategies.CrossVenueArb;
+using Microsoft.Extensions.Options;
 using ArbBot.Engine.Persistence;
 using ArbBot.Engine.Risk;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -34,10 +42,74 @@ public static class DeskApi
         api.MapDelete("/kill-switch", async Task<Ok<ControlState>> (DeskCommands commands, ClaimsPrincipal user, CancellationToken ct) =>
             TypedResults.Ok((await commands.ResetKillSwitchAsync(Actor(user), ct)).Value!)).RequireAuthorization(AdminPolicy);
 
+        api.MapGet("/status", GetStatus);
+        api.MapGet("/pairs", GetPairsAsync);
+        api.MapGet("/pairs/{id:long}", GetPairAsync);
+        api.MapPost("/pairs/{id:long}/approve", ApprovePairAsync).RequireAuthorization(AdminPolicy);
+        api.MapPost("/pairs/{id:long}/pause", (long id, PairService pairs, ClaimsPrincipal user, CancellationToken ct) =>
+            PairResult(pairs.PauseAsync(id, Actor(user), ct))).RequireAuthorization(AdminPolicy);
+        api.MapPost("/pairs/{id:long}/resume", (long id, PairService pairs, ClaimsPrincipal user, CancellationToken ct) =>
+            PairResult(pairs.ResumeAsync(id, Actor(user), ct))).RequireAuthorization(AdminPolicy);
+        api.MapPost("/pairs/{id:long}/retire", (long id, PairService pairs, ClaimsPrincipal user, CancellationToken ct) =>
+            PairResult(pairs.RetireAsync(id, Actor(user), ct))).RequireAuthorization(AdminPolicy);
+        api.MapGet("/positions", (DeskMonitor monitor) => TypedResults.Ok(PositionsView.From(monitor.Latest)));
+        api.MapGet("/stats/execution", (DeskMonitor monitor) => TypedResults.Ok(ExecutionStatsView.From(monitor.Latest.Execution)));
         api.MapGet("/opportunities", GetOpportunitiesAsync);
         api.MapGet("/orders", GetOrdersAsync);
         api.MapGet("/trades", GetTradesAsync);
         return endpoints;
+    }
+
+    private static Ok<StatusView> GetStatus(DeskMonitor monitor, VenueSet venues, IOptions<ArbBotOptions> options, TimeProvider time)
+    {
+        var snapshot = monitor.Latest;
+        var now = time.GetUtcNow();
+        var venueViews = venues.Venues.Select(v => new VenueStatusView(
+            v.Id.ToString(), v.DisplayName, v.Source.ToString(), v.MarketData.State.ToString(),
+            v.MarketData.LastMessageUtcTicks == 0 ? null : (now.UtcTicks - v.MarketData.LastMessageUtcTicks) / (double)TimeSpan.TicksPerMillisecond,
+            venues.Gateways.TryGetValue(v.Id, out var gateway) && gateway.IsPaper)).ToList();
+        return TypedResults.Ok(new StatusView(
+            options.Value.Mode.ToString(), snapshot.Controls.TradingPaused, snapshot.Controls.PauseReason, snapshot.Controls.KillSwitchEngaged,
+            snapshot.Controls.KillSwitchReason, snapshot.RecordsBacklogged, venueViews, snapshot.Portfolio.DailyPnl, snapshot.Portfolio.RealizedPnl,
+            snapshot.Portfolio.UnrealizedPnl, snapshot.Portfolio.Equity, snapshot.Portfolio.Drawdown, snapshot.Portfolio.OpenPositionCount,
+            snapshot.Unhedged.Sum(u => Math.Abs(u.Quantity)), snapshot.At));
+    }
+
+    private static async Task<Results<Ok<List<PairView>>, ValidationProblem>> GetPairsAsync(
+        PairService pairs, DeskMonitor monitor, InstrumentRegistry registry, string? status, CancellationToken ct)
+    {
+        PairStatus? filter = null;
+        if (!string.IsNullOrEmpty(status))
+        {
+            if (!Enum.TryParse<PairStatus>(status, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || int.TryParse(status, out _))
+            {
+                return ApiJson.Problem("status", $"status must be one of {string.Join(", ", Enum.GetNames<PairStatus>())}.");
+            }
+            filter = parsed;
+        }
+        var list = await pairs.ListAsync(filter, ct);
+        var spreads = monitor.Latest.Spreads.ToLookup(s => s.PairId);
+        var holdings = monitor.Latest.Portfolio.Pairs.ToDictionary(h => h.PairId);
+        return TypedResults.Ok(list.Select(p => PairView.From(p, registry, spreads[p.Id], holdings.GetValueOrDefault(p.Id))).ToList());
+    }
+
+    private static async Task<Results<Ok<PairDetails>, NotFound>> GetPairAsync(long id, PairService pairs, CancellationToken ct) =>
+        await pairs.GetAsync(id, ct) is { } details ? TypedResults.Ok(details) : TypedResults.NotFound();
+
+    private static async Task<Results<Ok<MarketPair>, ValidationProblem, NotFound>> ApprovePairAsync(
+        long id, HttpRequest request, PairService pairs, ClaimsPrincipal user, CancellationToken ct)
+    {
+        var (body, problem) = await ApiJson.ReadAsync<ApproveRequest>(request, allowEmpty: true);
+        if (problem is not null) return problem;
+        return await PairResult(pairs.ApproveAsync(id, body?.Mapping, Actor(user), ct));
+    }
+
+    private static async Task<Results<Ok<MarketPair>, ValidationProblem, NotFound>> PairResult(Task<CommandResult<MarketPair>> command)
+    {
+        var result = await command;
+        if (result.Succeeded) return TypedResults.Ok(result.Value!);
+        if (result.Errors is [{ Field: "id" } error] && error.Message.StartsWith("There is no pair", StringComparison.Ordinal)) return TypedResults.NotFound();
+        return ApiJson.Problem(result.Errors);
     }
 
     /// <summary>The name recorded in the audit trail: the signed-in user or which API key was used.</summary>
@@ -144,4 +216,62 @@ public static class DeskApi
     }
 
     public sealed record TradeView(ExecutionRow Execution, List<FillRow> Fills);
+
+    /// <summary>Approving confirms the outcome mapping; without a body the matcher's proposal is confirmed.</summary>
+    public sealed record ApproveRequest(PairMapping? Mapping);
+
+    public sealed record VenueStatusView(string Id, string Name, string Source, string Feed, double? LastMessageAgeMs, bool Paper);
+
+    public sealed record StatusView(
+        string Mode, bool TradingPaused, string? PauseReason, bool KillSwitchEngaged, string? KillSwitchReason, bool RecordsBacklogged,
+        IReadOnlyList<VenueStatusView> Venues, decimal TodayPnl, decimal RealizedPnl, decimal UnrealizedPnl, decimal Equity, decimal Drawdown,
+        int OpenPositions, decimal UnhedgedContracts, DateTimeOffset At);
+
+    public sealed record SpreadView(string Set, string State, decimal? KalshiAsk, decimal? PolymarketAsk, decimal? AskSum, decimal? GrossEdge,
+        decimal? NetEdge, decimal SizeAvailable)
+    {
+        public static SpreadView From(ArbSetSpread s, InstrumentRegistry registry)
+        {
+            var priced = s.State is ArbSetState.NoEdge or ArbSetState.Edge;
+            var set = $"{Outcome(registry, s.Kalshi)} Kalshi + {Outcome(registry, s.Polymarket)} Polymarket";
+            return new SpreadView(set, s.State.ToString(), priced ? s.KalshiAsk.Value : null, priced ? s.PolymarketAsk.Value : null,
+                priced ? s.AskSum : null, priced ? s.GrossEdge : null, priced ? s.NetEdge : null, s.SizeAvailable);
+        }
+
+        private static string Outcome(InstrumentRegistry registry, InstrumentId id) => registry[id].IsYes ? "YES" : "NO";
+    }
+
+    public sealed record PairView(
+        long Id, string KalshiMarket, string? KalshiTitle, string PolymarketMarket, string? PolymarketTitle, string Mapping, string Status,
+        double Score, IReadOnlyList<string> Reasons, IReadOnlyList<string> Warnings, string? ApprovedBy, DateTimeOffset UpdatedAt,
+        IReadOnlyList<SpreadView> Spreads, decimal SetsHeld, decimal LockedProfit)
+    {
+        public static PairView From(MarketPair p, InstrumentRegistry registry, IEnumerable<ArbSetSpread> spreads, PairHolding? holding)
+        {
+            registry.TryGetMarket(VenueId.Kalshi, p.KalshiMarketKey, out var kalshi);
+            registry.TryGetMarket(VenueId.Polymarket, p.PolymarketMarketKey, out var polymarket);
+            return new PairView(p.Id, p.KalshiMarketKey, kalshi?.Title, p.PolymarketMarketKey, polymarket?.Title, p.Mapping.ToString(), p.Status.ToString(),
+                Math.Round(p.Score, 1), p.Reasons, p.Warnings, p.ApprovedBy, p.UpdatedAt,
+                spreads.Select(s => SpreadView.From(s, registry)).ToList(), holding?.SetsHeld ?? 0m, holding?.LockedProfit ?? 0m);
+        }
+    }
+
+    public sealed record PositionsView(IReadOnlyList<PositionSnapshot> Positions, IReadOnlyList<PairHolding> Pairs, IReadOnlyDictionary<VenueId, decimal> Cash,
+        decimal RealizedPnl, decimal UnrealizedPnl, decimal FeesPaid, decimal Equity, decimal DailyPnl, decimal Drawdown, IReadOnlyList<UnhedgedPosition> Unhedged)
+    {
+        public static PositionsView From(DeskSnapshot s) => new(s.Portfolio.Positions, s.Portfolio.Pairs, s.Portfolio.Cash, s.Portfolio.RealizedPnl,
+            s.Portfolio.UnrealizedPnl, s.Portfolio.FeesPaid, s.Portfolio.Equity, s.Portfolio.DailyPnl, s.Portfolio.Drawdown, s.Unhedged);
+    }
+
+    /// <summary>The execution record the issue asks for: how many were attempted, how many ended hedged, with residual, and how fast.</summary>
+    public sealed record ExecutionStatsView(
+        int Attempted, int Executed, int FullyHedgedWithinSlippage, int HedgedBeyondSlippage, int Unwound, int LeftWithUnhedgedResidual, int NotFilled,
+        double? FullyHedgedWithinSlippagePercent, double? ResidualPercent, double? AverageDetectionToLastFillMs)
+    {
+        public static ExecutionStatsView From(ExecutionStats s) => new(s.Attempted, s.Executed, s.HedgedWithinSlippage, s.HedgedBeyondSlippage, s.Unwound,
+            s.Residual, s.NotFilled,
+            s.Executed == 0 ? null : Math.Round(100.0 * s.HedgedWithinSlippage / s.Executed, 2),
+            s.Executed == 0 ? null : Math.Round(100.0 * s.Residual / s.Executed, 2),
+            s.AverageDetectionToLastFill?.TotalMilliseconds);
+    }
 }

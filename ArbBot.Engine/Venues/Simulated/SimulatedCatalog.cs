@@ -44,7 +44,9 @@ public sealed record SimulatedListing(
 {
     /// <summary>The market as the engine registers it, on <paramref name="defaultTick"/> unless it has a fixed tick.</summary>
     public Market ToMarket(TickSize defaultTick) =>
-        new(Venue, MarketKey, EventKey, Title, Rules, SettlementSource, CloseTime, FixedTickSize ?? defaultTick, MinOrderSize, OutcomeLabel, Fees);
+        new(Venue, MarketKey, EventKey, Title, Rules, SettlementSource, CloseTime, FixedTickSize ?? defaultTick, MinOrderSize, OutcomeLabel, Fees,
+            // Kalshi trades whole contracts; Polymarket shares to two decimals.
+            QuantityStep: Venue == VenueId.Polymarket ? 0.01m : 1m);
 }
 
 /// <summary>

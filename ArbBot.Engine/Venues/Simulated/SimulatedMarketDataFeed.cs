@@ -22,7 +22,7 @@ public sealed class SimulatedMarketDataFeed : IMarketDataFeed
     // Per-second dynamics, scaled by the step length.
     private const double NoiseReversion = 0.5;           // per s
     private const double NoiseStationarySd = 0.004;      // in probability
-    private const double DislocationsPerSecond = 1.0 / 900; // per market
+    private const double DislocationsPerSecond = 1.0 / 300; // per market: a few tradable ones a minute across the catalog
     private const double SpreadChangesPerSecond = 0.2;   // per market
     private const double SizeChangesPerSecond = 0.3;     // per level
 
@@ -189,7 +189,7 @@ public sealed class SimulatedMarketDataFeed : IMarketDataFeed
             else if (_random.Chance(DislocationsPerSecond * dt))
             {
                 // This venue alone mis-prices the market by a few cents for a few seconds.
-                m.Dislocation = _random.Sign() * _random.NextDouble(0.025, 0.05);
+                m.Dislocation = _random.Sign() * _random.NextDouble(0.03, 0.06);
                 m.DislocationSteps = Math.Max(1, (int)(_random.NextDouble(2, 8) / dt));
             }
             if (_random.Chance(SpreadChangesPerSecond * dt)) m.SpreadTicks = DrawSpread();

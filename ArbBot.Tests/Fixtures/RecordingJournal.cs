@@ -4,7 +4,7 @@ using ArbBot.Engine.Execution;
 using ArbBot.Engine.Risk;
 using ArbBot.Engine.Strategies;
 
-namespace ArbBot.Tests.Execution;
+namespace ArbBot.Tests.Fixtures;
 
 /// <summary>Keeps everything the engine journals, in order, for assertions.</summary>
 public sealed class RecordingJournal : IEngineJournal

@@ -1,0 +1,66 @@
+using ArbBot.Engine.Control;
+using ArbBot.Engine.Core;
+using ArbBot.Engine.Events;
+using ArbBot.Engine.Execution;
+using ArbBot.Engine.MarketData;
+using ArbBot.Engine.Portfolio;
+using ArbBot.Engine.Strategies;
+using ArbBot.Engine.Strategies.CrossVenueArb;
+using ArbBot.Engine.Venues;
+using ArbBot.Engine.Venues.Kalshi;
+using ArbBot.Engine.Venues.Polymarket;
+using Microsoft.Extensions.Logging;
+
+namespace ArbBot.Engine.Desk;
+
+/// <summary>
+/// Everything that decides and trades on one hub, wired the one way the app, replays and tests all use: paper
+/// gateways per venue reporting through the hub's execution listener, the arbitrage executor, the portfolio, and the
+/// desk engine with its strategies behind the risk gate.
+/// </summary>
+public sealed class TradingDesk
+{
+    private TradingDesk(HubExecutionListener listener, IReadOnlyDictionary<VenueId, IOrderGateway> gateways, ArbitrageExecutor executor,
+        DeskPortfolio portfolio, DeskEngine engine)
+    {
+        Listener = listener;
+        Gateways = gateways;
+        Executor = executor;
+        Portfolio = portfolio;
+        Engine = engine;
+    }
+
+    public HubExecutionListener Listener { get; }
+    public IReadOnlyDictionary<VenueId, IOrderGateway> Gateways { get; }
+    public ArbitrageExecutor Executor { get; }
+    public DeskPortfolio Portfolio { get; }
+    public DeskEngine Engine { get; }
+
+    public static TradingDesk Create(
+        MarketDataHub hub,
+        IReadOnlyList<IVenue> venues,
+        DeskControls controls,
+        IEngineJournal journal,
+        OpportunityIds ids,
+        PaperExecutionOptions paper,
+        ArbitrageExecutorOptions execution,
+        PortfolioOptions portfolioOptions,
+        Func<bool> recordsBacklogged,
+        TimeProvider time,
+        ILoggerFactory loggers)
+    {
+        var listener = new HubExecutionListener(hub, loggers.CreateLogger<HubExecutionListener>());
+        var gateways = venues.ToDictionary(
+            v => v.Id,
+            v => (IOrderGateway)new PaperOrderGateway(v.Id, hub, hub.Registry, v.FeeModel, time, paper, listener));
+        var executor = new ArbitrageExecutor(hub, gateways, journal, () => controls.Limits, execution, loggers.CreateLogger<ArbitrageExecutor>());
+        var portfolio = new DeskPortfolio(hub, portfolioOptions);
+        var kalshiFees = venues.FirstOrDefault(v => v.Id == VenueId.Kalshi)?.FeeModel ?? new KalshiFeeModel();
+        var polymarketFees = venues.FirstOrDefault(v => v.Id == VenueId.Polymarket)?.FeeModel ?? new PolymarketFeeModel();
+        var engine = new DeskEngine(hub, hub.Registry, controls, executor, portfolio, journal, recordsBacklogged, time,
+            sink => new CrossVenueArbitrage(hub, kalshiFees, polymarketFees, controls.Limits, sink, ids));
+        listener.Attach(executor);
+        listener.Attach(portfolio);
+        return new TradingDesk(listener, gateways, executor, portfolio, engine);
+    }
+}
