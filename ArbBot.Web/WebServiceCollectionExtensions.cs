@@ -55,6 +55,9 @@ public static class WebServiceCollectionExtensions
         services.AddCascadingAuthenticationState();
         services.AddAntiforgery();
 
+        // The API speaks enums as their names ("Approved", "YesNo"), never as numbers.
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
+
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: [HealthEndpoints.ReadyTag])
             .AddCheck<VenueFeedsHealthCheck>("venues", tags: [HealthEndpoints.ReadyTag]);

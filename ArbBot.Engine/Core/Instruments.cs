@@ -4,6 +4,7 @@ namespace ArbBot.Engine.Core;
 /// A dense handle for an instrument (one tradable outcome token), assigned by <see cref="InstrumentRegistry"/>.
 /// Books, subscriptions and strategy state index arrays by it on the hot path.
 /// </summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(InstrumentIdJsonConverter))]
 public readonly record struct InstrumentId(int Value)
 {
     public override string ToString() => Value.ToString(System.Globalization.CultureInfo.InvariantCulture);

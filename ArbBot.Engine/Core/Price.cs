@@ -8,6 +8,7 @@ namespace ArbBot.Engine.Core;
 /// is a whole number of units, so prices compare and index as integers on the hot path and convert to
 /// <see cref="decimal"/> exactly for money.
 /// </summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(PriceJsonConverter))]
 public readonly record struct Price : IComparable<Price>
 {
     /// <summary>Units per 1.0 (one dollar per contract).</summary>
@@ -69,6 +70,7 @@ public readonly record struct Price : IComparable<Price>
 }
 
 /// <summary>The smallest price step of a market, in <see cref="Price"/> units.</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(TickSizeJsonConverter))]
 public readonly record struct TickSize
 {
     public int Units { get; }

@@ -72,7 +72,8 @@ public static class EngineServiceCollectionExtensions
 
         // Hosted services start in this order and stop in reverse: the writer outlives everything that records.
         services.AddHostedService(sp => sp.GetRequiredService<RecordWriter>());
-        services.AddHostedService<EngineHost>();
+        services.AddSingleton<EngineHost>();
+        services.AddHostedService(sp => sp.GetRequiredService<EngineHost>());
         services.AddHostedService<StaleBookMonitor>();
         services.AddSingleton<QuoteBoard>();
         services.AddHostedService(sp => sp.GetRequiredService<QuoteBoard>());

@@ -20,13 +20,23 @@ public static class ApiJson
     /// <summary>The body as <typeparamref name="T"/>, or a validation problem naming the field at fault.</summary>
     public static async Task<(T? Value, ValidationProblem? Problem)> ReadAsync<T>(HttpRequest request, bool allowEmpty = false) where T : class
     {
-        if (request.ContentLength is 0 || (request.ContentLength is null && !request.Body.CanSeek && request.Headers.ContentType.Count == 0))
+        // Read the whole (small) body first: "no body" then looks the same however the client sent it.
+        using var buffer = new MemoryStream();
+        var chunk = new byte[8192];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > MaxBodyBytes) return (null, Problem("body", $"The body is larger than {MaxBodyBytes} bytes."));
+        }
+        var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        if (bytes.Span.Trim(" \t\r\n"u8).IsEmpty)
         {
             return allowEmpty ? (null, null) : (null, Problem("body", "A JSON body is required."));
         }
         try
         {
-            var value = await JsonSerializer.DeserializeAsync<T>(request.Body, Options, request.HttpContext.RequestAborted);
+            var value = JsonSerializer.Deserialize<T>(bytes.Span, Options);
             return value is null && !allowEmpty ? (null, Problem("body", "A JSON object is required.")) : (value, null);
         }
         catch (JsonException ex)
@@ -38,6 +48,9 @@ public static class ApiJson
             return (null, Problem(field, message));
         }
     }
+
+    /// <summary>Command bodies are tiny; anything larger is refused before parsing.</summary>
+    public const int MaxBodyBytes = 64 * 1024;
 
     public static ValidationProblem Problem(string field, string message) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, title: "The request is not valid.");

@@ -60,9 +60,10 @@ public static class DeskApi
         return endpoints;
     }
 
-    private static Ok<StatusView> GetStatus(DeskMonitor monitor, VenueSet venues, IOptions<ArbBotOptions> options, TimeProvider time)
+    private static Ok<StatusView> GetStatus(DeskMonitor monitor, DeskControls controls, VenueSet venues, IOptions<ArbBotOptions> options, TimeProvider time)
     {
-        var snapshot = monitor.Latest;
+        // Switches are read live (a command's effect shows at once); money comes from the latest snapshot.
+        var snapshot = monitor.Latest with { Controls = controls.State };
         var now = time.GetUtcNow();
         var venueViews = venues.Venues.Select(v => new VenueStatusView(
             v.Id.ToString(), v.DisplayName, v.Source.ToString(), v.MarketData.State.ToString(),
