@@ -25,6 +25,7 @@ public sealed class StorageOptions
 
     /// <summary>A PostgreSQL connection string; when set, PostgreSQL is used instead of SQLite.</summary>
     /// <value>Npgsql syntax, e.g. <c>Host=localhost;Database=arbbot;Username=arbbot;Password=…</c>. Default: none.</value>
+    [Secret]
     public string? PostgresConnectionString { get; set; }
 
     public bool UsePostgres => !string.IsNullOrWhiteSpace(PostgresConnectionString);
@@ -66,6 +67,7 @@ public sealed class AuthOptions
 
     /// <summary>That admin's password; stored only as a hash.</summary>
     /// <value>At least 8 characters when <see cref="AdminUser"/> is set.</value>
+    [Secret]
     public string? AdminPassword { get; set; }
 
     /// <summary>Failed sign-ins in a row before the account is locked.</summary>

@@ -24,7 +24,9 @@ public sealed class SectionValidation<TOptions>(string section) : IValidateOptio
             foreach (var member in result.MemberNames.DefaultIfEmpty(""))
             {
                 var path = member.Length == 0 ? section : $"{section}:{member}";
-                var value = member.Length == 0 ? null : typeof(TOptions).GetProperty(member)?.GetValue(options);
+                var property = member.Length == 0 ? null : typeof(TOptions).GetProperty(member);
+                var secret = property?.IsDefined(typeof(SecretAttribute), inherit: true) == true;
+                var value = property?.GetValue(options);
                 var message = result.ErrorMessage ?? "is not valid";
                 // Messages written for this project already start with the path; framework ones say "The field X ...".
                 if (!message.StartsWith(path, StringComparison.Ordinal))
@@ -32,12 +34,17 @@ public sealed class SectionValidation<TOptions>(string section) : IValidateOptio
                     message = $"{path}: {message.Replace($"The field {member} ", "", StringComparison.Ordinal)}";
                 }
                 var shown = value is IFormattable f ? f.ToString(null, CultureInfo.InvariantCulture) : value?.ToString();
-                failures.Add($"{message.TrimEnd('.')} (was {(string.IsNullOrEmpty(shown) ? "empty" : shown)}).");
+                // A secret's value never appears, not even in a start-up error.
+                failures.Add(secret ? $"{message.TrimEnd('.')}." : $"{message.TrimEnd('.')} (was {(string.IsNullOrEmpty(shown) ? "empty" : shown)}).");
             }
         }
         return ValidateOptionsResult.Fail(failures);
     }
 }
+
+/// <summary>Marks a setting whose value is a secret: validation messages name it but never show its value.</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class SecretAttribute : Attribute;
 
 public static class SectionValidationExtensions
 {

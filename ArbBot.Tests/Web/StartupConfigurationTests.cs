@@ -12,6 +12,7 @@ public sealed class StartupConfigurationTests
     [InlineData("ArbBot__Storage__SqlitePath", "/etc/hostname/arbbot.db", "ArbBot:Storage:SqlitePath '/etc/hostname/arbbot.db' cannot be used")]
     [InlineData("ArbBot__Auth__Lockout", "00:00:01", "ArbBot:Auth:Lockout must be between")]
     [InlineData("ArbBot__Simulator__StepInterval", "00:00:00.001", "ArbBot:Simulator:StepInterval")]
+    [InlineData("ArbBot__Api__AdminKey", "short", "ArbBot:Api:AdminKey must be empty or at least 16 characters")]
     public async Task Bad_setting_stops_startup_with_one_line_naming_it(string variable, string value, string expected)
     {
         var (exitCode, stderr) = await RunAppAsync(variable, value);
@@ -21,6 +22,7 @@ public sealed class StartupConfigurationTests
         var line = Assert.Single(lines);
         Assert.StartsWith("Configuration error: ", line, StringComparison.Ordinal);
         Assert.Contains(expected, line, StringComparison.Ordinal);
+        if (variable.Contains("Key", StringComparison.Ordinal)) Assert.DoesNotContain(value, line, StringComparison.Ordinal);
     }
 
     private static async Task<(int ExitCode, string Stderr)> RunAppAsync(string variable, string value)

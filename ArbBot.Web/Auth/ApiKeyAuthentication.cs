@@ -15,12 +15,14 @@ public sealed class ApiKeyOptions
 
     /// <summary>A key that may read and change everything the REST API offers.</summary>
     /// <value>At least 16 characters; empty disables admin API access.</value>
-    [System.ComponentModel.DataAnnotations.MinLength(16, ErrorMessage = "ArbBot:Api:AdminKey must be at least 16 characters.")]
+    [System.ComponentModel.DataAnnotations.RegularExpression("^$|^.{16,}$", ErrorMessage = "ArbBot:Api:AdminKey must be empty or at least 16 characters.")]
+    [ArbBot.Engine.Hosting.Secret]
     public string? AdminKey { get; set; }
 
     /// <summary>A key that may only read.</summary>
     /// <value>At least 16 characters; empty disables read-only API access.</value>
-    [System.ComponentModel.DataAnnotations.MinLength(16, ErrorMessage = "ArbBot:Api:ReadKey must be at least 16 characters.")]
+    [System.ComponentModel.DataAnnotations.RegularExpression("^$|^.{16,}$", ErrorMessage = "ArbBot:Api:ReadKey must be empty or at least 16 characters.")]
+    [ArbBot.Engine.Hosting.Secret]
     public string? ReadKey { get; set; }
 }
 
