@@ -107,7 +107,14 @@ public sealed class DeskEngine : IOpportunitySink, IRiskContext
 
     private void Execute(Opportunity opportunity, decimal quantity)
     {
-        _journal.OnOpportunity(opportunity);
+        // The record states what is being done: at a smaller size, the quantity, costs and profit scale with it (the
+        // per-set edges stay). The executor keeps the opportunity as found: its legs' fees belong to the found size.
+        _journal.OnOpportunity(quantity == opportunity.Quantity ? opportunity : opportunity with
+        {
+            Quantity = quantity,
+            TotalCosts = opportunity.Quantity == 0m ? 0m : opportunity.TotalCosts * quantity / opportunity.Quantity,
+            ExpectedProfit = opportunity.NetEdgePerSet * quantity,
+        });
         if (!_executor.TryExecute(opportunity, quantity, out var refusal))
         {
             _journal.OnRiskEvent(new RiskEvent(_time.GetUtcNow(), RiskRule.OrderInFlight, RiskVerdict.Reject, opportunity.Id, opportunity.PairId,

@@ -1,0 +1,51 @@
+using ArbBot.Engine.Control;
+using ArbBot.Engine.Risk;
+using ArbBot.Engine.Strategies;
+using ArbBot.Tests.Fixtures;
+
+namespace ArbBot.Tests.Desk;
+
+public sealed class DeskEngineTests
+{
+    [Fact]
+    public async Task With_the_kill_switch_engaged_nothing_executes_and_repeated_rejections_are_thinned_not_dropped()
+    {
+        var harness = await PaperDeskHarness.CreateAsync(7);
+        harness.Controls.Apply(harness.Controls.State with { KillSwitchEngaged = true, KillSwitchReason = "test" });
+        harness.ApproveSuggestedTruePairs();
+
+        harness.Run(TimeSpan.FromMinutes(2));
+
+        Assert.Equal(0, harness.Desk.Executor.Stats.Attempted);
+        var rejected = harness.Journal.Opportunities.Where(o => o.Decision == OpportunityDecision.Rejected).ToList();
+        Assert.NotEmpty(rejected);
+        Assert.All(rejected, o => Assert.StartsWith("Rejected by KillSwitch", o.Reason, StringComparison.Ordinal));
+        // At most one record per pair per 10 s of the same rule: two minutes give at most 12 per pair.
+        Assert.All(rejected.GroupBy(o => o.PairId), g => Assert.InRange(g.Count(), 1, 12));
+        Assert.Contains(rejected, o => o.Reason.Contains("similar since the last record", StringComparison.Ordinal));
+        var killEvents = harness.Journal.RiskEvents.Where(e => e.Rule == RiskRule.KillSwitch).ToList();
+        Assert.All(killEvents.GroupBy(e => e.PairId), g => Assert.InRange(g.Count(), 1, 12));
+    }
+
+    [Fact]
+    public async Task A_resized_trade_is_recorded_at_the_size_executed()
+    {
+        var harness = await PaperDeskHarness.CreateAsync(7);
+        // The strategy sizes within the trade-size limit itself; the per-market position limit is the gate's to apply.
+        harness.Controls.Apply(harness.Controls.State with { Limits = new RiskLimits { MaxPositionPerMarket = 30m } });
+        harness.ApproveSuggestedTruePairs();
+
+        harness.Run(TimeSpan.FromMinutes(3));
+
+        var resized = harness.Journal.Opportunities.Where(o => o.Decision == OpportunityDecision.Resized).ToList();
+        Assert.NotEmpty(resized);
+        Assert.All(resized, o =>
+        {
+            Assert.All(o.Legs, l => Assert.True(l.WorstPrice.Value * o.Quantity <= 30m, $"recorded size {o.Quantity} exceeds the limit"));
+            Assert.Equal(o.NetEdgePerSet * o.Quantity, o.ExpectedProfit);
+            Assert.Contains("by MaxPositionPerMarket", o.Reason, StringComparison.Ordinal);
+        });
+        var positions = harness.Desk.Portfolio.Snapshot().Positions;
+        Assert.All(positions, p => Assert.True(p.Quantity * p.AverageCost <= 30m, $"{p.Symbol} holds {p.Quantity * p.AverageCost}"));
+    }
+}
