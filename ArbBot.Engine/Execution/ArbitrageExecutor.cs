@@ -684,23 +684,7 @@ public sealed class ArbitrageExecutor : IHubExecutionHandler
         _time.CreateTimer(static state => ((TimerTarget)state!).Fire(), new TimerTarget(this, work),
             due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
 
-    private void Post(IHubWork work)
-    {
-        if (_hub.TryPost(BookEvent.Run(work))) return;
-        _ = PostWhenRoomAsync(work);
-    }
-
-    private async Task PostWhenRoomAsync(IHubWork work)
-    {
-        try
-        {
-            await _hub.PostAsync(work, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (ChannelClosedException)
-        {
-            // The hub is shutting down; no execution continues.
-        }
-    }
+    private void Post(IHubWork work) => _hub.Post(work);
 
     private sealed class TimerTarget(ArbitrageExecutor executor, IHubWork work)
     {

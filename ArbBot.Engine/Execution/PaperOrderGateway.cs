@@ -231,23 +231,7 @@ public sealed class PaperOrderGateway : IOrderGateway, IBookListener, IDisposabl
         if (Volatile.Read(ref order.LatencyElapsed)) Interlocked.Exchange(ref order.Timer, null)?.Dispose();
     }
 
-    private void Post(IHubWork work)
-    {
-        if (_hub.TryPost(BookEvent.Run(work))) return;
-        _ = PostWhenRoomAsync(work);
-    }
-
-    private async Task PostWhenRoomAsync(IHubWork work)
-    {
-        try
-        {
-            await _hub.PostAsync(work, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (ChannelClosedException)
-        {
-            // The hub is shutting down: nothing matches any more, and the order stays as last reported.
-        }
-    }
+    private void Post(IHubWork work) => _hub.Post(work);
 
     /// <summary>The order has reached the simulated venue: match it now, on the hub thread.</summary>
     private void Arrive(PaperOrder order)

@@ -61,6 +61,27 @@ public sealed class MarketDataHub : IBookEventSink
     public ValueTask PostAsync(BookEvent bookEvent, CancellationToken cancellationToken) =>
         _channel.Writer.TryWrite(bookEvent) ? ValueTask.CompletedTask : _channel.Writer.WriteAsync(bookEvent, cancellationToken);
 
+    /// <summary>
+    /// Queues <paramref name="work"/> without blocking the caller (a timer or a gateway callback): at once when the
+    /// queue has room, else as soon as it has. Work posted while the hub shuts down is dropped: nothing runs any more.
+    /// </summary>
+    public void Post(IHubWork work)
+    {
+        if (TryPost(BookEvent.Run(work))) return;
+        _ = PostWhenRoomAsync(work);
+    }
+
+    private async Task PostWhenRoomAsync(IHubWork work)
+    {
+        try
+        {
+            await PostAsync(work, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+        }
+    }
+
     /// <summary>Runs <paramref name="work"/> on the hub's thread, after the events already queued.</summary>
     public ValueTask PostAsync(IHubWork work, CancellationToken cancellationToken) => PostAsync(BookEvent.Run(work), cancellationToken);
 
