@@ -417,8 +417,13 @@ public sealed class PaperOrderGateway : IOrderGateway, IBookListener, IDisposabl
         var consumed = state.Consumed;
         for (var i = consumed.Count - 1; i >= 0; i--)
         {
+            // What paper fills took stays taken while the level lives, whatever its size does: the venue never saw
+            // those fills, so a level that grew may only have grown behind them. Only a level that is gone (its queue
+            // traded or cancelled away) is forgotten.
             var entry = consumed[i];
-            if (DisplayedAt(book, entry.Side, entry.Price) != entry.Displayed) consumed.RemoveAt(i);
+            var displayed = DisplayedAt(book, entry.Side, entry.Price);
+            if (displayed <= 0m) consumed.RemoveAt(i);
+            else if (displayed != entry.Displayed) consumed[i] = entry with { Displayed = displayed };
         }
     }
 
@@ -489,13 +494,7 @@ public sealed class PaperOrderGateway : IOrderGateway, IBookListener, IDisposabl
         {
             var i = IndexOf(side, level.Price);
             if (i < 0) return level.Size;
-            var entry = Consumed[i];
-            if (entry.Displayed != level.Size)
-            {
-                Consumed.RemoveAt(i);
-                return level.Size;
-            }
-            return Math.Max(0m, level.Size - entry.Consumed);
+            return Math.Max(0m, level.Size - Consumed[i].Consumed);
         }
 
         public void Consume(BookSide side, BookLevel level, decimal quantity)
@@ -507,9 +506,7 @@ public sealed class PaperOrderGateway : IOrderGateway, IBookListener, IDisposabl
                 return;
             }
             var entry = Consumed[i];
-            Consumed[i] = entry.Displayed == level.Size
-                ? entry with { Consumed = entry.Consumed + quantity }
-                : new ConsumedLevel(side, level.Price, level.Size, quantity);
+            Consumed[i] = entry with { Displayed = level.Size, Consumed = entry.Consumed + quantity };
         }
 
         private int IndexOf(BookSide side, Price price)

@@ -401,25 +401,30 @@ public sealed class PaperOrderGatewayTests
     }
 
     [Fact]
-    public async Task Consumed_size_is_forgotten_once_the_level_shows_a_new_size()
+    public async Task Size_taken_by_paper_fills_stays_taken_while_the_level_lives_and_only_growth_is_new()
     {
         Book(bids: [], asks: [(0.40m, 5m)]);
         await Place("first", Side.Buy, 0.40m, 5m, TimeInForce.Ioc);
         Arrive();
 
+        // The level grows to 6: the venue never saw our 5, so only 1 may be new liquidity.
         _hub.Apply(BookEvent.SetLevel(Yes, BookSide.Ask, P(0.40m), 6m));
         await Place("second", Side.Buy, 0.40m, 10m, TimeInForce.Ioc);
         Arrive();
+        Assert.Equal(1m, _listener.FillsFor("second").Sum(f => f.Quantity));
 
-        Assert.Equal(6m, _listener.FillsFor("second").Sum(f => f.Quantity));
-
-        // A level that changes and changes back between two orders has still moved on: its size is news again.
+        // Growth again frees only the growth beyond what paper fills took.
         _hub.Apply(BookEvent.SetLevel(Yes, BookSide.Ask, P(0.40m), 9m));
-        _hub.Apply(BookEvent.SetLevel(Yes, BookSide.Ask, P(0.40m), 6m));
         await Place("third", Side.Buy, 0.40m, 10m, TimeInForce.Ioc);
         Arrive();
+        Assert.Equal(3m, _listener.FillsFor("third").Sum(f => f.Quantity));
 
-        Assert.Equal(6m, _listener.FillsFor("third").Sum(f => f.Quantity));
+        // Once the level is gone and comes back, it is a new queue: all of it is there to take.
+        _hub.Apply(BookEvent.SetLevel(Yes, BookSide.Ask, P(0.40m), 0m));
+        _hub.Apply(BookEvent.SetLevel(Yes, BookSide.Ask, P(0.40m), 4m));
+        await Place("fourth", Side.Buy, 0.40m, 10m, TimeInForce.Ioc);
+        Arrive();
+        Assert.Equal(4m, _listener.FillsFor("fourth").Sum(f => f.Quantity));
     }
 
     [Fact]
