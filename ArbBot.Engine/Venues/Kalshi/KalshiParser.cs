@@ -197,7 +197,7 @@ public static class KalshiParser
         OptionalAmount(w.InitialCountFp, null, "initial_count_fp") ?? throw new KalshiWireException("'initial_count_fp' is missing"),
         OptionalAmount(w.TakerFeesDollars, null, "taker_fees_dollars"),
         OptionalAmount(w.MakerFeesDollars, null, "maker_fees_dollars"),
-        w.CreatedTsMs is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : IsoTime(w.CreatedTime, "created_time"));
+        w.CreatedTsMs is { } ms ? UnixMilliseconds(ms, "created_ts_ms") : IsoTime(w.CreatedTime, "created_time"));
 
     private static KalshiSubscribed Subscribed(long? id, KalshiWireSubscription w) =>
         new(id, RequireText(w.Channel, "channel"), w.Sid ?? throw new KalshiWireException("'sid' is missing"));
@@ -291,16 +291,24 @@ public static class KalshiParser
     // ts_ms is exact; ts is Unix seconds in ticker/trade/fill but an ISO string in orderbook_delta.
     private static DateTimeOffset? Timestamp(long? tsMs, JsonElement? ts)
     {
-        if (tsMs is { } ms) return DateTimeOffset.FromUnixTimeMilliseconds(ms);
+        if (tsMs is { } ms) return UnixMilliseconds(ms, "ts_ms");
         if (ts is not { } t) return null;
         return t.ValueKind switch
         {
-            JsonValueKind.Number when t.TryGetInt64(out var seconds) => DateTimeOffset.FromUnixTimeSeconds(seconds),
+            JsonValueKind.Number when t.TryGetInt64(out var seconds) && seconds is >= 0 and <= MaxUnixSeconds => DateTimeOffset.FromUnixTimeSeconds(seconds),
             JsonValueKind.String => IsoTime(t.GetString(), "ts"),
             JsonValueKind.Null => null,
             _ => throw new KalshiWireException("'ts' is neither Unix seconds nor an ISO time"),
         };
     }
+
+    // DateTimeOffset ends in year 9999; a larger value is garbage and must not escape as an exception.
+    private const long MaxUnixSeconds = 253_402_300_799;
+
+    private static DateTimeOffset UnixMilliseconds(long ms, string field) =>
+        ms is >= 0 and <= MaxUnixSeconds * 1000
+            ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
+            : throw new KalshiWireException($"'{field}' value {ms} is not a Unix time in milliseconds");
 
     private static DateTimeOffset? IsoTime(string? text, string field) =>
         text is null ? null

@@ -99,8 +99,7 @@ public sealed class KalshiSignatureVerifier : IDisposable
             // A path outside /trade-api/ cannot have been signed correctly by a Kalshi client.
             return KalshiSignatureVerdict.BadSignature;
         }
-        // The method is signed as sent; Kalshi clients send it upper-case, so a lower-case method is a mismatch
-        // only if the client signed something else — compare exactly what is on the wire.
+        // The method is checked exactly as received, as the venue does: the signer upper-cases it before signing.
         var message = Message(ts, method, path);
         return _rsa.VerifyData(message, bytes.AsSpan(0, written), HashAlgorithmName.SHA256, RSASignaturePadding.Pss)
             ? KalshiSignatureVerdict.Valid

@@ -256,6 +256,8 @@ public sealed class KalshiParserTests
     [InlineData("""{"type":"fill","sid":13,"msg":{"trade_id":"t","order_id":"o","market_ticker":"M","is_taker":true,"side":"yes","action":"hold","yes_price_dollars":"0.75","count_fp":"1.00"}}""")]
     [InlineData("""{"type":"ticker","sid":11,"msg":{"market_ticker":"M","price_dollars":0.48}}""")]
     [InlineData("""{"type":"error","id":1,"msg":{"msg":"no code"}}""")]
+    [InlineData("""{"type":"orderbook_delta","sid":2,"seq":3,"msg":{"market_ticker":"T","price_dollars":"0.9600","delta_fp":"-54.00","side":"yes","ts_ms":9223372036854775807}}""")]
+    [InlineData("""{"type":"trade","sid":11,"msg":{"trade_id":"t","market_ticker":"M","yes_price_dollars":"0.36","count_fp":"1.00","taker_side":"no","ts":-99999999999999}}""")]
     public void Ws_malformed_or_truncated_message_is_a_failure_not_an_exception(string json)
     {
         var result = KalshiParser.ParseWebSocket(json);
@@ -263,6 +265,27 @@ public sealed class KalshiParserTests
         Assert.False(result.IsSuccess);
         Assert.Null(result.Value);
         Assert.StartsWith("Kalshi WebSocket", result.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("kalshi-ws-orderbook_snapshot.json")]
+    [InlineData("kalshi-ws-orderbook_snapshot-legacy-2026-03.json")]
+    [InlineData("kalshi-ws-orderbook_delta.json")]
+    [InlineData("kalshi-ws-ticker.json")]
+    [InlineData("kalshi-ws-trade.json")]
+    [InlineData("kalshi-ws-fill.json")]
+    [InlineData("kalshi-ws-user_order.json")]
+    public void Ws_every_truncation_of_a_real_payload_fails_cleanly(string file)
+    {
+        var json = Fixture(file).TrimEnd();
+        Assert.True(KalshiParser.ParseWebSocket(json).IsSuccess);
+
+        for (var length = 0; length < json.Length; length++)
+        {
+            var result = KalshiParser.ParseWebSocket(json[..length]);
+            Assert.False(result.IsSuccess, $"prefix of {length} characters parsed");
+            Assert.NotNull(result.Error);
+        }
     }
 
     [Fact]
