@@ -101,6 +101,19 @@ public sealed class PolymarketOrderSignerTests
     }
 
     [Fact]
+    public void Signature_with_the_other_recovery_id_does_not_recover_the_signer()
+    {
+        var key = PolymarketPrivateKey.FromHex(PrivateKeyHex);
+        var digest = PolymarketKeccak.Hash("tamper");
+        var signature = key.Sign(digest).ToString();
+        var flipped = PolymarketSignature.Parse(signature[..^2] + (signature.EndsWith("1b", StringComparison.Ordinal) ? "1c" : "1b"));
+
+        Assert.True(PolymarketSignature.Parse(signature).TryRecoverAddress(digest, out var original));
+        Assert.Equal(Account, original);
+        Assert.False(flipped.TryRecoverAddress(digest, out var other) && other == Account);
+    }
+
+    [Fact]
     public void Signatures_are_low_s()
     {
         var key = PolymarketPrivateKey.FromHex(PrivateKeyHex);
