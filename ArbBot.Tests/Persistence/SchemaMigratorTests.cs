@@ -5,14 +5,18 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ArbBot.Tests.Persistence;
 
-public sealed class SchemaMigratorTests
+/// <summary>What every supported database must do with the schema; run against SQLite and a real PostgreSQL server.</summary>
+public abstract class SchemaMigratorContract
 {
-    private static SchemaMigrator Migrator => new(TimeProvider.System, NullLogger<SchemaMigrator>.Instance);
+    protected static SchemaMigrator Migrator => new(TimeProvider.System, NullLogger<SchemaMigrator>.Instance);
+
+    /// <summary>A fresh database migrated with <paramref name="migrations"/> (all of them by default).</summary>
+    protected abstract Task<IDbContextFactory<ArbBotDbContext>> MigratedAsync(IReadOnlyList<SchemaMigration>? migrations = null);
 
     [Fact]
-    public async Task Every_mapped_table_round_trips_on_a_migrated_sqlite_database()
+    public async Task Every_mapped_table_round_trips_on_a_migrated_database()
     {
-        using var database = await SqliteDatabase.MigratedAsync();
+        var database = await MigratedAsync();
         var now = new DateTime(2026, 11, 21, 12, 0, 0, DateTimeKind.Utc);
         await using (var db = database.CreateDbContext())
         {
@@ -49,7 +53,7 @@ public sealed class SchemaMigratorTests
     [Fact]
     public async Task Migrating_twice_applies_nothing_the_second_time()
     {
-        using var database = await SqliteDatabase.MigratedAsync();
+        var database = await MigratedAsync();
         await using var db = database.CreateDbContext();
         Assert.Empty(await Migrator.MigrateAsync(db, CancellationToken.None));
     }
@@ -57,7 +61,7 @@ public sealed class SchemaMigratorTests
     [Fact]
     public async Task A_first_release_database_upgrades_with_its_rows_intact()
     {
-        using var database = await SqliteDatabase.MigratedAsync([SchemaMigrator.Migrations[0]]);
+        var database = await MigratedAsync([SchemaMigrator.Migrations[0]]);
         var now = new DateTime(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc);
         await using (var db = database.CreateDbContext())
         {
@@ -85,11 +89,46 @@ public sealed class SchemaMigratorTests
     [Fact]
     public async Task A_database_from_a_newer_release_is_refused()
     {
-        using var database = await SqliteDatabase.MigratedAsync();
+        var database = await MigratedAsync();
         await using var db = database.CreateDbContext();
         await db.Database.ExecuteSqlRawAsync("INSERT INTO schema_version (version, name, applied_utc) VALUES (999, 'future', '2030-01-01')");
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => Migrator.MigrateAsync(db, CancellationToken.None));
         Assert.Contains("newer than this release", error.Message, StringComparison.Ordinal);
+    }
+}
+
+public sealed class SqliteSchemaMigratorTests : SchemaMigratorContract, IDisposable
+{
+    private readonly List<SqliteDatabase> _databases = [];
+
+    protected override async Task<IDbContextFactory<ArbBotDbContext>> MigratedAsync(IReadOnlyList<SchemaMigration>? migrations = null)
+    {
+        var database = await SqliteDatabase.MigratedAsync(migrations);
+        _databases.Add(database);
+        return database;
+    }
+
+    public void Dispose()
+    {
+        foreach (var database in _databases) database.Dispose();
+    }
+}
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresSchemaMigratorTests(PostgresServer server) : SchemaMigratorContract
+{
+    protected override async Task<IDbContextFactory<ArbBotDbContext>> MigratedAsync(IReadOnlyList<SchemaMigration>? migrations = null)
+    {
+        var factory = new NpgsqlFactory(server.CreateDatabase());
+        await using var db = factory.CreateDbContext();
+        await Migrator.MigrateAsync(db, migrations ?? SchemaMigrator.Migrations, CancellationToken.None);
+        return factory;
+    }
+
+    private sealed class NpgsqlFactory(string connectionString) : IDbContextFactory<ArbBotDbContext>
+    {
+        public ArbBotDbContext CreateDbContext() =>
+            new(new DbContextOptionsBuilder<ArbBotDbContext>().UseNpgsql(connectionString).Options);
     }
 }
