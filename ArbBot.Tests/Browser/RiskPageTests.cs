@@ -55,6 +55,13 @@ public sealed class RiskPageTests
         await page.ClickAsync(".rz-dialog-confirm-buttons button:has-text('Reset kill switch')");
         await WaitUntilAsync(() => !controls.KillSwitchEngaged, session, "the kill switch to reset");
         await page.Locator("[data-testid=engage-kill-switch]").WaitForAsync();
+
+        // Another client (here the command API itself, as the REST API uses it) pauses: the open header follows live.
+        var commands = session.App.Services.GetRequiredService<DeskCommands>();
+        await commands.PauseTradingAsync("api-admin-key", "maintenance window", CancellationToken.None);
+        await page.Locator("[data-testid=trading-state]:has-text('Paused: maintenance window')").WaitForAsync();
+        await commands.ResumeTradingAsync("api-admin-key", CancellationToken.None);
+        await page.Locator("[data-testid=trading-state]:has-text('Running')").WaitForAsync();
     }
 
     [Fact]
