@@ -59,6 +59,20 @@ public sealed class PairsPageTests
         var paused = Assert.Single(await pairs.ListAsync(PairStatus.Paused, CancellationToken.None));
         Assert.Equal(pairId, paused.Id);
         Assert.Empty(await pairs.ListAsync(PairStatus.Approved, CancellationToken.None));
+
+        // A change made elsewhere (here straight through the service, as the API does) shows up without a reload.
+        Assert.True((await pairs.ResumeAsync(pairId, "api-test", CancellationToken.None)).Succeeded);
+        await page.WaitForSelectorAsync($"[data-testid=status-{pairId}]:text('Approved')");
+
+        // Retiring asks first; a retired pair is hidden until the toggle shows it.
+        await page.ClickAsync($"[data-testid=retire-{pairId}]");
+        await page.WaitForSelectorAsync($"[data-testid=retire-confirmation-{pairId}]");
+        Assert.Single(await pairs.ListAsync(PairStatus.Approved, CancellationToken.None));
+        await page.ClickAsync($"[data-testid=confirm-retire-{pairId}]");
+        await page.WaitForSelectorAsync($"[data-testid=pair-{pairId}]", new PageWaitForSelectorOptions { State = WaitForSelectorState.Detached });
+        Assert.Equal(pairId, Assert.Single(await pairs.ListAsync(PairStatus.Retired, CancellationToken.None)).Id);
+        await page.ClickAsync("[data-testid=show-retired]");
+        await page.WaitForSelectorAsync($"[data-testid=status-{pairId}]:text('Retired')");
     }
 
     [Fact]
