@@ -11,8 +11,6 @@ namespace ArbBot.Tests.Browser;
 
 public sealed class PairsPageTests
 {
-    private const string ViewerUser = "desk-viewer";
-    private const string ViewerPassword = "viewer-password-for-tests";
 
     [Fact]
     public async Task Admin_approves_a_suggestion_sees_its_live_spread_and_pauses_it()
@@ -83,10 +81,10 @@ public sealed class PairsPageTests
         var page = session.Page;
         await app.Services.GetRequiredService<EngineHost>().Ready;
         var pairs = app.Services.GetRequiredService<PairService>();
-        await app.Services.GetRequiredService<UserAccounts>().UpsertAsync(ViewerUser, ViewerPassword, Roles.Viewer, "test", CancellationToken.None);
+        await session.CreateViewerAsync();
         var before = await pairs.ListAsync(null, CancellationToken.None);
 
-        await session.SignInAsync(ViewerUser, ViewerPassword);
+        await session.SignInAsync(BrowserSession.ViewerUser, BrowserSession.ViewerPassword);
         await page.GotoAsync(session.BaseUrl + "/pairs");
         await page.WaitForSelectorAsync("[data-testid=viewer-note]");
         var pairId = await ReviewFirstSuggestionAsync(page);

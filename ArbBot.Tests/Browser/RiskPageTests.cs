@@ -9,8 +9,6 @@ namespace ArbBot.Tests.Browser;
 
 public sealed class RiskPageTests
 {
-    private const string ViewerUser = "desk-viewer";
-    private const string ViewerPassword = "viewer-password-long-enough";
 
     [Fact]
     public async Task Admin_edits_a_limit_and_works_the_global_switches()
@@ -69,12 +67,11 @@ public sealed class RiskPageTests
     {
         await using var session = await BrowserSession.StartAsync(new DeskAppFactory());
         var page = session.Page;
-        var accounts = session.App.Services.GetRequiredService<UserAccounts>();
-        await accounts.UpsertAsync(ViewerUser, ViewerPassword, Roles.Viewer, "test", CancellationToken.None);
+        await session.CreateViewerAsync();
         var controls = session.App.Services.GetRequiredService<DeskControls>();
         var before = controls.State;
 
-        await session.SignInAsync(ViewerUser, ViewerPassword);
+        await session.SignInAsync(BrowserSession.ViewerUser, BrowserSession.ViewerPassword);
         await page.GotoAsync(session.BaseUrl + "/risk");
         await WaitInteractiveAsync(page);
 

@@ -69,6 +69,14 @@ public sealed class BrowserSession : IAsyncDisposable
         await Page.WaitForURLAsync(url => !url.Contains("/login", StringComparison.Ordinal));
     }
 
+    public const string ViewerUser = "desk-viewer";
+    public const string ViewerPassword = "viewer-password-for-tests";
+
+    /// <summary>Creates a Viewer (read-only) account for the test.</summary>
+    public Task CreateViewerAsync() =>
+        App.Services.GetRequiredService<ArbBot.Web.Auth.UserAccounts>()
+            .UpsertAsync(ViewerUser, ViewerPassword, ArbBot.Engine.Persistence.Roles.Viewer, "test", CancellationToken.None);
+
     public async Task<string> ScreenshotAsync(string name)
     {
         var path = Path.Combine(RepositoryRoot(), "artifacts", "screenshots", name + ".png");
