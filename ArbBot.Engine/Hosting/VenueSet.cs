@@ -10,6 +10,4 @@ public sealed class VenueSet(IReadOnlyList<IVenue> venues, IReadOnlyDictionary<V
     public IReadOnlyList<IVenue> Venues { get; } = venues;
 
     public IReadOnlyDictionary<VenueId, IOrderGateway> Gateways { get; } = gateways;
-
-    public IVenue this[VenueId id] => Venues.First(v => v.Id == id);
 }
