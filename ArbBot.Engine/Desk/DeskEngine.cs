@@ -143,6 +143,8 @@ public sealed class DeskEngine : IOpportunitySink, IRiskContext
 
     public int OpenPositionCount => _portfolio.OpenPositionCount;
 
+    public decimal TotalExposure => _portfolio.TotalExposure;
+
     public decimal DailyPnl => _portfolio.DailyPnl;
 
     public decimal Drawdown => _portfolio.Drawdown;

@@ -10,6 +10,9 @@ using Microsoft.Extensions.Logging;
 namespace ArbBot.Engine.Desk;
 
 /// <summary>One consistent picture of the desk for readers off the hub's thread (API, dashboard).</summary>
+/// <param name="TotalExposure">Cost of every open position together, at average cost (the total exposure limit's measure).</param>
+/// <param name="BreakerFailures">Failed executions inside the circuit breaker's window now (it trips at the limit's count).</param>
+/// <param name="OrderLatency">Each venue's order response latency over its recent orders (absent before its first answer).</param>
 public sealed record DeskSnapshot(
     DateTimeOffset At,
     ControlState Controls,
@@ -18,8 +21,14 @@ public sealed record DeskSnapshot(
     IReadOnlyList<ArbSetSpread> Spreads,
     ExecutionStats Execution,
     IReadOnlyList<UnhedgedPosition> Unhedged,
-    bool RecordsBacklogged)
+    bool RecordsBacklogged,
+    decimal TotalExposure = 0m,
+    int BreakerFailures = 0,
+    IReadOnlyDictionary<Core.VenueId, OrderLatency>? OrderLatency = null)
 {
+    /// <summary>True while failed executions in the window have reached the limit: no new trade until some age out.</summary>
+    public bool BreakerTripped => BreakerFailures >= Controls.Limits.CircuitBreakerFailures;
+
     public static DeskSnapshot Empty(ControlState controls, TimeProvider time) => new(
         time.GetUtcNow(), controls,
         new PortfolioSnapshot(time.GetUtcNow(), [], [], new Dictionary<Core.VenueId, decimal>(), 0, 0, 0, 0, 0, 0, 0, 0),
@@ -36,6 +45,7 @@ public sealed class DeskMonitor(
     ArbitrageExecutor executor,
     DeskControls controls,
     RecordWriter records,
+    OrderLatencyMeter latency,
     MarketData.MarketDataHub hub,
     TimeProvider time,
     ILogger<DeskMonitor> logger) : BackgroundService
@@ -96,15 +106,20 @@ public sealed class DeskMonitor(
     private DeskSnapshot Take()
     {
         portfolio.RecomputeUnrealized();
+        var now = time.GetUtcNow();
+        var state = controls.State;
         var snapshot = new DeskSnapshot(
-            time.GetUtcNow(),
-            controls.State,
+            now,
+            state,
             portfolio.Snapshot(),
             [.. engine.Pairs.Values.OrderBy(p => p.Id)],
             engine.CrossVenue.SnapshotSpreads(),
             executor.Stats,
             executor.UnhedgedPositions(),
-            records.Backlogged);
+            records.Backlogged,
+            portfolio.TotalExposure,
+            executor.FailedExecutionsSince(now - state.Limits.CircuitBreakerWindow),
+            latency.Snapshot());
         _latest = snapshot;
         Persist(snapshot, force: false);
         return snapshot;

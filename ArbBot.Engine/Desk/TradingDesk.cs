@@ -21,8 +21,9 @@ namespace ArbBot.Engine.Desk;
 public sealed class TradingDesk
 {
     private TradingDesk(HubExecutionListener listener, IReadOnlyDictionary<VenueId, IOrderGateway> gateways, ArbitrageExecutor executor,
-        DeskPortfolio portfolio, DeskEngine engine)
+        DeskPortfolio portfolio, DeskEngine engine, OrderLatencyMeter latency)
     {
+        Latency = latency;
         Listener = listener;
         Gateways = gateways;
         Executor = executor;
@@ -35,6 +36,8 @@ public sealed class TradingDesk
     public ArbitrageExecutor Executor { get; }
     public DeskPortfolio Portfolio { get; }
     public DeskEngine Engine { get; }
+    /// <summary>Each venue's order response latency, measured from every order the desk sends.</summary>
+    public OrderLatencyMeter Latency { get; }
 
     public static TradingDesk Create(
         MarketDataHub hub,
@@ -49,6 +52,9 @@ public sealed class TradingDesk
         TimeProvider time,
         ILoggerFactory loggers)
     {
+        // Every order the desk sends is reported through this journal, so the meter sees them all.
+        var latency = new OrderLatencyMeter();
+        journal = new LatencyMeteringJournal(journal, latency);
         var listener = new HubExecutionListener(hub, loggers.CreateLogger<HubExecutionListener>());
         var gateways = venues.ToDictionary(
             v => v.Id,
@@ -61,6 +67,6 @@ public sealed class TradingDesk
             sink => new CrossVenueArbitrage(hub, kalshiFees, polymarketFees, controls.Limits, sink, ids));
         listener.Attach(executor);
         listener.Attach(portfolio);
-        return new TradingDesk(listener, gateways, executor, portfolio, engine);
+        return new TradingDesk(listener, gateways, executor, portfolio, engine, latency);
     }
 }

@@ -57,7 +57,7 @@ public sealed class EngineJournal(RecordWriter writer, InstrumentRegistry regist
         var at = transition.At.UtcDateTime;
         if (!_orderCreated.TryGetValue(transition.ClientOrderId, out var created))
         {
-            created = at;
+            created = transition.SentAt?.UtcDateTime ?? at;
             _orderCreated[transition.ClientOrderId] = created;
         }
         if (transition.To.IsFinal()) _orderCreated.Remove(transition.ClientOrderId);

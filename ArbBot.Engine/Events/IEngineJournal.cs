@@ -20,7 +20,11 @@ public enum OrderRole : byte
     Single,
 }
 
-/// <summary>One step of an order's state machine (new → submitted → partially filled → filled / cancelled / rejected / expired).</summary>
+/// <summary>
+/// One step of an order's state machine (new → submitted → partially filled → filled / cancelled / rejected / expired).
+/// <see cref="SentAt"/> is when the order left for the venue (null when unknown): with the first answer's time it gives
+/// the venue's response latency.
+/// </summary>
 public sealed record OrderTransition(
     string ClientOrderId,
     long? OpportunityId,
@@ -36,7 +40,8 @@ public sealed record OrderTransition(
     OrderStatus To,
     decimal FilledQuantity,
     string? Reason,
-    DateTimeOffset At);
+    DateTimeOffset At,
+    DateTimeOffset? SentAt = null);
 
 /// <summary>How an execution ended.</summary>
 public enum ExecutionOutcomeKind : byte

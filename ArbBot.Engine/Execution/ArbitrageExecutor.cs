@@ -353,7 +353,7 @@ public sealed class ArbitrageExecutor : IHubExecutionHandler
         var execution = order.Execution;
         _journal.OnOrderTransition(new OrderTransition(request.ClientOrderId, execution.Opportunity.Id, execution.PairId, order.Role,
             order.Venue, request.Instrument, request.Side, request.LimitPrice, request.Quantity, request.TimeInForce, from, to,
-            order.Filled, reason, _time.GetUtcNow()));
+            order.Filled, reason, _time.GetUtcNow(), order.SentAt));
         if (to.IsFinal() && execution.PairId is { } pairId)
         {
             var left = _inFlightByPair.GetValueOrDefault(pairId) - 1;
@@ -651,6 +651,7 @@ public sealed class ArbitrageExecutor : IHubExecutionHandler
             Residual = s.Residual + (outcome.Kind == ExecutionOutcomeKind.Residual ? 1 : 0),
             NotFilled = s.NotFilled + (outcome.Kind == ExecutionOutcomeKind.NotFilled ? 1 : 0),
             Failures = s.Failures + (outcome.IsFailure ? 1 : 0),
+            Profitable = s.Profitable + (outcome.Executed && outcome.LockedProfit > 0m ? 1 : 0),
             AverageDetectionToLastFill = executed > 0 ? TimeSpan.FromTicks(_detectionToFillTicks / executed) : null,
         });
     }

@@ -10,6 +10,7 @@ namespace ArbBot.Engine.Execution;
 /// <param name="NotFilled">The first leg missed; nothing bought.</param>
 /// <param name="Failures">Executions that count toward the circuit breaker (unwound or residual).</param>
 /// <param name="AverageDetectionToLastFill">Mean time from detection to the last fill over executed executions, or null before the first.</param>
+/// <param name="Profitable">Executed executions that ended with a profit: locked profit (after fees and any unwind loss) above zero.</param>
 public sealed record ExecutionStats(
     int Attempted,
     int Executed,
@@ -19,8 +20,12 @@ public sealed record ExecutionStats(
     int Residual,
     int NotFilled,
     int Failures,
-    TimeSpan? AverageDetectionToLastFill)
+    TimeSpan? AverageDetectionToLastFill,
+    int Profitable = 0)
 {
+    /// <summary>Share of executed executions that ended with a profit, or null before the first.</summary>
+    public double? WinRate => Executed == 0 ? null : (double)Profitable / Executed;
+
     /// <summary>Nothing attempted yet.</summary>
     public static ExecutionStats Empty { get; } = new(0, 0, 0, 0, 0, 0, 0, 0, null);
 }

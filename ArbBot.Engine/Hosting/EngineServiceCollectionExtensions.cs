@@ -68,6 +68,7 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton(sp => sp.GetRequiredService<TradingDesk>().Portfolio);
         services.AddSingleton(sp => sp.GetRequiredService<TradingDesk>().Engine);
         services.AddSingleton(sp => sp.GetRequiredService<TradingDesk>().Listener);
+        services.AddSingleton(sp => sp.GetRequiredService<TradingDesk>().Latency);
         services.AddSingleton<PairService>();
 
         // Hosted services start in this order and stop in reverse: the writer outlives everything that records.

@@ -135,6 +135,17 @@ public sealed class DeskPortfolio : IHubExecutionHandler
     /// <summary>Markets with a position in either outcome.</summary>
     public int OpenPositionCount => _openInstrumentsByMarket.Count;
 
+    /// <summary>Cost of every open position together, at average cost (what the total exposure limit measures).</summary>
+    public decimal TotalExposure
+    {
+        get
+        {
+            var total = 0m;
+            foreach (var position in _positions.Values) total += Math.Abs(position.Quantity) * position.AverageCost;
+            return total;
+        }
+    }
+
     /// <summary>Cash available to spend on a venue (0 for a venue without a balance).</summary>
     public decimal AvailableBalance(VenueId venue) => _cash.GetValueOrDefault(venue);
 

@@ -22,6 +22,8 @@ public enum RiskRule : byte
     KillSwitch,
     /// <summary>An order of the same pair has no known outcome yet; nothing more goes to that pair until it has.</summary>
     OrderInFlight,
+    /// <summary>All open positions together would cost more than the total exposure limit.</summary>
+    MaxTotalExposure,
 }
 
 public enum RiskVerdict : byte
@@ -53,6 +55,8 @@ public sealed record RiskLimits
     public decimal MaxPositionPerMarket { get; init; } = 2_000m;
     /// <summary>Most markets with an open position at once. 1–10,000, default 50.</summary>
     public int MaxOpenPositions { get; init; } = 50;
+    /// <summary>Largest cost of every open position together, all venues, at average cost. 1–100,000,000, default 10,000.</summary>
+    public decimal MaxTotalExposure { get; init; } = 10_000m;
     /// <summary>Trading stops for the day once today's PnL falls this far below zero. 1–1,000,000, default 100.</summary>
     public decimal DailyLossLimit { get; init; } = 100m;
     /// <summary>Trading stops once equity falls this far below its peak. 1–10,000,000, default 250.</summary>
@@ -90,6 +94,8 @@ public interface IRiskContext
     /// <summary>True when the market an instrument belongs to already has an open position.</summary>
     bool HasPositionInMarket(InstrumentId instrument);
     int OpenPositionCount { get; }
+    /// <summary>Cost of every open position together, all venues, at average cost, in dollars.</summary>
+    decimal TotalExposure { get; }
     /// <summary>Today's realized plus unrealized PnL (resets at midnight in the configured time zone).</summary>
     decimal DailyPnl { get; }
     /// <summary>Peak equity minus current equity, ≥ 0.</summary>

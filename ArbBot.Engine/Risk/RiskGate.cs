@@ -14,7 +14,7 @@ namespace ArbBot.Engine.Risk;
 /// Hard stops come first, in this order: kill switch, global pause, pair paused, order in flight, pair cooldown,
 /// circuit breaker, daily loss, drawdown, stale data, minimum net edge, maximum open positions. Then the sizing rules,
 /// which shrink the quantity rather than reject while at least the minimum order still fits: maximum trade size,
-/// maximum position per market, venue balance.
+/// maximum position per market, maximum total exposure, venue balance.
 /// </para>
 /// <para>
 /// Every rejection and every resize is reported to the <see cref="IEngineJournal"/> given to the constructor as a
@@ -148,6 +148,13 @@ public sealed class RiskGate
             var room = limits.MaxPositionPerMarket - context.PositionCostInMarket(leg.Instrument);
             yield return (RiskRule.MaxPositionPerMarket, room / leg.WorstPrice.Value,
                 F($"{leg.Venue.DisplayName()} market of instrument {leg.Instrument} holds {context.PositionCostInMarket(leg.Instrument):0.00}; with this leg it would exceed {limits.MaxPositionPerMarket:0.00}"));
+        }
+
+        if (perSet > 0m)
+        {
+            var exposure = context.TotalExposure;
+            yield return (RiskRule.MaxTotalExposure, (limits.MaxTotalExposure - exposure) / perSet,
+                F($"open positions cost {exposure:0.00}; with this trade's {perSet * o.Quantity:0.00} they would exceed the total exposure limit {limits.MaxTotalExposure:0.00}"));
         }
 
         // Legs on the same venue draw on the same balance.

@@ -24,6 +24,7 @@ public static class RiskLimitsValidator
         Range(errors, nameof(RiskLimits.MaxTradeSize), limits.MaxTradeSize, 1m, 1_000_000m);
         Range(errors, nameof(RiskLimits.MaxPositionPerMarket), limits.MaxPositionPerMarket, 1m, 10_000_000m);
         Range(errors, nameof(RiskLimits.MaxOpenPositions), limits.MaxOpenPositions, 1m, 10_000m);
+        Range(errors, nameof(RiskLimits.MaxTotalExposure), limits.MaxTotalExposure, 1m, 100_000_000m);
         Range(errors, nameof(RiskLimits.DailyLossLimit), limits.DailyLossLimit, 1m, 1_000_000m);
         Range(errors, nameof(RiskLimits.MaxDrawdown), limits.MaxDrawdown, 1m, 10_000_000m);
         Range(errors, nameof(RiskLimits.PairCooldown), limits.PairCooldown, TimeSpan.Zero, TimeSpan.FromHours(1));

@@ -61,6 +61,18 @@ public sealed class DeskPortfolioTests
     }
 
     [Fact]
+    public void Total_exposure_is_the_cost_of_every_open_position_on_every_venue()
+    {
+        var portfolio = New();
+        portfolio.ApplyFill(Fill(_k.Yes, Side.Buy, 0.40m, 10m));
+        portfolio.ApplyFill(Fill(_p.No, Side.Buy, 0.55m, 4m));
+        Assert.Equal(4m + 2.2m, portfolio.TotalExposure);
+
+        portfolio.ApplyFill(Fill(_k.Yes, Side.Sell, 0.50m, 10m));
+        Assert.Equal(2.2m, portfolio.TotalExposure);
+    }
+
+    [Fact]
     public void A_fill_seen_twice_is_booked_once()
     {
         var portfolio = New();

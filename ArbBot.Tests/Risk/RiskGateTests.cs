@@ -170,6 +170,20 @@ public sealed class RiskGateTests
     }
 
     [Fact]
+    public void Total_exposure_resizes_to_the_sets_that_fit_beside_what_is_already_held()
+    {
+        // $9,952.50 already held under a $10,000 limit leaves $47.50: 50 sets at .95 at limit prices.
+        _context.TotalExposure = 9_952.50m;
+        var decision = _gate.Check(Opportunity(), _limits with { MaxTotalExposure = 10_000m }, _context);
+
+        Assert.Equal((RiskVerdict.Resize, RiskRule.MaxTotalExposure, 50m), (decision.Verdict, decision.Rule, decision.Quantity));
+        Assert.Contains("total exposure limit 10000.00", decision.Detail, StringComparison.Ordinal);
+
+        _context.TotalExposure = 10_000m;
+        AssertRejected(RiskRule.MaxTotalExposure, _gate.Check(Opportunity(), _limits with { MaxTotalExposure = 10_000m }, _context));
+    }
+
+    [Fact]
     public void Max_trade_size_rejects_when_fewer_sets_than_the_market_minimum_fit()
     {
         // 4.75 / .95 = 5 sets fit (Polymarket's minimum); 4.74 fits 4.99.
@@ -277,6 +291,7 @@ public sealed class RiskGateTests
         public Dictionary<InstrumentId, decimal> PositionCosts { get; } = [];
         public HashSet<InstrumentId> MarketsHeld { get; } = [];
         public int OpenPositionCount { get; set; }
+        public decimal TotalExposure { get; set; }
         public decimal DailyPnl { get; set; }
         public decimal Drawdown { get; set; }
         public List<DateTimeOffset> Failures { get; } = [];

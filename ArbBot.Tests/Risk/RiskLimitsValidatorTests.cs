@@ -13,6 +13,7 @@ public sealed class RiskLimitsValidatorTests
         { "MaxTradeSize", new RiskLimits { MaxTradeSize = 1_000_000m }, new RiskLimits { MaxTradeSize = 1_000_001m }, "MaxTradeSize must be between 1 and 1,000,000 (was 1,000,001)" },
         { "MaxPositionPerMarket", new RiskLimits { MaxPositionPerMarket = 10_000_000m }, new RiskLimits { MaxPositionPerMarket = 10_000_000.01m }, "MaxPositionPerMarket must be between 1 and 10,000,000 (was 10,000,000.01)" },
         { "MaxOpenPositions", new RiskLimits { MaxOpenPositions = 1 }, new RiskLimits { MaxOpenPositions = 0 }, "MaxOpenPositions must be between 1 and 10,000 (was 0)" },
+        { "MaxTotalExposure", new RiskLimits { MaxTotalExposure = 100_000_000m }, new RiskLimits { MaxTotalExposure = 0.99m }, "MaxTotalExposure must be between 1 and 100,000,000 (was 0.99)" },
         { "DailyLossLimit", new RiskLimits { DailyLossLimit = 1m }, new RiskLimits { DailyLossLimit = -5m }, "DailyLossLimit must be between 1 and 1,000,000 (was -5)" },
         { "MaxDrawdown", new RiskLimits { MaxDrawdown = 10_000_000m }, new RiskLimits { MaxDrawdown = 0.5m }, "MaxDrawdown must be between 1 and 10,000,000 (was 0.5)" },
         { "PairCooldown", new RiskLimits { PairCooldown = TimeSpan.Zero }, new RiskLimits { PairCooldown = TimeSpan.FromHours(2) }, "PairCooldown must be between 0 s and 1 h (was 2 h)" },

@@ -59,6 +59,43 @@ public sealed class RecordPagesTests
         Assert.Contains("attempted", html, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Orders_page_says_what_each_order_asked_and_what_came_of_it()
+    {
+        await using var app = new DeskAppFactory();
+        var client = await SignedInAsync(app);
+        var registry = app.Services.GetRequiredService<ArbBot.Engine.Core.InstrumentRegistry>();
+        var market = registry.Markets.First(m => m.Venue == ArbBot.Engine.Core.VenueId.Kalshi && m.OutcomeLabel == "Yes");
+        await using (var db = await app.Services.GetRequiredService<IDbContextFactory<ArbBotDbContext>>().CreateDbContextAsync())
+        {
+            var at = new DateTime(2026, 11, 21, 12, 0, 0, DateTimeKind.Utc);
+            db.Orders.Add(new OrderRow
+            {
+                ClientOrderId = "o77-l0-a1",
+                OpportunityId = 77,
+                PairId = 3,
+                Role = "FirstLeg",
+                Venue = "Kalshi",
+                Symbol = registry[market.No].Symbol,
+                Side = "Buy",
+                LimitPrice = 0.47m,
+                Quantity = 40,
+                TimeInForce = "Ioc",
+                Status = "Cancelled",
+                FilledQuantity = 25,
+                Reason = "IOC remainder cancelled",
+                CreatedUtc = at,
+                UpdatedUtc = at,
+            });
+            await db.SaveChangesAsync();
+        }
+
+        var html = System.Net.WebUtility.HtmlDecode(await client.GetStringAsync("/orders"));
+
+        Assert.Contains($"Buy 40 NO of “{market.Title}” on Kalshi at most 0.47 (Ioc): cancelled, 25 of 40 filled. " +
+            "It was the first leg of opportunity 77 — IOC remainder cancelled.", html, StringComparison.Ordinal);
+    }
+
     private static async Task<HttpClient> SignedInAsync(DeskAppFactory app)
     {
         var client = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });

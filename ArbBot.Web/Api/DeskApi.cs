@@ -178,6 +178,7 @@ public static class DeskApi
         decimal? MaxTradeSize = null,
         decimal? MaxPositionPerMarket = null,
         int? MaxOpenPositions = null,
+        decimal? MaxTotalExposure = null,
         decimal? DailyLossLimit = null,
         decimal? MaxDrawdown = null,
         TimeSpan? PairCooldown = null,
@@ -195,6 +196,7 @@ public static class DeskApi
             MaxTradeSize = MaxTradeSize ?? current.MaxTradeSize,
             MaxPositionPerMarket = MaxPositionPerMarket ?? current.MaxPositionPerMarket,
             MaxOpenPositions = MaxOpenPositions ?? current.MaxOpenPositions,
+            MaxTotalExposure = MaxTotalExposure ?? current.MaxTotalExposure,
             DailyLossLimit = DailyLossLimit ?? current.DailyLossLimit,
             MaxDrawdown = MaxDrawdown ?? current.MaxDrawdown,
             PairCooldown = PairCooldown ?? current.PairCooldown,
@@ -267,12 +269,12 @@ public static class DeskApi
     /// <summary>The execution record the issue asks for: how many were attempted, how many ended hedged, with residual, and how fast.</summary>
     public sealed record ExecutionStatsView(
         int Attempted, int Executed, int FullyHedgedWithinSlippage, int HedgedBeyondSlippage, int Unwound, int LeftWithUnhedgedResidual, int NotFilled,
-        double? FullyHedgedWithinSlippagePercent, double? ResidualPercent, double? AverageDetectionToLastFillMs)
+        double? FullyHedgedWithinSlippagePercent, double? ResidualPercent, double? AverageDetectionToLastFillMs, int Profitable, double? WinRatePercent)
     {
         public static ExecutionStatsView From(ExecutionStats s) => new(s.Attempted, s.Executed, s.HedgedWithinSlippage, s.HedgedBeyondSlippage, s.Unwound,
             s.Residual, s.NotFilled,
             s.Executed == 0 ? null : Math.Round(100.0 * s.HedgedWithinSlippage / s.Executed, 2),
             s.Executed == 0 ? null : Math.Round(100.0 * s.Residual / s.Executed, 2),
-            s.AverageDetectionToLastFill?.TotalMilliseconds);
+            s.AverageDetectionToLastFill?.TotalMilliseconds, s.Profitable, s.WinRate is { } w ? Math.Round(100.0 * w, 2) : null);
     }
 }

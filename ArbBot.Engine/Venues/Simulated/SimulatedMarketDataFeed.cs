@@ -22,7 +22,6 @@ public sealed class SimulatedMarketDataFeed : IMarketDataFeed
     // Per-second dynamics, scaled by the step length.
     private const double NoiseReversion = 0.5;           // per s
     private const double NoiseStationarySd = 0.004;      // in probability
-    private const double DislocationsPerSecond = 1.0 / 300; // per market: a few tradable ones a minute across the catalog
     private const double SpreadChangesPerSecond = 0.2;   // per market
     private const double SizeChangesPerSecond = 0.3;     // per level
 
@@ -186,7 +185,7 @@ public sealed class SimulatedMarketDataFeed : IMarketDataFeed
             {
                 if (--m.DislocationSteps == 0) m.Dislocation = 0;
             }
-            else if (_random.Chance(DislocationsPerSecond * dt))
+            else if (_random.Chance(_world.DislocationsPerSecond * dt))
             {
                 // This venue alone mis-prices the market by a few cents for a few seconds.
                 m.Dislocation = _random.Sign() * _random.NextDouble(0.03, 0.06);

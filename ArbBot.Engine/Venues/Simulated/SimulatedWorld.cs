@@ -49,6 +49,7 @@ public sealed class SimulatedWorld
         Validator.ValidateObject(options, new ValidationContext(options), validateAllProperties: true);
         Seed = options.Seed;
         StepInterval = options.StepInterval;
+        DislocationsPerSecond = options.DislocationsPerHour / 3600;
         Time = time;
         Epoch = time.GetUtcNow();
         Catalog = SimulatedCatalog.Create(Seed);
@@ -76,6 +77,9 @@ public sealed class SimulatedWorld
     public int Seed { get; }
 
     public TimeSpan StepInterval { get; }
+
+    /// <summary>Chance per market per second of a cross-venue dislocation (<see cref="SimulatorOptions.DislocationsPerHour"/>).</summary>
+    public double DislocationsPerSecond { get; }
 
     public TimeProvider Time { get; }
 

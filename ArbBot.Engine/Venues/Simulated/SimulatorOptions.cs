@@ -20,4 +20,12 @@ public sealed class SimulatorOptions
     /// <value>From 10 ms to 10 s. Default 100 ms.</value>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:00:10")]
     public TimeSpan StepInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// How often, per market per hour, one venue's book briefly slips a few cents away from the other's: the
+    /// cross-venue dislocations arbitrage trades. Raise it to see trades sooner in a demo; 0 turns them off.
+    /// </summary>
+    /// <value>From 0 to 3,600 per market per hour. Default 12 (one every five minutes per market).</value>
+    [Range(0d, 3_600d)]
+    public double DislocationsPerHour { get; set; } = 12;
 }
