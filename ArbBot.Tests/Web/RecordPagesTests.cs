@@ -50,12 +50,28 @@ public sealed class RecordPagesTests
                 DetectionToLastFillMs = 98,
                 Summary = "Bought 40 YES on Kalshi at 0.47 and 40 NO on Polymarket at 0.49; locked $1.04 after $0.56 fees.",
             });
+            db.Opportunities.Add(new OpportunityRow
+            {
+                Id = 4242,
+                Strategy = "cross-venue",
+                PairId = 3,
+                DetectedUtc = at,
+                Quantity = 40,
+                GrossEdgePerSet = 0.04m,
+                TotalCosts = 0.56m,
+                NetEdgePerSet = 0.026m,
+                ExpectedProfit = 1.04m,
+                Decision = "Resized",
+                Reason = "resized by MaxTradeSize",
+            });
             await db.SaveChangesAsync();
         }
 
         var html = await client.GetStringAsync("/trades");
 
         Assert.Contains("Bought 40 YES on Kalshi at 0.47 and 40 NO on Polymarket at 0.49; locked $1.04 after $0.56 fees.", html, StringComparison.Ordinal);
+        Assert.Contains("Why: the cross-venue sets paid 0.040 per set more than they cost, 0.026 after fees — 1.04 expected on 40 sets, made smaller by the risk limits.",
+            System.Net.WebUtility.HtmlDecode(html), StringComparison.Ordinal);
         Assert.Contains("attempted", html, StringComparison.Ordinal);
     }
 

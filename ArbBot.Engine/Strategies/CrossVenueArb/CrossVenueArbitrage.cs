@@ -237,18 +237,33 @@ public sealed class CrossVenueArbitrage : IBookListener
         var cap = decimal.Floor(_limits.MaxTradeSize / top.AskSum);
         var sizing = ArbSetSizer.Size(_kalshiLevels.AsSpan(0, kCount), _polymarketLevels.AsSpan(0, pCount),
             pair.KalshiTerms, pair.PolymarketTerms, _limits.FixedCostPerSet, _limits.MinNetEdge, cap);
-        if (!sizing.Found) return;
+        var capped = sizing.Found && sizing.Quantity == cap;
+        if (!sizing.Found)
+        {
+            // When the maximum trade size, not the books, is what leaves fewer sets than a venue's minimum order, the
+            // edge is real: size it at the minimum so the gate refuses it by that rule, on the record, instead of the
+            // opportunity vanishing without a word.
+            if (sizing.Outcome != ArbSizingOutcome.BelowMinimumSize || cap >= sizing.MinimumSize || sizing.SizeSeen < cap) return;
+            sizing = ArbSetSizer.Size(_kalshiLevels.AsSpan(0, kCount), _polymarketLevels.AsSpan(0, pCount),
+                pair.KalshiTerms, pair.PolymarketTerms, _limits.FixedCostPerSet, _limits.MinNetEdge, sizing.MinimumSize);
+            if (!sizing.Found) return;
+        }
 
         spread = spread with { State = ArbSetState.Edge };
-        _sink.OnOpportunity(BuildOpportunity(pair, set, sizing, kBook, pBook, now));
+        _sink.OnOpportunity(BuildOpportunity(pair, set, sizing, kBook, pBook, now, capped ? _limits.MaxTradeSize : null));
     }
 
-    private Opportunity BuildOpportunity(PairState pair, SetState set, in ArbSizing sizing, OrderBook kBook, OrderBook pBook, DateTimeOffset now)
+    private Opportunity BuildOpportunity(PairState pair, SetState set, in ArbSizing sizing, OrderBook kBook, OrderBook pBook, DateTimeOffset now,
+        decimal? cappedBy)
     {
         var kalshiLeg = Leg(set.Set.Kalshi, VenueId.Kalshi, sizing.Kalshi, kBook, now);
         var polymarketLeg = Leg(set.Set.Polymarket, VenueId.Polymarket, sizing.Polymarket, pBook, now);
         var reason = string.Create(CultureInfo.InvariantCulture,
             $"buy {sizing.Quantity:0.##} Kalshi {Outcome(pair.Kalshi, set.Set.Kalshi)} ≤ {sizing.Kalshi.WorstPrice} + Polymarket {Outcome(pair.Polymarket, set.Set.Polymarket)} ≤ {sizing.Polymarket.WorstPrice} (best {sizing.KalshiBestAsk} + {sizing.PolymarketBestAsk}): gross {sizing.GrossEdgePerSet:0.0000}/set, net {sizing.NetEdgePerSet:0.0000}/set after {sizing.TotalCosts:0.00###} fees and costs, expected profit {sizing.ExpectedProfit:0.00##}");
+        if (cappedBy is { } maxTradeSize)
+        {
+            reason += string.Create(CultureInfo.InvariantCulture, $"; capped at {sizing.Quantity:0.##} sets by the max trade size {maxTradeSize:0.00}");
+        }
         return new Opportunity(
             _ids.Next(),
             StrategyName,

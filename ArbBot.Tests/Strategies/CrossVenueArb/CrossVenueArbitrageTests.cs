@@ -270,6 +270,50 @@ public sealed class CrossVenueArbitrageTests
     }
 
     [Fact]
+    public void A_size_cut_by_the_max_trade_size_says_so_in_its_reason()
+    {
+        _strategy.AddOrUpdatePair(Pair(PairMapping.YesYes));
+        NoEdgeBooks();
+        // Top of book .40 + .50 = .90 a set: $5 allows 5 sets where the books hold 20.
+        _strategy.Limits = new RiskLimits { MaxTradeSize = 5m };
+
+        Asks(_polymarket.No, (0.50m, 15m), (0.53m, 30m));
+
+        var opportunity = Assert.Single(_sink.Opportunities);
+        Assert.Equal(5m, opportunity.Quantity);
+        Assert.EndsWith("; capped at 5 sets by the max trade size 5.00", opportunity.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_edge_the_max_trade_size_leaves_below_the_minimum_order_still_goes_to_the_gate_at_the_minimum()
+    {
+        var registry = new InstrumentRegistry();
+        var kalshi = registry.AddMarket(NewMarket(VenueId.Kalshi, "KX-MIN", KalshiFeeModel.Quadratic), "KX-MIN:yes", "KX-MIN:no");
+        var polymarket = registry.AddMarket(NewMarket(VenueId.Polymarket, "0xmin", FeeParameters.None, minOrderSize: 5m), "min-yes", "min-no");
+        var hub = new MarketDataHub(registry, _time);
+        var sink = new RecordingSink();
+        // $1 fits one set at .90; Polymarket's minimum order is 5 shares.
+        var strategy = new CrossVenueArbitrage(hub, new KalshiFeeModel(), new PolymarketFeeModel(), new RiskLimits { MaxTradeSize = 1m }, sink);
+        strategy.AddOrUpdatePair(new MarketPair(PairId, kalshi.MarketKey, polymarket.MarketKey, PairMapping.YesYes, PairStatus.Approved, 95, [], [],
+            _time.GetUtcNow(), _time.GetUtcNow(), "admin"));
+        void Asks(InstrumentId instrument, decimal price, decimal size) =>
+            hub.Apply(BookEvent.Snapshot(instrument, [], [new BookLevel(P(price), size)]));
+        Asks(kalshi.Yes, 0.40m, 20m);
+        Asks(kalshi.No, 0.62m, 20m);
+        Asks(polymarket.Yes, 0.50m, 20m);
+
+        Asks(polymarket.No, 0.50m, 20m);
+
+        // The gate, not the strategy, refuses it: by the max trade size rule, on the record.
+        var opportunity = Assert.Single(sink.Opportunities);
+        Assert.Equal(5m, opportunity.Quantity);
+
+        // Without an edge, nothing goes anywhere.
+        Asks(polymarket.No, 0.61m, 20m);
+        Assert.Single(sink.Opportunities);
+    }
+
+    [Fact]
     public void Evaluating_books_without_an_opportunity_does_not_allocate()
     {
         _strategy.AddOrUpdatePair(Pair(PairMapping.YesYes));
