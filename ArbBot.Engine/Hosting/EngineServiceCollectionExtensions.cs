@@ -26,7 +26,7 @@ public static class EngineServiceCollectionExtensions
     /// <summary>
     /// The trading engine as hosted services: options (validated at start-up), the instrument registry, the market-data
     /// hub and its stale-book monitor, the configured venues with their order gateways, the cross-venue strategy behind
-    /// the risk gate, execution, portfolio, the records writer, the pairs, and the dashboard's quote board.
+    /// the risk gate, execution, portfolio, the records writer, the pairs, and the dashboard's quote board and spread history.
     /// </summary>
     public static IServiceCollection AddArbBotEngine(this IServiceCollection services, IConfiguration configuration)
     {
@@ -79,6 +79,9 @@ public static class EngineServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<QuoteBoard>());
         services.AddSingleton<DeskMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<DeskMonitor>());
+        // The dashboard's spread charts: bounded history sampled from the snapshots, markers from the journal.
+        services.AddSingleton(_ => new SpreadHistory());
+        services.AddHostedService<SpreadHistoryFeed>();
         return services;
     }
 
