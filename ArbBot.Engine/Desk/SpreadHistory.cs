@@ -1,10 +1,33 @@
 using System.Collections.Concurrent;
+using System.ComponentModel.DataAnnotations;
 using ArbBot.Engine.Events;
 using ArbBot.Engine.Strategies;
 using ArbBot.Engine.Strategies.CrossVenueArb;
 using Microsoft.Extensions.Hosting;
 
 namespace ArbBot.Engine.Desk;
+
+/// <summary>How much spread history the dashboard keeps in memory (configuration section <c>ArbBot:Dashboard:SpreadHistory</c>).</summary>
+public sealed class SpreadHistoryOptions
+{
+    /// <summary>The configuration section these options bind from.</summary>
+    public const string Section = "ArbBot:Dashboard:SpreadHistory";
+
+    /// <summary>Samples kept per pair, one per desk snapshot (four a second) in which the pair's spread changed.</summary>
+    /// <value>From 10 to 100,000. Default 2400 (about ten minutes of a busy pair).</value>
+    [Range(10, 100_000)]
+    public int SamplesPerPair { get; set; } = 2400;
+
+    /// <summary>Opportunity and trade markers kept per pair.</summary>
+    /// <value>From 10 to 10,000. Default 500.</value>
+    [Range(10, 10_000)]
+    public int MarkersPerPair { get; set; } = 500;
+
+    /// <summary>Pairs kept; beyond it the pair heard of least recently is forgotten.</summary>
+    /// <value>From 1 to 1000. Default 64.</value>
+    [Range(1, 1000)]
+    public int MaxPairs { get; set; } = 64;
+}
 
 /// <summary>One arb set's figures at a sample (the same meaning as in <see cref="ArbSetSpread"/>).</summary>
 public readonly record struct SetEdgeSample(decimal GrossEdge, decimal NetEdge, decimal SizeAvailable);
@@ -67,6 +90,11 @@ public sealed class SpreadHistory
     private int _inboxCount;
     private long _sequence;
     private long _droppedEvents;
+
+    /// <summary>Creates the history with the configured bounds (the DI path).</summary>
+    public SpreadHistory(SpreadHistoryOptions options) : this(options.SamplesPerPair, options.MarkersPerPair, options.MaxPairs)
+    {
+    }
 
     /// <param name="samplesPerPair">Samples kept per pair (at four a second, 2400 are ten minutes of a busy pair).</param>
     /// <param name="markersPerPair">Opportunity and trade markers kept per pair.</param>

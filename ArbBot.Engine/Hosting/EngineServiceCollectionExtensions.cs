@@ -41,6 +41,7 @@ public static class EngineServiceCollectionExtensions
         services.BindSection<PaperExecutionOptions>(configuration, "ArbBot:Paper");
         services.BindSection<PortfolioOptions>(configuration, "ArbBot:Portfolio");
         services.BindSection<ArbitrageExecutorOptions>(configuration, "ArbBot:Execution");
+        services.BindSection<SpreadHistoryOptions>(configuration, SpreadHistoryOptions.Section);
 
         // Market data: one hub thread applies every book event; strategies, risk and execution run on it too.
         services.AddSingleton<InstrumentRegistry>();
@@ -80,7 +81,7 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<DeskMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<DeskMonitor>());
         // The dashboard's spread charts: bounded history sampled from the snapshots, markers from the journal.
-        services.AddSingleton(_ => new SpreadHistory());
+        services.AddSingleton(sp => new SpreadHistory(sp.GetRequiredService<IOptions<SpreadHistoryOptions>>().Value));
         services.AddHostedService<SpreadHistoryFeed>();
         return services;
     }
