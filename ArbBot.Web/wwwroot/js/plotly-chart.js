@@ -46,12 +46,23 @@ export async function create(element, traces, layout) {
 }
 
 // Appends points to existing traces; each trace keeps at most maxPoints (plotly drops the oldest). Never redraws.
-// batches: [{ trace, x: [...], y: [...], text: [...] | null }]
+// batches: [{ trace, x: [...], y: [...], text: [...] | null }], possibly several for one trace (points buffered
+// before the chart existed), merged here because extendTraces takes each trace index once.
 export function extend(element, batches, maxPoints) {
     if (!window.Plotly || !element || !element.data) return;
+    const byTrace = new Map();
+    for (const b of batches) {
+        if (b.x.length === 0) continue;
+        const merged = byTrace.get(b.trace) ?? { trace: b.trace, x: [], y: [], text: null };
+        if (b.text != null && merged.text == null) merged.text = merged.x.map(() => '');
+        merged.x.push(...b.x);
+        merged.y.push(...b.y);
+        if (merged.text != null) merged.text.push(...(b.text ?? b.x.map(() => '')));
+        byTrace.set(b.trace, merged);
+    }
     // extendTraces needs the same attributes for every trace of a call: one call with text, one without.
     for (const withText of [false, true]) {
-        const group = batches.filter(b => (b.text != null) === withText && b.x.length > 0);
+        const group = [...byTrace.values()].filter(b => (b.text != null) === withText);
         if (group.length === 0) continue;
         const update = { x: group.map(b => b.x), y: group.map(b => b.y) };
         if (withText) update.text = group.map(b => b.text);
