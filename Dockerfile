@@ -1,10 +1,12 @@
 # ArbBot: the desk in one container. Build: docker build -t arbbot .
 # Run:   docker run -p 8080:8080 -v arbbot-data:/data arbbot   (then open http://localhost:8080; the first run prints
 #        the admin password in the container's log).
-# The steps mirror the README: restore and build with the .NET 10 SDK (which also extracts Blazor's script),
+# The steps mirror the README: restore and build with the .NET 10 SDK (which also extracts Blazor's script and restores the chart library with npm),
 # then run ArbBot.Web on the ASP.NET Core 10 runtime.
 
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+# npm restores the chart library (plotly.js-dist-min) during the build.
+RUN apt-get update && apt-get install -y --no-install-recommends nodejs npm && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Directory.Build.props Directory.Packages.props ArbBot.sln appsettings.json ./
 COPY ArbBot.Engine/ArbBot.Engine.csproj ArbBot.Engine/

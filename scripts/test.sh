@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Runs every test of the desk, the same way on a laptop, a fresh machine and CI.
-# On a fresh Debian machine it first installs what the tests use (Debian's chromium for the browser tests,
-# PostgreSQL for the database tests) with apt-get; extra arguments go to `dotnet test` (e.g. --filter ...).
+# On a fresh Debian machine it first installs what the build and tests use (Node.js and npm to restore the chart
+# library, Debian's chromium for the browser tests, PostgreSQL for the database tests) with apt-get; extra arguments go to `dotnet test` (e.g. --filter ...).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 missing=()
+command -v npm >/dev/null || missing+=(nodejs npm)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then

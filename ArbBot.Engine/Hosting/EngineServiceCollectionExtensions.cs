@@ -26,7 +26,7 @@ public static class EngineServiceCollectionExtensions
     /// <summary>
     /// The trading engine as hosted services: options (validated at start-up), the instrument registry, the market-data
     /// hub and its stale-book monitor, the configured venues with their order gateways, the cross-venue strategy behind
-    /// the risk gate, execution, portfolio, the records writer, the pairs, and the dashboard's quote board.
+    /// the risk gate, execution, portfolio, the records writer, the pairs, and the dashboard's quote board and spread history.
     /// </summary>
     public static IServiceCollection AddArbBotEngine(this IServiceCollection services, IConfiguration configuration)
     {
@@ -41,6 +41,7 @@ public static class EngineServiceCollectionExtensions
         services.BindSection<PaperExecutionOptions>(configuration, "ArbBot:Paper");
         services.BindSection<PortfolioOptions>(configuration, "ArbBot:Portfolio");
         services.BindSection<ArbitrageExecutorOptions>(configuration, "ArbBot:Execution");
+        services.BindSection<SpreadHistoryOptions>(configuration, SpreadHistoryOptions.Section);
 
         // Market data: one hub thread applies every book event; strategies, risk and execution run on it too.
         services.AddSingleton<InstrumentRegistry>();
@@ -80,6 +81,9 @@ public static class EngineServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<QuoteBoard>());
         services.AddSingleton<DeskMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<DeskMonitor>());
+        // The dashboard's spread charts: bounded history sampled from the snapshots, markers from the journal.
+        services.AddSingleton(sp => new SpreadHistory(sp.GetRequiredService<IOptions<SpreadHistoryOptions>>().Value));
+        services.AddHostedService<SpreadHistoryFeed>();
         return services;
     }
 
