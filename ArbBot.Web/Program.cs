@@ -4,6 +4,7 @@ using ArbBot.Web.Api;
 using ArbBot.Web.Auth;
 using ArbBot.Web.Components;
 using ArbBot.Web.Health;
+using ArbBot.Web.Hubs;
 using Microsoft.AspNetCore.Authentication;
 
 if (args is [HealthProbe.Argument, ..]) return await HealthProbe.RunAsync(args[1..]);
@@ -33,6 +34,7 @@ app.UseAntiforgery();
 app.MapStaticAssets().AllowAnonymous();
 app.MapArbBotHealth();
 app.MapDeskApi();
+app.MapHub<DeskHub>(DeskHub.Path);
 app.MapPost("/logout", async (HttpContext context) =>
 {
     await context.SignOutAsync();
