@@ -37,7 +37,7 @@ public static class WebServiceCollectionExtensions
             {
                 options.LoginPath = "/login";
                 options.LogoutPath = "/logout";
-                options.AccessDeniedPath = "/login";
+                options.AccessDeniedPath = "/access-denied";
                 options.Cookie.Name = "arbbot.auth";
                 options.Cookie.HttpOnly = true;
                 options.Cookie.SameSite = SameSiteMode.Strict;
