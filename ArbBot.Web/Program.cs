@@ -4,6 +4,8 @@ using ArbBot.Web.Api;
 using ArbBot.Web.Auth;
 using ArbBot.Web.Components;
 using ArbBot.Web.Health;
+using ArbBot.Web.Hubs;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 
 if (args is [HealthProbe.Argument, ..]) return await HealthProbe.RunAsync(args[1..]);
@@ -33,8 +35,11 @@ app.UseAntiforgery();
 app.MapStaticAssets().AllowAnonymous();
 app.MapArbBotHealth();
 app.MapDeskApi();
-app.MapPost("/logout", async (HttpContext context) =>
+app.MapHub<DeskHub>(DeskHub.Path);
+app.MapPost("/logout", async (HttpContext context, IAntiforgery antiforgery) =>
 {
+    // The sign-out form carries the antiforgery token; a post forged from elsewhere is refused.
+    if (!await antiforgery.IsRequestValidAsync(context)) return Results.BadRequest();
     await context.SignOutAsync();
     return Results.Redirect("/login");
 });

@@ -2,6 +2,8 @@ using ArbBot.Engine.Hosting;
 using ArbBot.Engine.Persistence;
 using ArbBot.Web.Api;
 using ArbBot.Web.Auth;
+using ArbBot.Web.Hubs;
+using ArbBot.Engine.Core;
 using Microsoft.AspNetCore.Authentication;
 using ArbBot.Web.Health;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -13,7 +15,10 @@ namespace ArbBot.Web;
 
 public static class WebServiceCollectionExtensions
 {
-    /// <summary>The dashboard: Blazor with Radzen, cookie sign-in for every page but the sign-in page, health checks.</summary>
+    /// <summary>
+    /// The dashboard: Blazor with Radzen, cookie sign-in for every page but the sign-in page, the SignalR hub and its feed,
+    /// health checks.
+    /// </summary>
     public static IServiceCollection AddArbBotWeb(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddRazorComponents().AddInteractiveServerComponents();
@@ -32,7 +37,7 @@ public static class WebServiceCollectionExtensions
             {
                 options.LoginPath = "/login";
                 options.LogoutPath = "/logout";
-                options.AccessDeniedPath = "/login";
+                options.AccessDeniedPath = "/access-denied";
                 options.Cookie.Name = "arbbot.auth";
                 options.Cookie.HttpOnly = true;
                 options.Cookie.SameSite = SameSiteMode.Strict;
@@ -58,6 +63,12 @@ public static class WebServiceCollectionExtensions
         // The API speaks enums as their names ("Approved", "YesNo"), never as numbers.
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
 
+        // The SignalR hub for programs (/hubs/desk) and the throttled feed it pushes.
+        services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
+        services.AddSingleton(sp => new DeskFeed(sp.GetRequiredService<InstrumentRegistry>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<DeskHubConnections>();
+        services.AddHostedService<DeskHubBroadcaster>();
+
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: [HealthEndpoints.ReadyTag])
             .AddCheck<VenueFeedsHealthCheck>("venues", tags: [HealthEndpoints.ReadyTag]);
@@ -66,7 +77,7 @@ public static class WebServiceCollectionExtensions
 
     private static Task ApiAwareRedirect(RedirectContext<CookieAuthenticationOptions> context, int apiStatus)
     {
-        if (context.Request.Path.StartsWithSegments("/api"))
+        if (context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/hubs"))
         {
             context.Response.StatusCode = apiStatus;
             return Task.CompletedTask;

@@ -31,13 +31,14 @@ public sealed class BrowserSession : IAsyncDisposable
     /// <summary>What the page logged (console messages and uncaught errors), for failure messages.</summary>
     public System.Collections.Concurrent.ConcurrentBag<string> ConsoleMessages { get; } = [];
 
-    public static async Task<BrowserSession> StartAsync(DeskAppFactory app)
+    /// <param name="port">The loopback port to serve on; 0 for any free one (a fixed one lets a test restart the server on the same address).</param>
+    public static async Task<BrowserSession> StartAsync(DeskAppFactory app, int port = 0)
     {
         if (!File.Exists(ChromiumPath))
         {
             throw new InvalidOperationException($"Browser tests need Debian's chromium at {ChromiumPath}; scripts/test.sh installs it with apt-get.");
         }
-        app.UseKestrel(0);
+        app.UseKestrel(port);
         app.StartServer();
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
         var baseUrl = addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/');

@@ -41,12 +41,39 @@ public static class ApiJson
         }
         catch (JsonException ex)
         {
-            var field = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "body" : ex.Path.TrimStart('$', '.');
-            var message = ex.Message.Contains("could not be mapped", StringComparison.Ordinal)
-                ? $"Unknown field. {ex.Message.Split(". Path:")[0]}."
-                : $"Not valid here: {ex.Message.Split(". Path:")[0]}.";
-            return (null, Problem(field, message));
+            var error = Describe(ex);
+            return (null, Problem(error.Field, error.Message));
         }
+    }
+
+    /// <summary>
+    /// A JSON value already parsed (a SignalR argument) as <typeparamref name="T"/>, read as strictly as a REST body;
+    /// or the error naming the field at fault, as REST would.
+    /// </summary>
+    public static (T? Value, CommandError? Error) Deserialize<T>(JsonElement json) where T : class
+    {
+        if (json.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null) return (null, new CommandError("body", "A JSON object is required."));
+        try
+        {
+            var value = json.Deserialize<T>(Options);
+            return value is null ? (null, new CommandError("body", "A JSON object is required.")) : (value, null);
+        }
+        catch (JsonException ex)
+        {
+            return (null, Describe(ex));
+        }
+    }
+
+    /// <summary>A command error with its field named as in JSON (camelCase), as REST problem documents name it.</summary>
+    public static CommandError JsonField(CommandError error) => error with { Field = JsonNamingPolicy.CamelCase.ConvertName(error.Field) };
+
+    private static CommandError Describe(JsonException ex)
+    {
+        var field = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "body" : ex.Path.TrimStart('$', '.');
+        var message = ex.Message.Contains("could not be mapped", StringComparison.Ordinal)
+            ? $"Unknown field. {ex.Message.Split(". Path:")[0]}."
+            : $"Not valid here: {ex.Message.Split(". Path:")[0]}.";
+        return new CommandError(field, message);
     }
 
     /// <summary>Command bodies are tiny; anything larger is refused before parsing.</summary>

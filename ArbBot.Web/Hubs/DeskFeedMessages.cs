@@ -1,0 +1,105 @@
+using ArbBot.Engine.Control;
+using ArbBot.Engine.Core;
+using ArbBot.Engine.Desk;
+using ArbBot.Engine.Events;
+using ArbBot.Engine.Risk;
+using ArbBot.Engine.Strategies;
+using ArbBot.Engine.Strategies.CrossVenueArb;
+using ArbBot.Web.Api;
+
+namespace ArbBot.Web.Hubs;
+
+/// <summary>
+/// One push to hub clients (client method <c>DeskUpdate</c>): the state (every approved pair's spreads, the risk state)
+/// in full, and the events since the previous batch. Prices and money are decimals (dollars; probabilities in [0, 1]).
+/// </summary>
+/// <param name="Sequence">1, 2, 3… for the life of the server; a gap means batches were dropped for this client.</param>
+/// <param name="Spreads">Every watched arb set's spread as last evaluated.</param>
+/// <param name="Opportunities">Opportunities found since the previous batch, with what became of them.</param>
+/// <param name="Trades">Executions that ended since the previous batch (hedged, unwound, residual, not filled).</param>
+/// <param name="RiskEvents">Risk gate rejections and resizes since the previous batch.</param>
+/// <param name="Dropped">What was lost because the feed fell behind (0 normally).</param>
+public sealed record DeskFeedBatch(
+    long Sequence,
+    DateTimeOffset At,
+    IReadOnlyList<PairSpreadMessage> Spreads,
+    IReadOnlyList<OpportunityMessage> Opportunities,
+    IReadOnlyList<TradeMessage> Trades,
+    IReadOnlyList<RiskEventMessage> RiskEvents,
+    RiskStateMessage RiskState,
+    DroppedCounts Dropped);
+
+/// <summary>Items dropped since the previous batch because more arrived than a batch holds; batches dropped since start.</summary>
+public sealed record DroppedCounts(int Opportunities, int Trades, int RiskEvents, long Batches);
+
+/// <summary>One arb set of an approved pair: both venues' best asks, gross and net edge, size available.</summary>
+public sealed record PairSpreadMessage(
+    long PairId, int SetIndex, string Set, string State, decimal? KalshiAsk, decimal? PolymarketAsk, decimal? AskSum, decimal? GrossEdge,
+    decimal? NetEdge, decimal SizeAvailable)
+{
+    public static PairSpreadMessage From(ArbSetSpread spread, InstrumentRegistry registry)
+    {
+        var view = DeskApi.SpreadView.From(spread, registry);
+        return new PairSpreadMessage(spread.PairId, spread.SetIndex, view.Set, view.State, view.KalshiAsk, view.PolymarketAsk, view.AskSum,
+            view.GrossEdge, view.NetEdge, view.SizeAvailable);
+    }
+}
+
+public sealed record OpportunityLegMessage(string Venue, string Symbol, string Side, decimal WorstPrice, decimal AveragePrice, decimal Fee);
+
+/// <summary>An opportunity and its decision (Taken, Resized, Rejected, Skipped) with the reason in words.</summary>
+public sealed record OpportunityMessage(
+    long Id, string Strategy, long? PairId, DateTimeOffset DetectedAt, decimal Quantity, decimal GrossEdgePerSet, decimal TotalCosts,
+    decimal NetEdgePerSet, decimal ExpectedProfit, string Decision, string Reason, IReadOnlyList<OpportunityLegMessage> Legs)
+{
+    public static OpportunityMessage From(Opportunity o, InstrumentRegistry registry) => new(
+        o.Id, o.Strategy, o.PairId, o.DetectedAt, o.Quantity, o.GrossEdgePerSet, o.TotalCosts, o.NetEdgePerSet, o.ExpectedProfit,
+        o.Decision.ToString(), o.Reason,
+        [.. o.Legs.Select(l => new OpportunityLegMessage(l.Venue.ToString(), registry[l.Instrument].Symbol, l.Side.ToString(), l.WorstPrice.Value,
+            l.AveragePrice, l.Fee))]);
+}
+
+/// <summary>How one execution ended, with its numbers and a sentence (<see cref="Summary"/>).</summary>
+public sealed record TradeMessage(
+    long OpportunityId, long? PairId, string Strategy, string Kind, decimal PlannedQuantity, decimal HedgedQuantity, decimal ResidualQuantity,
+    decimal NetCashOut, decimal Fees, decimal ExpectedProfit, decimal LockedProfit, DateTimeOffset DetectedAt, DateTimeOffset CompletedAt,
+    double DetectionToLastFillMs, string Summary)
+{
+    public static TradeMessage From(ExecutionOutcome o) => new(
+        o.OpportunityId, o.PairId, o.Strategy, o.Kind.ToString(), o.PlannedQuantity, o.HedgedQuantity, o.ResidualQuantity, o.NetCashOut, o.Fees,
+        o.ExpectedProfit, o.LockedProfit, o.DetectedAt, o.CompletedAt, o.DetectionToLastFill.TotalMilliseconds, o.Summary);
+}
+
+public sealed record RiskEventMessage(DateTimeOffset At, string Rule, string Verdict, long? OpportunityId, long? PairId, string Detail)
+{
+    public static RiskEventMessage From(RiskEvent e) => new(e.At, e.Rule.ToString(), e.Verdict.ToString(), e.OpportunityId, e.PairId, e.Detail);
+}
+
+/// <summary>The desk's switches and limits, where the money stands against them, and the circuit breaker.</summary>
+public sealed record RiskStateMessage(ControlState Controls, PortfolioRiskMessage Portfolio, BreakerMessage Breaker)
+{
+    public static RiskStateMessage From(DeskSnapshot snapshot, int failuresInWindow)
+    {
+        var p = snapshot.Portfolio;
+        var limits = snapshot.Controls.Limits;
+        return new RiskStateMessage(
+            snapshot.Controls,
+            new PortfolioRiskMessage(
+                p.DailyPnl, limits.DailyLossLimit,
+                p.Positions.Sum(x => Math.Abs(x.Quantity) * x.AverageCost),
+                p.Drawdown, limits.MaxDrawdown, p.OpenPositionCount, limits.MaxOpenPositions, p.Equity, p.RealizedPnl, p.UnrealizedPnl,
+                snapshot.Unhedged.Sum(u => Math.Abs(u.Quantity))),
+            new BreakerMessage(failuresInWindow, limits.CircuitBreakerFailures, limits.CircuitBreakerWindow, failuresInWindow >= limits.CircuitBreakerFailures));
+    }
+}
+
+/// <param name="DailyPnl">Equity now minus equity at the day's start; trading stops at −<see cref="DailyLossLimit"/>.</param>
+/// <param name="Exposure">What the open positions cost (contracts held × average price), in dollars.</param>
+/// <param name="Drawdown">Peak equity minus equity; trading stops at <see cref="MaxDrawdown"/>.</param>
+/// <param name="UnhedgedContracts">Contracts bought for a pair and left without their complement (0 normally).</param>
+public sealed record PortfolioRiskMessage(
+    decimal DailyPnl, decimal DailyLossLimit, decimal Exposure, decimal Drawdown, decimal MaxDrawdown, int OpenPositions, int MaxOpenPositions,
+    decimal Equity, decimal RealizedPnl, decimal UnrealizedPnl, decimal UnhedgedContracts);
+
+/// <summary>Failed executions (unwound or residual) in the breaker's window against its limit; tripped stops new trades.</summary>
+public sealed record BreakerMessage(int FailuresInWindow, int FailureLimit, TimeSpan Window, bool Tripped);
