@@ -25,9 +25,6 @@ public sealed class DeskFeed
     private readonly DropOldestQueue<Opportunity> _opportunities;
     private readonly DropOldestQueue<ExecutionOutcome> _trades;
     private readonly DropOldestQueue<RiskEvent> _riskEvents;
-    // Failed executions feed the circuit-breaker view; kept apart so a flood of trades cannot push them out.
-    private readonly DropOldestQueue<DateTimeOffset> _failures;
-    private readonly Queue<DateTimeOffset> _recentFailures = new();
     private readonly Channel<DeskFeedBatch> _batches;
     private readonly Lock _emitGate = new();
     private DateTimeOffset _lastEmit = DateTimeOffset.MinValue;
@@ -43,7 +40,6 @@ public sealed class DeskFeed
         _opportunities = new(capacity);
         _trades = new(capacity);
         _riskEvents = new(capacity);
-        _failures = new(1024);
         // A reader that falls behind loses the oldest batches (counted), never holds up the refresh loop.
         _batches = Channel.CreateBounded<DeskFeedBatch>(
             new BoundedChannelOptions(4) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
@@ -72,7 +68,6 @@ public sealed class DeskFeed
                 break;
             case ExecutionOutcome outcome:
                 _trades.Enqueue(outcome);
-                if (outcome.IsFailure) _failures.Enqueue(outcome.CompletedAt);
                 break;
             case RiskEvent riskEvent:
                 _riskEvents.Enqueue(riskEvent);
@@ -95,10 +90,6 @@ public sealed class DeskFeed
             var opportunities = _opportunities.Drain(out var droppedOpportunities);
             var trades = _trades.Drain(out var droppedTrades);
             var riskEvents = _riskEvents.Drain(out var droppedRiskEvents);
-            foreach (var failedAt in _failures.Drain(out _)) _recentFailures.Enqueue(failedAt);
-            // The breaker's window is at most a day (RiskLimits' range).
-            while (_recentFailures.TryPeek(out var at) && at < now - TimeSpan.FromDays(1)) _recentFailures.Dequeue();
-            while (_recentFailures.Count > 1024) _recentFailures.Dequeue();
 
             var batch = new DeskFeedBatch(
                 ++_sequence,
@@ -107,7 +98,7 @@ public sealed class DeskFeed
                 [.. opportunities.Select(o => OpportunityMessage.From(o, _registry))],
                 [.. trades.Select(TradeMessage.From)],
                 [.. riskEvents.Select(RiskEventMessage.From)],
-                RiskStateMessage.From(snapshot, _recentFailures.Count(at => at >= now - snapshot.Controls.Limits.CircuitBreakerWindow)),
+                RiskStateMessage.From(snapshot),
                 new DroppedCounts(droppedOpportunities, droppedTrades, droppedRiskEvents, DroppedBatches));
             _batches.Writer.TryWrite(batch);
             return batch;

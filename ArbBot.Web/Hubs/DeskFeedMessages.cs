@@ -78,27 +78,29 @@ public sealed record RiskEventMessage(DateTimeOffset At, string Rule, string Ver
 /// <summary>The desk's switches and limits, where the money stands against them, and the circuit breaker.</summary>
 public sealed record RiskStateMessage(ControlState Controls, PortfolioRiskMessage Portfolio, BreakerMessage Breaker)
 {
-    public static RiskStateMessage From(DeskSnapshot snapshot, int failuresInWindow)
+    /// <summary>The risk state as the desk's snapshot states it (the breaker counts what the risk gate counts).</summary>
+    public static RiskStateMessage From(DeskSnapshot snapshot)
     {
+        var failuresInWindow = snapshot.BreakerFailures;
         var p = snapshot.Portfolio;
         var limits = snapshot.Controls.Limits;
         return new RiskStateMessage(
             snapshot.Controls,
             new PortfolioRiskMessage(
                 p.DailyPnl, limits.DailyLossLimit,
-                p.Positions.Sum(x => Math.Abs(x.Quantity) * x.AverageCost),
+                snapshot.TotalExposure, limits.MaxTotalExposure,
                 p.Drawdown, limits.MaxDrawdown, p.OpenPositionCount, limits.MaxOpenPositions, p.Equity, p.RealizedPnl, p.UnrealizedPnl,
                 snapshot.Unhedged.Sum(u => Math.Abs(u.Quantity))),
-            new BreakerMessage(failuresInWindow, limits.CircuitBreakerFailures, limits.CircuitBreakerWindow, failuresInWindow >= limits.CircuitBreakerFailures));
+            new BreakerMessage(failuresInWindow, limits.CircuitBreakerFailures, limits.CircuitBreakerWindow, snapshot.BreakerTripped));
     }
 }
 
 /// <param name="DailyPnl">Equity now minus equity at the day's start; trading stops at −<see cref="DailyLossLimit"/>.</param>
-/// <param name="Exposure">What the open positions cost (contracts held × average price), in dollars.</param>
+/// <param name="Exposure">What the open positions cost (contracts held × average price), in dollars; new trades are shrunk to keep it within <see cref="MaxTotalExposure"/>.</param>
 /// <param name="Drawdown">Peak equity minus equity; trading stops at <see cref="MaxDrawdown"/>.</param>
 /// <param name="UnhedgedContracts">Contracts bought for a pair and left without their complement (0 normally).</param>
 public sealed record PortfolioRiskMessage(
-    decimal DailyPnl, decimal DailyLossLimit, decimal Exposure, decimal Drawdown, decimal MaxDrawdown, int OpenPositions, int MaxOpenPositions,
+    decimal DailyPnl, decimal DailyLossLimit, decimal Exposure, decimal MaxTotalExposure, decimal Drawdown, decimal MaxDrawdown, int OpenPositions, int MaxOpenPositions,
     decimal Equity, decimal RealizedPnl, decimal UnrealizedPnl, decimal UnhedgedContracts);
 
 /// <summary>Failed executions (unwound or residual) in the breaker's window against its limit; tripped stops new trades.</summary>

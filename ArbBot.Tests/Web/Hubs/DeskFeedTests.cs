@@ -130,23 +130,16 @@ public sealed class DeskFeedTests
     }
 
     [Fact]
-    public void Failed_executions_within_the_window_show_the_breaker_tripped_until_they_age_out()
+    public void Risk_state_carries_the_breaker_and_exposure_as_the_desk_counts_them()
     {
         var feed = new DeskFeed(_registry, _time);
-        feed.Collect(Outcome(1, ExecutionOutcomeKind.Unwound));
-        feed.Collect(Outcome(2, ExecutionOutcomeKind.Hedged));
-        feed.Collect(Outcome(3, ExecutionOutcomeKind.Residual));
-        var two = feed.Emit(Snapshot())!.RiskState.Breaker;
-        Assert.Equal((2, 3, false), (two.FailuresInWindow, two.FailureLimit, two.Tripped));
 
-        _time.Advance(TimeSpan.FromMinutes(1));
-        feed.Collect(Outcome(4, ExecutionOutcomeKind.Unwound));
-        Assert.True(feed.Emit(Snapshot())!.RiskState.Breaker.Tripped);
+        var two = feed.Emit(Snapshot() with { BreakerFailures = 2, TotalExposure = 1_234.5m })!.RiskState;
+        Assert.Equal((2, 3, false), (two.Breaker.FailuresInWindow, two.Breaker.FailureLimit, two.Breaker.Tripped));
+        Assert.Equal((1_234.5m, new RiskLimits().MaxTotalExposure), (two.Portfolio.Exposure, two.Portfolio.MaxTotalExposure));
 
-        // The default window is 10 minutes: the first two failures age out.
-        _time.Advance(TimeSpan.FromMinutes(9.5));
-        var aged = feed.Emit(Snapshot())!.RiskState.Breaker;
-        Assert.Equal((1, false), (aged.FailuresInWindow, aged.Tripped));
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(feed.Emit(Snapshot() with { BreakerFailures = 3 })!.RiskState.Breaker.Tripped);
     }
 
     private DeskSnapshot Snapshot(bool paused = false)
