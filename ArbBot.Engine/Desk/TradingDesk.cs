@@ -6,6 +6,7 @@ using ArbBot.Engine.MarketData;
 using ArbBot.Engine.Portfolio;
 using ArbBot.Engine.Strategies;
 using ArbBot.Engine.Strategies.CrossVenueArb;
+using ArbBot.Engine.Strategies.SpikeHunter;
 using ArbBot.Engine.Venues;
 using ArbBot.Engine.Venues.Kalshi;
 using ArbBot.Engine.Venues.Polymarket;
@@ -21,8 +22,9 @@ namespace ArbBot.Engine.Desk;
 public sealed class TradingDesk
 {
     private TradingDesk(HubExecutionListener listener, IReadOnlyDictionary<VenueId, IOrderGateway> gateways, ArbitrageExecutor executor,
-        DeskPortfolio portfolio, DeskEngine engine)
+        DeskPortfolio portfolio, DeskEngine engine, SpikeHunter spikeHunter)
     {
+        SpikeHunter = spikeHunter;
         Listener = listener;
         Gateways = gateways;
         Executor = executor;
@@ -35,6 +37,8 @@ public sealed class TradingDesk
     public ArbitrageExecutor Executor { get; }
     public DeskPortfolio Portfolio { get; }
     public DeskEngine Engine { get; }
+    /// <summary>The spike hunter (seed 004), sampling on the hub's clock once <see cref="SpikeHunter.Start"/> is called by Create.</summary>
+    public SpikeHunter SpikeHunter { get; }
 
     public static TradingDesk Create(
         MarketDataHub hub,
@@ -47,7 +51,8 @@ public sealed class TradingDesk
         PortfolioOptions portfolioOptions,
         Func<bool> recordsBacklogged,
         TimeProvider time,
-        ILoggerFactory loggers)
+        ILoggerFactory loggers,
+        SpikeHunterControls? spikeHunter = null)
     {
         var listener = new HubExecutionListener(hub, loggers.CreateLogger<HubExecutionListener>());
         var gateways = venues.ToDictionary(
@@ -61,6 +66,15 @@ public sealed class TradingDesk
             sink => new CrossVenueArbitrage(hub, kalshiFees, polymarketFees, controls.Limits, sink, ids));
         listener.Attach(executor);
         listener.Attach(portfolio);
-        return new TradingDesk(listener, gateways, executor, portfolio, engine);
+
+        // The spike hunter trades single legs: its orders go through their own executor, its entries through the same gate.
+        var singleOrders = new SingleOrderExecutor(hub, gateways, journal, () => controls.Limits, execution.ExpiryGrace, loggers.CreateLogger<SingleOrderExecutor>());
+        listener.Attach(singleOrders);
+        var fees = venues.ToDictionary(v => v.Id, v => v.FeeModel);
+        var hunter = new SpikeHunter(hub, spikeHunter ?? new SpikeHunterControls(), engine, journal, ids, singleOrders, fees,
+            () => portfolio.Equity, () => controls.KillSwitchEngaged);
+        engine.UseExecutor(SpikeHunter.StrategyName, hunter);
+        hunter.Start();
+        return new TradingDesk(listener, gateways, executor, portfolio, engine, hunter);
     }
 }
