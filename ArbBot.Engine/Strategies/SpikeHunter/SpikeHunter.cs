@@ -389,7 +389,7 @@ public sealed class SpikeHunter : IOpportunityExecutor, IHubWork, IDisposable
 
     private void Close(SpikePosition position, DateTimeOffset now)
     {
-        var realized = position.ExitProceeds - position.EntryPrice * position.ExitQuantity - position.EntryFees - position.ExitFees;
+        var realized = Math.Round(position.ExitProceeds - position.EntryPrice * position.ExitQuantity - position.EntryFees - position.ExitFees, 6);
         Kelly.RecordClosedTrade(realized);
         var held = now - (position.OpenedAt ?? now);
         var leftover = position.Remaining > 0m
@@ -397,7 +397,7 @@ public sealed class SpikeHunter : IOpportunityExecutor, IHubWork, IDisposable
             : "";
         var summary = F($"{position.SignalText} {Action(position.Mode, position.Spike, Outcome(position))} {position.Quantity:0.##} at {position.EntryPrice:0.00##}; ") +
             F($"sold {position.ExitQuantity:0.##} at {position.AverageExitPrice:0.00##} on {position.ExitReason ?? "close"} after {held.TotalSeconds:0} s{leftover}: ") +
-            F($"{Money(realized)} after {Money(position.EntryFees + position.ExitFees)} fees.");
+            F($"{Money(realized)} after ${position.EntryFees + position.ExitFees:0.00} fees.");
         Finish(position, now, ExecutionOutcomeKind.Closed, position.Quantity, summary, realized);
     }
 
