@@ -326,16 +326,21 @@ public sealed class SpikeHunter : IOpportunityExecutor, IHubWork, IDisposable
             var book = _hub.TryGetBook(position.Instrument);
             if (book is null || book.IsStale || !book.HasBid) continue;
             var bid = book.BestBid.Price.Value;
-            var volatility = (decimal)position.Volatility;
-            var trail = bid - settings.TrailingMultiplier * volatility;
-            if (trail > position.TrailingStop) position.TrailingStop = trail;
+            RaiseTrailingStop(position, bid, settings);
             position.ExitReason ??= ExitReason(position, bid, settings, now);
             if (position.ExitReason is not null) SendExit(position, book, now);
         }
     }
 
+    /// <summary>Moves the trailing stop up to bid − trailing·volatility when that is higher; it never moves down.</summary>
+    public static void RaiseTrailingStop(SpikePosition position, decimal bid, SpikeHunterSettings settings)
+    {
+        var trail = bid - settings.TrailingMultiplier * (decimal)position.Volatility;
+        if (trail > position.TrailingStop) position.TrailingStop = trail;
+    }
+
     /// <summary>Why the position should close now (take-profit first), or null to keep holding.</summary>
-    internal static string? ExitReason(SpikePosition position, decimal bid, SpikeHunterSettings settings, DateTimeOffset now)
+    public static string? ExitReason(SpikePosition position, decimal bid, SpikeHunterSettings settings, DateTimeOffset now)
     {
         if (bid >= position.TakeProfitPrice) return F($"take-profit: the bid {bid:0.00##} reached the target {position.TakeProfitPrice:0.00##}");
         if (bid <= position.TrailingStop)
