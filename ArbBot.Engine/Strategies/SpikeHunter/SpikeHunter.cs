@@ -82,6 +82,9 @@ public sealed class SpikeHunter : IOpportunityExecutor, IHubWork, IDisposable
         controls.Changed += OnSettingsChanged;
     }
 
+    /// <summary>The settings it follows (changed through the desk's commands, or directly in tests).</summary>
+    public SpikeHunterControls Controls => _controls;
+
     /// <summary>What the dashboard reads (thread-safe).</summary>
     public SignalBoard Board { get; } = new();
 
