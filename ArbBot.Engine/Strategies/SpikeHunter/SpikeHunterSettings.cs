@@ -18,8 +18,12 @@ public enum SpikeTradeDirection : byte
 /// </summary>
 public sealed record SpikeHunterSettings
 {
-    /// <summary>Trades when true; when false the detector still runs (the Signals page stays live) but nothing is entered. Open positions are still exited. Default true.</summary>
-    public bool Enabled { get; init; } = true;
+    /// <summary>
+    /// Trades when true; when false the detector still runs (the Signals page stays live) but nothing is entered, and open
+    /// positions are still exited. Default false: a directional strategy is switched on by an admin who has watched its
+    /// signals, not by an upgrade (on the simulator its stops gap on news jumps and can reach the daily loss limit).
+    /// </summary>
+    public bool Enabled { get; init; }
     /// <summary>Fade (default) or follow the spike.</summary>
     public SpikeTradeDirection Direction { get; init; } = SpikeTradeDirection.Fade;
     /// <summary>How often every instrument's mid price is sampled. 100 ms–60 s, default 1 s.</summary>
@@ -54,8 +58,8 @@ public sealed record SpikeHunterSettings
     public int MaxConcurrentPositions { get; init; } = 3;
     /// <summary>Share of the full Kelly stake taken. 0.01–1, default 0.25 (quarter Kelly).</summary>
     public decimal KellyFraction { get; init; } = 0.25m;
-    /// <summary>Largest entry notional as a share of the bankroll (desk equity). 0.001–0.5, default 0.05.</summary>
-    public decimal MaxBankrollFraction { get; init; } = 0.05m;
+    /// <summary>Largest entry notional as a share of the bankroll (desk equity). 0.001–0.5, default 0.01.</summary>
+    public decimal MaxBankrollFraction { get; init; } = 0.01m;
 
     /// <summary>The detector's slice of the settings.</summary>
     public SpikeDetectorParameters DetectorParameters => new(EwmaSpan, (double)EwmaMultiplier, (double)CusumThreshold, (double)CusumSlack,

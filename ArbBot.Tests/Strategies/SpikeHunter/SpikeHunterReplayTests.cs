@@ -13,6 +13,7 @@ public sealed class SpikeHunterReplayTests
     {
         // Seed 1's world has news jumps in its first ten minutes (SimulatedWorld: about one per outcome group every 5 min).
         var harness = await PaperDeskHarness.CreateAsync(seed: 1);
+        harness.Desk.SpikeHunter.Controls.Apply(new ArbBot.Engine.Strategies.SpikeHunter.SpikeHunterSettings { Enabled = true });
         harness.Run(TimeSpan.FromMinutes(10));
 
         var journal = harness.Journal;

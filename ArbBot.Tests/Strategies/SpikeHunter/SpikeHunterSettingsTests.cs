@@ -20,6 +20,7 @@ public sealed class SpikeHunterSettingsTests
         Assert.Equal((TimeSpan.FromSeconds(30), 2m, 3m, TimeSpan.FromSeconds(1)), (s.Cooldown, s.StopMultiplier, s.ProfitMultiplier, s.SampleInterval));
         Assert.Equal(SpikeTradeDirection.Fade, s.Direction);
         Assert.Equal(0.25m, s.KellyFraction);
+        Assert.False(s.Enabled);
     }
 
     [Fact]

@@ -185,7 +185,8 @@ public sealed class SpikeHunterTests
         public static async Task<ScriptedDesk> CreateAsync(Func<SpikeHunterSettings, SpikeHunterSettings>? configure = null, int markets = 1)
         {
             var harness = await PaperDeskHarness.CreateAsync(seed: 3);
-            harness.Desk.SpikeHunter.Controls.Apply(configure?.Invoke(new SpikeHunterSettings()) ?? new SpikeHunterSettings());
+            var enabled = new SpikeHunterSettings { Enabled = true };
+            harness.Desk.SpikeHunter.Controls.Apply(configure?.Invoke(enabled) ?? enabled);
             var chosen = harness.Registry.Markets.Where(m => m.Venue == VenueId.Polymarket).OrderBy(m => m.Yes.Value).Take(markets).ToList();
             return new ScriptedDesk(harness, chosen);
         }

@@ -48,17 +48,17 @@ public sealed class StrategiesApiTests : IAsyncLifetime
     [Fact]
     public async Task An_admin_changes_fields_which_apply_at_once_and_are_audited()
     {
-        var response = await _admin.PutAsync("/api/strategies/spike", Json("""{"enabled": false, "ewmaSpan": 30, "cooldown": "00:01:00"}"""));
+        var response = await _admin.PutAsync("/api/strategies/spike", Json("""{"enabled": true, "ewmaSpan": 30, "cooldown": "00:01:00"}"""));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var settings = _app.Services.GetRequiredService<SpikeHunterControls>().Settings;
-        Assert.Equal(new SpikeHunterSettings() with { Enabled = false, EwmaSpan = 30, Cooldown = TimeSpan.FromMinutes(1) }, settings);
+        Assert.Equal(new SpikeHunterSettings() with { Enabled = true, EwmaSpan = 30, Cooldown = TimeSpan.FromMinutes(1) }, settings);
         var read = await _reader.GetFromJsonAsync<JsonElement>("/api/strategies/spike");
         Assert.Equal(30, read.GetProperty("ewmaSpan").GetInt32());
         await using var db = await _app.Services.GetRequiredService<IDbContextFactory<ArbBotDbContext>>().CreateDbContextAsync();
         var audit = await db.Audit.SingleAsync(a => a.Action == DeskCommands.SpikeHunterAction);
-        Assert.Equal("Enabled=True; EwmaSpan=20; Cooldown=00:00:30", audit.OldValue);
-        Assert.Equal("Enabled=False; EwmaSpan=30; Cooldown=00:01:00", audit.NewValue);
+        Assert.Equal("Enabled=False; EwmaSpan=20; Cooldown=00:00:30", audit.OldValue);
+        Assert.Equal("Enabled=True; EwmaSpan=30; Cooldown=00:01:00", audit.NewValue);
     }
 
     [Theory]
