@@ -1,6 +1,7 @@
 using ArbBot.Engine.Hosting;
 using ArbBot.Engine.MarketData;
 using ArbBot.Engine.Risk;
+using ArbBot.Engine.Strategies.SpikeHunter;
 using Microsoft.Extensions.Logging;
 
 namespace ArbBot.Engine.Control;
@@ -25,8 +26,12 @@ public sealed class DeskCommands(
     SettingsStore store,
     MarketDataHub hub,
     VenueSet venues,
-    ILogger<DeskCommands> logger)
+    ILogger<DeskCommands> logger,
+    SpikeHunterControls spikeHunter)
 {
+    /// <summary>The audit action of a spike hunter settings change.</summary>
+    public const string SpikeHunterAction = "strategies.spike.set";
+
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     /// <summary>Loads the persisted switches at start-up (a kill switch engaged before a restart stays engaged).</summary>
@@ -34,6 +39,14 @@ public sealed class DeskCommands(
     {
         var state = await store.LoadAsync(cancellationToken).ConfigureAwait(false);
         await ApplyAsync(state, cancellationToken).ConfigureAwait(false);
+        var spike = await store.LoadSpikeHunterAsync(cancellationToken).ConfigureAwait(false);
+        if (SpikeHunterSettingsValidator.Validate(spike) is { Count: > 0 } invalid)
+        {
+            // A stored value outside today's ranges (edited by hand, or ranges tightened): keep the defaults, say why.
+            logger.LogError("Stored spike hunter settings are not valid ({Errors}); using the defaults", string.Join("; ", invalid.Select(e => e.Message)));
+            spike = new SpikeHunterSettings();
+        }
+        await RunOnHubAsync(() => spikeHunter.Apply(spike), cancellationToken).ConfigureAwait(false);
         if (state.KillSwitchEngaged) logger.LogWarning("The kill switch is engaged ({Reason}); no order will be sent until an admin resets it", state.KillSwitchReason);
         if (state.TradingPaused) logger.LogWarning("Trading is paused ({Reason})", state.PauseReason);
     }
@@ -93,6 +106,54 @@ public sealed class DeskCommands(
         finally
         {
             _gate.Release();
+        }
+    }
+
+    /// <summary>Replaces the spike hunter's settings after checking every field's range; applies on the hub's thread at once.</summary>
+    public async Task<CommandResult<SpikeHunterSettings>> SetSpikeHunterSettingsAsync(string actor, SpikeHunterSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var errors = SpikeHunterSettingsValidator.Validate(settings);
+        if (errors.Count > 0) return CommandResult<SpikeHunterSettings>.Refused([.. errors.Select(e => new CommandError(e.Field, e.Message))]);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var current = spikeHunter.Settings;
+            if (current == settings) return CommandResult<SpikeHunterSettings>.Ok(current);
+            var (before, after) = SettingsStore.DescribeChange(current, settings);
+            await store.SaveSpikeHunterAsync(settings, actor, SpikeHunterAction, before, after, cancellationToken).ConfigureAwait(false);
+            await RunOnHubAsync(() => spikeHunter.Apply(settings), cancellationToken).ConfigureAwait(false);
+            logger.LogInformation("Spike hunter settings changed by {Actor}: {Before} → {After}", actor, before, after);
+            return CommandResult<SpikeHunterSettings>.Ok(settings);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task RunOnHubAsync(Action action, CancellationToken cancellationToken)
+    {
+        var work = new RunWork(action);
+        await hub.PostAsync(work, cancellationToken).ConfigureAwait(false);
+        await work.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private sealed class RunWork(Action action) : IHubWork
+    {
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Execute(MarketDataHub hub)
+        {
+            try
+            {
+                action();
+                Done.TrySetResult();
+            }
+            catch (Exception ex)
+            {
+                Done.TrySetException(ex);
+            }
         }
     }
 

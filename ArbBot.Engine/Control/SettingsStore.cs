@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ArbBot.Engine.Persistence;
 using ArbBot.Engine.Risk;
+using ArbBot.Engine.Strategies.SpikeHunter;
 using Microsoft.EntityFrameworkCore;
 
 namespace ArbBot.Engine.Control;
@@ -9,6 +10,9 @@ namespace ArbBot.Engine.Control;
 public sealed class SettingsStore(IDbContextFactory<ArbBotDbContext> contexts, TimeProvider time)
 {
     public const string ControlKey = "desk.controls";
+
+    /// <summary>The key of the spike hunter's settings (<see cref="SpikeHunterSettings"/> as JSON).</summary>
+    public const string SpikeHunterKey = "strategies.spike";
 
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -40,6 +44,46 @@ public sealed class SettingsStore(IDbContextFactory<ArbBotDbContext> contexts, T
         db.Audit.Add(new AuditEntry { AtUtc = now, Actor = actor, Action = action, Target = "desk", OldValue = before, NewValue = after });
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The persisted spike hunter settings, or the defaults when none were saved.</summary>
+    public async Task<SpikeHunterSettings> LoadSpikeHunterAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var row = await db.Settings.AsNoTracking().SingleOrDefaultAsync(s => s.Key == SpikeHunterKey, cancellationToken).ConfigureAwait(false);
+        return row is null
+            ? new SpikeHunterSettings()
+            : JsonSerializer.Deserialize<SpikeHunterSettings>(row.ValueJson, Json) ?? throw new InvalidDataException($"Setting {SpikeHunterKey} is empty.");
+    }
+
+    /// <summary>Saves the spike hunter settings and an audit entry (who, when, what, before, after) together.</summary>
+    public async Task SaveSpikeHunterAsync(SpikeHunterSettings settings, string actor, string action, string? before, string? after, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var now = time.GetUtcNow().UtcDateTime;
+        var json = JsonSerializer.Serialize(settings, Json);
+        var row = await db.Settings.SingleOrDefaultAsync(s => s.Key == SpikeHunterKey, cancellationToken).ConfigureAwait(false);
+        if (row is null) db.Settings.Add(new SettingRow { Key = SpikeHunterKey, ValueJson = json, UpdatedUtc = now, UpdatedBy = actor });
+        else
+        {
+            row.ValueJson = json;
+            row.UpdatedUtc = now;
+            row.UpdatedBy = actor;
+        }
+        db.Audit.Add(new AuditEntry { AtUtc = now, Actor = actor, Action = action, Target = "spike-hunter", OldValue = before, NewValue = after });
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Any settings record as "Field=value" lines for the audit trail, only the fields that differ.</summary>
+    public static (string Before, string After) DescribeChange<T>(T before, T after) where T : class
+    {
+        var changed = typeof(T).GetProperties()
+            .Where(p => p.GetIndexParameters().Length == 0 && p.CanWrite && !Equals(p.GetValue(before), p.GetValue(after)))
+            .ToList();
+        string Describe(T value) => string.Join("; ", changed.Select(p => $"{p.Name}={Format(p.GetValue(value))}"));
+        return (Describe(before), Describe(after));
     }
 
     /// <summary>A limits record as "Field=value" lines for the audit trail (only the fields that differ when given both).</summary>

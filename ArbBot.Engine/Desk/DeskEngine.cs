@@ -29,6 +29,7 @@ public sealed class DeskEngine : IOpportunitySink, IRiskContext
     private readonly TimeProvider _time;
     private readonly Dictionary<long, MarketPair> _pairs = [];
     private readonly RejectionThrottle _rejections;
+    private readonly Dictionary<string, IOpportunityExecutor> _executorsByStrategy = new(StringComparer.Ordinal);
 
     public DeskEngine(
         MarketDataHub hub,
@@ -57,6 +58,12 @@ public sealed class DeskEngine : IOpportunitySink, IRiskContext
     }
 
     public CrossVenueArbitrage CrossVenue { get; }
+
+    /// <summary>
+    /// Sends accepted opportunities of <paramref name="strategy"/> to <paramref name="executor"/> instead of the arbitrage
+    /// executor (single-leg strategies). Call while wiring, before the hub runs.
+    /// </summary>
+    public void UseExecutor(string strategy, IOpportunityExecutor executor) => _executorsByStrategy[strategy] = executor;
 
     /// <summary>Pairs known to the engine (every status), by id. Hub thread only.</summary>
     public IReadOnlyDictionary<long, MarketPair> Pairs => _pairs;
@@ -115,7 +122,10 @@ public sealed class DeskEngine : IOpportunitySink, IRiskContext
             TotalCosts = opportunity.Quantity == 0m ? 0m : opportunity.TotalCosts * quantity / opportunity.Quantity,
             ExpectedProfit = opportunity.NetEdgePerSet * quantity,
         });
-        if (!_executor.TryExecute(opportunity, quantity, out var refusal))
+        var executed = _executorsByStrategy.TryGetValue(opportunity.Strategy, out var custom)
+            ? custom.TryExecute(opportunity, quantity, out var refusal)
+            : _executor.TryExecute(opportunity, quantity, out refusal);
+        if (!executed)
         {
             _journal.OnRiskEvent(new RiskEvent(_time.GetUtcNow(), RiskRule.OrderInFlight, RiskVerdict.Reject, opportunity.Id, opportunity.PairId,
                 $"Not executed: {refusal}"));

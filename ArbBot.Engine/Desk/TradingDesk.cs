@@ -6,6 +6,7 @@ using ArbBot.Engine.MarketData;
 using ArbBot.Engine.Portfolio;
 using ArbBot.Engine.Strategies;
 using ArbBot.Engine.Strategies.CrossVenueArb;
+using ArbBot.Engine.Strategies.SpikeHunter;
 using ArbBot.Engine.Venues;
 using ArbBot.Engine.Venues.Kalshi;
 using ArbBot.Engine.Venues.Polymarket;
@@ -21,9 +22,10 @@ namespace ArbBot.Engine.Desk;
 public sealed class TradingDesk
 {
     private TradingDesk(HubExecutionListener listener, IReadOnlyDictionary<VenueId, IOrderGateway> gateways, ArbitrageExecutor executor,
-        DeskPortfolio portfolio, DeskEngine engine, OrderLatencyMeter latency)
+        DeskPortfolio portfolio, DeskEngine engine, OrderLatencyMeter latency, SpikeHunter spikeHunter)
     {
         Latency = latency;
+        SpikeHunter = spikeHunter;
         Listener = listener;
         Gateways = gateways;
         Executor = executor;
@@ -38,6 +40,8 @@ public sealed class TradingDesk
     public DeskEngine Engine { get; }
     /// <summary>Each venue's order response latency, measured from every order the desk sends.</summary>
     public OrderLatencyMeter Latency { get; }
+    /// <summary>The spike hunter (seed 004), sampling on the hub's clock once <see cref="SpikeHunter.Start"/> is called by Create.</summary>
+    public SpikeHunter SpikeHunter { get; }
 
     public static TradingDesk Create(
         MarketDataHub hub,
@@ -50,7 +54,8 @@ public sealed class TradingDesk
         PortfolioOptions portfolioOptions,
         Func<bool> recordsBacklogged,
         TimeProvider time,
-        ILoggerFactory loggers)
+        ILoggerFactory loggers,
+        SpikeHunterControls? spikeHunter = null)
     {
         // Every order the desk sends is reported through this journal, so the meter sees them all.
         var latency = new OrderLatencyMeter();
@@ -67,6 +72,15 @@ public sealed class TradingDesk
             sink => new CrossVenueArbitrage(hub, kalshiFees, polymarketFees, controls.Limits, sink, ids));
         listener.Attach(executor);
         listener.Attach(portfolio);
-        return new TradingDesk(listener, gateways, executor, portfolio, engine, latency);
+
+        // The spike hunter trades single legs: its orders go through their own executor, its entries through the same gate.
+        var singleOrders = new SingleOrderExecutor(hub, gateways, journal, () => controls.Limits, execution.ExpiryGrace, loggers.CreateLogger<SingleOrderExecutor>());
+        listener.Attach(singleOrders);
+        var fees = venues.ToDictionary(v => v.Id, v => v.FeeModel);
+        var hunter = new SpikeHunter(hub, spikeHunter ?? new SpikeHunterControls(), engine, journal, ids, singleOrders, fees,
+            () => portfolio.Equity, () => controls.KillSwitchEngaged);
+        engine.UseExecutor(SpikeHunter.StrategyName, hunter);
+        hunter.Start();
+        return new TradingDesk(listener, gateways, executor, portfolio, engine, latency, hunter);
     }
 }

@@ -56,6 +56,8 @@ public enum ExecutionOutcomeKind : byte
     NotFilled,
     /// <summary>An unhedged position remains (could neither hedge nor unwind in time). Alerted.</summary>
     Residual,
+    /// <summary>A single-leg position (spike hunter) was opened and closed again; <see cref="ExecutionOutcome.LockedProfit"/> is its realized PnL.</summary>
+    Closed,
 }
 
 /// <summary>The end of one execution of an opportunity, with its numbers and a sentence a person can read.</summary>

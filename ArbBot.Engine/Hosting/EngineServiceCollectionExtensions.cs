@@ -9,6 +9,7 @@ using ArbBot.Engine.Persistence;
 using ArbBot.Engine.Portfolio;
 using ArbBot.Engine.Strategies;
 using ArbBot.Engine.Strategies.CrossVenueArb;
+using ArbBot.Engine.Strategies.SpikeHunter;
 using ArbBot.Engine.Venues;
 using ArbBot.Engine.Venues.Kalshi;
 using ArbBot.Engine.Venues.Polymarket;
@@ -58,6 +59,7 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<EngineJournal>();
         services.AddSingleton<IEngineJournal>(sp => sp.GetRequiredService<EngineJournal>());
         services.AddSingleton<DeskControls>();
+        services.AddSingleton<SpikeHunterControls>();
         services.AddSingleton<SettingsStore>();
         services.AddSingleton<DeskCommands>();
 
@@ -70,6 +72,8 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton(sp => sp.GetRequiredService<TradingDesk>().Engine);
         services.AddSingleton(sp => sp.GetRequiredService<TradingDesk>().Listener);
         services.AddSingleton(sp => sp.GetRequiredService<TradingDesk>().Latency);
+        services.AddSingleton(sp => sp.GetRequiredService<TradingDesk>().SpikeHunter);
+        services.AddSingleton(sp => sp.GetRequiredService<TradingDesk>().SpikeHunter.Board);
         services.AddSingleton<PairService>();
 
         // Hosted services start in this order and stop in reverse: the writer outlives everything that records.
@@ -103,7 +107,8 @@ public static class EngineServiceCollectionExtensions
             sp.GetRequiredService<IOptions<PortfolioOptions>>().Value,
             () => sp.GetRequiredService<RecordWriter>().Backlogged,
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>());
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<SpikeHunterControls>());
         desk.Listener.Attach(sp.GetRequiredService<ExecutionLog>());
         return desk;
     }

@@ -1,0 +1,73 @@
+using ArbBot.Engine.Control;
+using ArbBot.Engine.Strategies.SpikeHunter;
+using ArbBot.Tests.Fixtures;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ArbBot.Tests.Browser;
+
+public sealed class StrategiesPageTests
+{
+    [Fact]
+    public async Task Admin_changes_a_spike_hunter_parameter_and_sees_it_applied_and_audited()
+    {
+        await using var session = await BrowserSession.StartAsync(new DeskAppFactory());
+        var page = session.Page;
+        var controls = session.App.Services.GetRequiredService<SpikeHunterControls>();
+
+        await session.SignInAsync(DeskAppFactory.AdminUser, DeskAppFactory.AdminPassword);
+        await page.ClickAsync(".rz-sidebar a:has-text('Strategies')");
+        await page.WaitForURLAsync(url => url.EndsWith("/strategies", StringComparison.Ordinal));
+        await page.Locator("[data-testid=spike-editor][data-interactive=yes]").WaitForAsync();
+
+        var numeric = page.Locator("[data-testid=spike-CusumThreshold]");
+        await numeric.FillAsync("0.045");
+        await numeric.PressAsync("Tab");
+        await page.ClickAsync("[data-testid=save-spike]");
+
+        await WaitUntilAsync(() => controls.Settings.CusumThreshold == 0.045m, session, "the new CUSUM threshold to apply");
+        Assert.Equal(new SpikeHunterSettings() with { CusumThreshold = 0.045m }, controls.Settings);
+        await page.Locator("[data-testid=spike-history-after]:has-text('Spike trigger level (CUSUM threshold): 0.045')").WaitForAsync();
+        Assert.Contains("0.03", await page.Locator("[data-testid=spike-history-before]").First.TextContentAsync(), StringComparison.Ordinal);
+        await page.Locator("[data-testid=spike-now-CusumThreshold]:has-text('0.045')").WaitForAsync();
+
+        await session.ScreenshotAsync("strategies");
+    }
+
+    [Fact]
+    public async Task Signals_page_lists_the_markets_closest_to_a_signal_with_their_layers_in_words()
+    {
+        await using var session = await BrowserSession.StartAsync(new DeskAppFactory());
+        var page = session.Page;
+        // A short warm-up and a fast clock so the page has warm markets within seconds.
+        var commands = session.App.Services.GetRequiredService<DeskCommands>();
+        var settings = session.App.Services.GetRequiredService<SpikeHunterControls>().Settings with
+        {
+            EwmaSpan = 5,
+            SampleInterval = TimeSpan.FromMilliseconds(250),
+            CusumThreshold = 0.01m,
+        };
+        Assert.True((await commands.SetSpikeHunterSettingsAsync("test", settings, CancellationToken.None)).Succeeded);
+
+        await session.SignInAsync(DeskAppFactory.AdminUser, DeskAppFactory.AdminPassword);
+        await page.ClickAsync(".rz-sidebar a:has-text('Signals')");
+        await page.WaitForURLAsync(url => url.EndsWith("/signals", StringComparison.Ordinal));
+
+        await page.Locator("[data-testid=signal-market]").First.WaitForAsync(new() { Timeout = 30_000 });
+        Assert.True(await page.Locator("[data-testid=signal-progress]").CountAsync() > 0);
+        var words = await page.Locator("[data-testid=signal-state-text]").First.TextContentAsync();
+        Assert.Matches("^(Leaning|Quiet)", words);
+        await page.Locator("[data-testid=signal-explanation]").First.WaitForAsync(new() { Timeout = 30_000 });
+        Assert.Contains("CUSUM", await page.Locator("[data-testid=signal-explanation]").First.TextContentAsync(), StringComparison.Ordinal);
+        await session.ScreenshotAsync("signals");
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, BrowserSession session, string what)
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            if (condition()) return;
+            await Task.Delay(100);
+        }
+        Assert.Fail($"Timed out waiting for {what}. Browser console: " + string.Join(" | ", session.ConsoleMessages));
+    }
+}
