@@ -56,8 +56,23 @@ public sealed class StrategiesPageTests
         Assert.True(await page.Locator("[data-testid=signal-progress]").CountAsync() > 0);
         var words = await page.Locator("[data-testid=signal-state-text]").First.TextContentAsync();
         Assert.Matches("^(Leaning|Quiet)", words);
-        await page.Locator("[data-testid=signal-explanation]").First.WaitForAsync(new() { Timeout = 30_000 });
+        // The chart of the market closest to a signal: price, mean, bands, entries, CUSUM± and ROC, growing sample by sample.
+        await page.Locator("[data-testid=signal-chart] .main-svg").First.WaitForAsync(new() { Timeout = 30_000 });
+        Task<int> Traces() => page.EvaluateAsync<int>("() => document.querySelector('[data-testid=signal-chart]').data.length");
+        // −1 while the chart is (re)drawing.
+        Task<int> Points() => page.EvaluateAsync<int>("() => document.querySelector('[data-testid=signal-chart]')?.data?.[0]?.x?.length ?? -1");
+        Assert.Equal(9, await Traces());
+        var before = await Points();
+        for (var attempt = 0; attempt < 50 && await Points() <= before; attempt++) await Task.Delay(200);
+        Assert.True(await Points() > before, $"the chart stayed at {before} points");
+
+        // Choosing another market from the list charts that one instead.
+        await page.Locator("[data-testid=signals-closest] tbody tr").Nth(1).ClickAsync();
+        for (var attempt = 0; attempt < 50 && await Points() <= 0; attempt++) await Task.Delay(200);
+        Assert.True(await Points() > 0, "the second market's chart has no points: " + await Points() + " " + string.Join(" | ", session.ConsoleMessages));
+        await page.Locator("[data-testid=signal-explanation]").First.WaitForAsync(new() { Timeout = 60_000 });
         Assert.Contains("CUSUM", await page.Locator("[data-testid=signal-explanation]").First.TextContentAsync(), StringComparison.Ordinal);
+
         await session.ScreenshotAsync("signals");
     }
 
