@@ -21,7 +21,8 @@ internal static class ExecutionReport
             netCash += leg.BuyCost - leg.SellProceeds;
             fees += leg.Fees;
         }
-        var locked = hedged - (netCash - residualCost) - fees;
+        // Each complete set pays the same whatever happens: $1 cross-venue, N − 1 for a multi-outcome NO set.
+        var locked = hedged * execution.Opportunity.PayoutPerSet - (netCash - residualCost) - fees;
 
         var unwound = legs.Any(l => l.FilledBy(OrderRole.Unwind) > 0m);
         var hedgeRetried = legs.Any(l => l.FilledBy(OrderRole.Hedge) > 0m);
