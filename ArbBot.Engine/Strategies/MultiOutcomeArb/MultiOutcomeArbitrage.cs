@@ -23,9 +23,18 @@ public enum OutcomeSetKind : byte
 /// thinnest book and handed to the <see cref="IOpportunitySink"/> (the desk: risk gate, then the executor).
 /// </summary>
 /// <remarks>
+/// <para>
 /// Everything runs on the market-data hub's thread: event registration, settings and limits, book notifications.
 /// Nothing is priced while any book of the set is missing, marked stale or older than <see cref="RiskLimits.MaxBookAge"/>.
 /// The evaluation reads books in place into per-event buffers and allocates only when it produces an opportunity.
+/// </para>
+/// <para>
+/// A book change does not price the set at once: it queues one evaluation of the set behind the events already waiting
+/// on the hub. A venue publishes the outcomes of an event one book after another; priced in the middle of such a burst,
+/// half the outcomes would show the new prices and half the old, and the sum of a mix of two consistent states can dip
+/// below the payout with nothing to trade (the next event of the burst takes it away). Evaluating after the burst also
+/// prices a busy event once rather than once per level changed.
+/// </para>
 /// </remarks>
 public sealed class MultiOutcomeArbitrage : IBookListener
 {
@@ -143,7 +152,19 @@ public sealed class MultiOutcomeArbitrage : IBookListener
         if ((uint)id >= (uint)_byInstrument.Length || _byInstrument[id] is not { } state || !_settings.Enabled) return;
         // A YES book only moves the YES set's price, a NO book only the NO set's.
         var kind = _hub.Registry[book.Instrument].IsYes ? OutcomeSetKind.Yes : OutcomeSetKind.No;
-        if (kind == OutcomeSetKind.Yes ? state.Eligibility.YesSets : state.Eligibility.NoSets) Evaluate(state, kind);
+        var work = kind == OutcomeSetKind.Yes ? state.YesWork : state.NoWork;
+        if ((kind == OutcomeSetKind.Yes ? state.Eligibility.YesSets : state.Eligibility.NoSets) && !work.Queued)
+        {
+            work.Queued = true;
+            _hub.Post(work);
+        }
+    }
+
+    /// <summary>Prices one set now (the queued evaluation); a set whose event is no longer watched is skipped.</summary>
+    private void EvaluateQueued(EventState state, OutcomeSetKind kind)
+    {
+        if (!_settings.Enabled || !_watched.Contains(state)) return;
+        Evaluate(state, kind);
     }
 
     private void Evaluate(EventState e, OutcomeSetKind kind)
@@ -239,7 +260,7 @@ public sealed class MultiOutcomeArbitrage : IBookListener
             _classified.Add(eligibility);
             if (!eligibility.Eligible) continue;
             var fees = venueEvent.Venue == VenueId.Kalshi ? _kalshiFees : _polymarketFees;
-            var state = new EventState(eligibility, markets, [.. markets.Select(m => ArbLegTerms.For(m, fees))]);
+            var state = new EventState(this, eligibility, markets, [.. markets.Select(m => ArbLegTerms.For(m, fees))]);
             _watched.Add(state);
             foreach (var market in markets)
             {
@@ -265,8 +286,10 @@ public sealed class MultiOutcomeArbitrage : IBookListener
     /// <summary>One watched event: its outcomes in a fixed order and the buffers its sets are priced in.</summary>
     private sealed class EventState
     {
-        public EventState(OutcomeSetEligibility eligibility, Market[] markets, ArbLegTerms[] terms)
+        public EventState(MultiOutcomeArbitrage strategy, OutcomeSetEligibility eligibility, Market[] markets, ArbLegTerms[] terms)
         {
+            YesWork = new SetEvaluation(strategy, this, OutcomeSetKind.Yes);
+            NoWork = new SetEvaluation(strategy, this, OutcomeSetKind.No);
             Eligibility = eligibility;
             Event = eligibility.Event;
             Key = EventKeyOf(Event);
@@ -296,5 +319,20 @@ public sealed class MultiOutcomeArbitrage : IBookListener
         public OrderBook?[] Books { get; }
         public int[] Depths { get; }
         public BookLevel[][] Ladders { get; }
+        public SetEvaluation YesWork { get; }
+        public SetEvaluation NoWork { get; }
+    }
+
+    /// <summary>One set's queued evaluation; reused, so queuing it does not allocate.</summary>
+    private sealed class SetEvaluation(MultiOutcomeArbitrage strategy, EventState state, OutcomeSetKind kind) : IHubWork
+    {
+        /// <summary>True while queued on the hub: further book changes before it runs need no second evaluation.</summary>
+        public bool Queued { get; set; }
+
+        public void Execute(MarketDataHub hub)
+        {
+            Queued = false;
+            strategy.EvaluateQueued(state, kind);
+        }
     }
 }
