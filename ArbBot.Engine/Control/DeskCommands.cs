@@ -2,6 +2,7 @@ using ArbBot.Engine.Hosting;
 using ArbBot.Engine.MarketData;
 using ArbBot.Engine.Risk;
 using ArbBot.Engine.Strategies.SpikeHunter;
+using ArbBot.Engine.Strategies.MultiOutcomeArb;
 using Microsoft.Extensions.Logging;
 
 namespace ArbBot.Engine.Control;
@@ -47,6 +48,7 @@ public sealed class DeskCommands(
             spike = new SpikeHunterSettings();
         }
         await RunOnHubAsync(() => spikeHunter.Apply(spike), cancellationToken).ConfigureAwait(false);
+        await ApplyAsync(new ApplyMultiOutcomeWork(controls, await store.LoadMultiOutcomeAsync(cancellationToken).ConfigureAwait(false)), cancellationToken).ConfigureAwait(false);
         if (state.KillSwitchEngaged) logger.LogWarning("The kill switch is engaged ({Reason}); no order will be sent until an admin resets it", state.KillSwitchReason);
         if (state.TradingPaused) logger.LogWarning("Trading is paused ({Reason})", state.PauseReason);
     }
@@ -132,6 +134,32 @@ public sealed class DeskCommands(
         }
     }
 
+    /// <summary>
+    /// Replaces the multi-outcome arbitrage settings after checking every field's range; persisted with an audit entry
+    /// of the fields that changed, then applied on the hub's thread (events are re-classified at once).
+    /// </summary>
+    public async Task<CommandResult<MultiOutcomeSettings>> SetMultiOutcomeAsync(string actor, MultiOutcomeSettings settings, CancellationToken cancellationToken)
+    {
+        if (settings is null) return CommandResult<MultiOutcomeSettings>.Refused(new CommandError("request", "Settings are required."));
+        var errors = MultiOutcomeSettingsValidator.Validate(settings);
+        if (errors.Count > 0) return CommandResult<MultiOutcomeSettings>.Refused([.. errors.Select(e => new CommandError(e.Field, e.Message))]);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var current = controls.MultiOutcome;
+            if (current.Equals(settings)) return CommandResult<MultiOutcomeSettings>.Ok(current);
+            var (before, after) = MultiOutcomeSettings.DescribeChange(current, settings);
+            await store.SaveMultiOutcomeAsync(settings, actor, before, after, cancellationToken).ConfigureAwait(false);
+            await ApplyAsync(new ApplyMultiOutcomeWork(controls, settings), cancellationToken).ConfigureAwait(false);
+            logger.LogInformation("Multi-outcome settings changed by {Actor}: {Before} → {After}", actor, before, after);
+            return CommandResult<MultiOutcomeSettings>.Ok(settings);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     private async Task RunOnHubAsync(Action action, CancellationToken cancellationToken)
     {
         var work = new RunWork(action);
@@ -177,21 +205,42 @@ public sealed class DeskCommands(
         }
     }
 
-    private async Task ApplyAsync(ControlState state, CancellationToken cancellationToken)
+    private Task ApplyAsync(ControlState state, CancellationToken cancellationToken) => ApplyAsync(new ApplyWork(controls, state), cancellationToken);
+
+    private async Task ApplyAsync(ApplyOnHub work, CancellationToken cancellationToken)
     {
-        var work = new ApplyWork(controls, state);
         await hub.PostAsync(work, cancellationToken).ConfigureAwait(false);
         await work.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private sealed class ApplyWork(DeskControls controls, ControlState state) : IHubWork
+    private abstract class ApplyOnHub : IHubWork
     {
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public void Execute(MarketDataHub hub)
         {
-            controls.Apply(state);
-            Done.TrySetResult();
+            try
+            {
+                Apply();
+                Done.TrySetResult();
+            }
+            catch (Exception ex)
+            {
+                // A listener that throws must not leave the command waiting forever.
+                Done.TrySetException(ex);
+            }
         }
+
+        protected abstract void Apply();
+    }
+
+    private sealed class ApplyWork(DeskControls controls, ControlState state) : ApplyOnHub
+    {
+        protected override void Apply() => controls.Apply(state);
+    }
+
+    private sealed class ApplyMultiOutcomeWork(DeskControls controls, MultiOutcomeSettings settings) : ApplyOnHub
+    {
+        protected override void Apply() => controls.Apply(settings);
     }
 }

@@ -1,4 +1,5 @@
 using ArbBot.Engine.Risk;
+using ArbBot.Engine.Strategies.MultiOutcomeArb;
 
 namespace ArbBot.Engine.Control;
 
@@ -26,6 +27,20 @@ public sealed class DeskControls
     {
         _state = state;
         Changed?.Invoke(state);
+    }
+
+    private volatile MultiOutcomeSettings _multiOutcome = new();
+
+    /// <summary>The multi-outcome arbitrage strategy's switches (persisted under their own key).</summary>
+    public MultiOutcomeSettings MultiOutcome => _multiOutcome;
+
+    /// <summary>Raised after the multi-outcome settings change, on the hub's thread.</summary>
+    public event Action<MultiOutcomeSettings>? MultiOutcomeChanged;
+
+    internal void Apply(MultiOutcomeSettings settings)
+    {
+        _multiOutcome = settings;
+        MultiOutcomeChanged?.Invoke(settings);
     }
 }
 

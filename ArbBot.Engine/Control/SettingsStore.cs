@@ -2,6 +2,7 @@ using System.Text.Json;
 using ArbBot.Engine.Persistence;
 using ArbBot.Engine.Risk;
 using ArbBot.Engine.Strategies.SpikeHunter;
+using ArbBot.Engine.Strategies.MultiOutcomeArb;
 using Microsoft.EntityFrameworkCore;
 
 namespace ArbBot.Engine.Control;
@@ -13,6 +14,12 @@ public sealed class SettingsStore(IDbContextFactory<ArbBotDbContext> contexts, T
 
     /// <summary>The key of the spike hunter's settings (<see cref="SpikeHunterSettings"/> as JSON).</summary>
     public const string SpikeHunterKey = "strategies.spike";
+
+    /// <summary>Where the multi-outcome arbitrage strategy's settings are kept.</summary>
+    public const string MultiOutcomeKey = "strategy.multi-outcome";
+
+    /// <summary>The audit action of a change of the multi-outcome settings.</summary>
+    public const string MultiOutcomeAction = "strategy.multi-outcome.set";
 
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -27,21 +34,40 @@ public sealed class SettingsStore(IDbContextFactory<ArbBotDbContext> contexts, T
     }
 
     /// <summary>Saves the new switches and an audit entry (who, when, what, before, after) together.</summary>
-    public async Task SaveAsync(ControlState state, string actor, string action, string? before, string? after, CancellationToken cancellationToken)
+    public Task SaveAsync(ControlState state, string actor, string action, string? before, string? after, CancellationToken cancellationToken) =>
+        SaveAsync(ControlKey, JsonSerializer.Serialize(state, Json), "desk", actor, action, before, after, cancellationToken);
+
+    /// <summary>The persisted multi-outcome settings, or the defaults when none were ever saved.</summary>
+    /// <exception cref="InvalidDataException">The stored settings are unreadable or outside their ranges.</exception>
+    public async Task<MultiOutcomeSettings> LoadMultiOutcomeAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var row = await db.Settings.AsNoTracking().SingleOrDefaultAsync(s => s.Key == MultiOutcomeKey, cancellationToken).ConfigureAwait(false);
+        if (row is null) return new MultiOutcomeSettings();
+        var settings = JsonSerializer.Deserialize<MultiOutcomeSettings>(row.ValueJson, Json) ?? throw new InvalidDataException($"Setting {MultiOutcomeKey} is empty.");
+        var errors = MultiOutcomeSettingsValidator.Validate(settings);
+        if (errors.Count > 0) throw new InvalidDataException($"Setting {MultiOutcomeKey} is not valid: {string.Join("; ", errors.Select(e => e.Message))}.");
+        return settings;
+    }
+
+    /// <summary>Saves the multi-outcome settings and their audit entry ("Field=value" before and after) together.</summary>
+    public Task SaveMultiOutcomeAsync(MultiOutcomeSettings settings, string actor, string before, string after, CancellationToken cancellationToken) =>
+        SaveAsync(MultiOutcomeKey, JsonSerializer.Serialize(settings, Json), "multi-outcome", actor, MultiOutcomeAction, before, after, cancellationToken);
+
+    private async Task SaveAsync(string key, string json, string target, string actor, string action, string? before, string? after, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow().UtcDateTime;
-        var json = JsonSerializer.Serialize(state, Json);
-        var row = await db.Settings.SingleOrDefaultAsync(s => s.Key == ControlKey, cancellationToken).ConfigureAwait(false);
-        if (row is null) db.Settings.Add(new SettingRow { Key = ControlKey, ValueJson = json, UpdatedUtc = now, UpdatedBy = actor });
+        var row = await db.Settings.SingleOrDefaultAsync(s => s.Key == key, cancellationToken).ConfigureAwait(false);
+        if (row is null) db.Settings.Add(new SettingRow { Key = key, ValueJson = json, UpdatedUtc = now, UpdatedBy = actor });
         else
         {
             row.ValueJson = json;
             row.UpdatedUtc = now;
             row.UpdatedBy = actor;
         }
-        db.Audit.Add(new AuditEntry { AtUtc = now, Actor = actor, Action = action, Target = "desk", OldValue = before, NewValue = after });
+        db.Audit.Add(new AuditEntry { AtUtc = now, Actor = actor, Action = action, Target = target, OldValue = before, NewValue = after });
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
     }

@@ -8,6 +8,7 @@ using ArbBot.Engine.Portfolio;
 using ArbBot.Engine.Risk;
 using ArbBot.Engine.Strategies;
 using ArbBot.Engine.Strategies.CrossVenueArb;
+using ArbBot.Engine.Strategies.MultiOutcomeArb;
 
 namespace ArbBot.Engine.Desk;
 
@@ -40,7 +41,8 @@ public sealed class DeskEngine : IOpportunitySink, IRiskContext
         IEngineJournal journal,
         Func<bool> recordsBacklogged,
         TimeProvider time,
-        Func<IOpportunitySink, CrossVenueArbitrage> createStrategy)
+        Func<IOpportunitySink, CrossVenueArbitrage> createStrategy,
+        Func<IOpportunitySink, MultiOutcomeArbitrage>? createMultiOutcome = null)
     {
         _hub = hub;
         _registry = registry;
@@ -55,6 +57,16 @@ public sealed class DeskEngine : IOpportunitySink, IRiskContext
         _gate = new RiskGate(time, new ThrottledRiskJournal(journal, new RejectionThrottle(time, TimeSpan.FromSeconds(10))), registry);
         CrossVenue = createStrategy(this);
         controls.Changed += state => CrossVenue.Limits = state.Limits;
+        if (createMultiOutcome is not null)
+        {
+            MultiOutcome = createMultiOutcome(this);
+            controls.Changed += state => MultiOutcome.Limits = state.Limits;
+            controls.MultiOutcomeChanged += settings =>
+            {
+                MultiOutcome.Settings = settings;
+                TrackMultiOutcomeSets();
+            };
+        }
     }
 
     public CrossVenueArbitrage CrossVenue { get; }
@@ -64,6 +76,26 @@ public sealed class DeskEngine : IOpportunitySink, IRiskContext
     /// executor (single-leg strategies). Call while wiring, before the hub runs.
     /// </summary>
     public void UseExecutor(string strategy, IOpportunityExecutor executor) => _executorsByStrategy[strategy] = executor;
+
+    /// <summary>Multi-outcome arbitrage inside one venue's exclusive events, or null when not wired.</summary>
+    public MultiOutcomeArbitrage? MultiOutcome { get; }
+
+    /// <summary>
+    /// Starts watching every multi-outcome event the registry knows (call after discovery), and values the complete sets
+    /// it may trade at their payout. Returns the events with a tradable set. Hub thread only.
+    /// </summary>
+    public IReadOnlyList<OutcomeSetEligibility> WatchMultiOutcomeEvents()
+    {
+        if (MultiOutcome is null) return [];
+        var eligible = MultiOutcome.OfferRegisteredEvents();
+        TrackMultiOutcomeSets();
+        return eligible;
+    }
+
+    private void TrackMultiOutcomeSets()
+    {
+        foreach (var (eventKey, instruments, payout) in MultiOutcome!.TradableSets()) _portfolio.TrackEventSet(eventKey, instruments, payout);
+    }
 
     /// <summary>Pairs known to the engine (every status), by id. Hub thread only.</summary>
     public IReadOnlyDictionary<long, MarketPair> Pairs => _pairs;
@@ -90,7 +122,7 @@ public sealed class DeskEngine : IOpportunitySink, IRiskContext
         switch (decision.Verdict)
         {
             case RiskVerdict.Reject:
-                if (_rejections.ShouldRecord(opportunity.PairId, decision.Rule, out var suppressed))
+                if (_rejections.ShouldRecord(opportunity.PairId, opportunity.EventKey, decision.Rule, out var suppressed))
                 {
                     _journal.OnOpportunity(opportunity with
                     {
@@ -128,7 +160,8 @@ public sealed class DeskEngine : IOpportunitySink, IRiskContext
         if (!executed)
         {
             _journal.OnRiskEvent(new RiskEvent(_time.GetUtcNow(), RiskRule.OrderInFlight, RiskVerdict.Reject, opportunity.Id, opportunity.PairId,
-                $"Not executed: {refusal}"));
+                $"Not executed: {refusal}")
+            { EventKey = opportunity.EventKey });
         }
     }
 
@@ -146,6 +179,10 @@ public sealed class DeskEngine : IOpportunitySink, IRiskContext
     public bool HasOrderInFlight(long pairId) => _executor.HasOrderInFlight(pairId) || _executor.IsExecuting(pairId);
 
     public DateTimeOffset? LastTradeAt(long pairId) => _executor.LastTradeAt(pairId);
+
+    public bool HasOrderInFlight(string eventKey) => _executor.HasOrderInFlight(eventKey) || _executor.IsExecuting(eventKey);
+
+    public DateTimeOffset? LastTradeAt(string eventKey) => _executor.LastTradeAt(eventKey);
 
     public decimal PositionCostInMarket(InstrumentId instrument) => _portfolio.PositionCostInMarket(instrument);
 
@@ -176,7 +213,7 @@ public sealed class DeskEngine : IOpportunitySink, IRiskContext
         public void OnRiskEvent(RiskEvent riskEvent)
         {
             // A persisting opportunity is checked on every book change; one record per pair, rule and interval is enough.
-            if (throttle.ShouldRecord(riskEvent.PairId, riskEvent.Rule, out var suppressed))
+            if (throttle.ShouldRecord(riskEvent.PairId, riskEvent.EventKey, riskEvent.Rule, out var suppressed))
             {
                 inner.OnRiskEvent(suppressed == 0 ? riskEvent : riskEvent with { Detail = riskEvent.Detail + Suppressed(suppressed) });
             }
@@ -185,25 +222,29 @@ public sealed class DeskEngine : IOpportunitySink, IRiskContext
 }
 
 /// <summary>
-/// Decides which repeated risk decisions are worth a record: the first of a (pair, rule) and then one per interval, with
-/// the number skipped in between. A paused desk would otherwise store the same rejection many times a second.
+/// Decides which repeated risk decisions are worth a record: the first of a (pair or event, rule) and then one per
+/// interval, with the number skipped in between. A paused desk would otherwise store the same rejection many times a second.
 /// </summary>
 public sealed class RejectionThrottle(TimeProvider time, TimeSpan interval)
 {
-    private readonly Dictionary<(long?, RiskRule), (DateTimeOffset Last, int Suppressed)> _seen = [];
+    private readonly Dictionary<(long?, string?, RiskRule), (DateTimeOffset Last, int Suppressed)> _seen = [];
 
     /// <summary>True when this rejection should be recorded; counts it as suppressed otherwise.</summary>
-    public bool ShouldRecord(long? pairId, RiskRule rule, out int suppressedSinceLast)
+    public bool ShouldRecord(long? pairId, RiskRule rule, out int suppressedSinceLast) => ShouldRecord(pairId, null, rule, out suppressedSinceLast);
+
+    /// <summary>As <see cref="ShouldRecord(long?, RiskRule, out int)"/>, kept apart per multi-outcome event too.</summary>
+    public bool ShouldRecord(long? pairId, string? eventKey, RiskRule rule, out int suppressedSinceLast)
     {
         var now = time.GetUtcNow();
-        if (_seen.TryGetValue((pairId, rule), out var entry) && now - entry.Last < interval)
+        var key = (pairId, eventKey, rule);
+        if (_seen.TryGetValue(key, out var entry) && now - entry.Last < interval)
         {
-            _seen[(pairId, rule)] = (entry.Last, entry.Suppressed + 1);
+            _seen[key] = (entry.Last, entry.Suppressed + 1);
             suppressedSinceLast = 0;
             return false;
         }
         suppressedSinceLast = entry.Suppressed;
-        _seen[(pairId, rule)] = (now, 0);
+        _seen[key] = (now, 0);
         return true;
     }
 }

@@ -7,6 +7,7 @@ using ArbBot.Engine.Portfolio;
 using ArbBot.Engine.Strategies;
 using ArbBot.Engine.Strategies.CrossVenueArb;
 using ArbBot.Engine.Strategies.SpikeHunter;
+using ArbBot.Engine.Strategies.MultiOutcomeArb;
 using ArbBot.Engine.Venues;
 using ArbBot.Engine.Venues.Kalshi;
 using ArbBot.Engine.Venues.Polymarket;
@@ -69,7 +70,8 @@ public sealed class TradingDesk
         var kalshiFees = venues.FirstOrDefault(v => v.Id == VenueId.Kalshi)?.FeeModel ?? new KalshiFeeModel();
         var polymarketFees = venues.FirstOrDefault(v => v.Id == VenueId.Polymarket)?.FeeModel ?? new PolymarketFeeModel();
         var engine = new DeskEngine(hub, hub.Registry, controls, executor, portfolio, journal, recordsBacklogged, time,
-            sink => new CrossVenueArbitrage(hub, kalshiFees, polymarketFees, controls.Limits, sink, ids));
+            sink => new CrossVenueArbitrage(hub, kalshiFees, polymarketFees, controls.Limits, sink, ids),
+            sink => new MultiOutcomeArbitrage(hub, kalshiFees, polymarketFees, controls.Limits, controls.MultiOutcome, sink, ids));
         listener.Attach(executor);
         listener.Attach(portfolio);
 

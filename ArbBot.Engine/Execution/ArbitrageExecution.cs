@@ -43,6 +43,8 @@ internal sealed class ArbitrageExecution(Opportunity opportunity, decimal quanti
     public DateTimeOffset? CompletedAt { get; set; }
 
     public long? PairId => Opportunity.PairId;
+    /// <summary>What in-flight orders, the running execution and the last trade time are kept under (pair or event).</summary>
+    public ExecutionScope? Scope { get; } = ExecutionScope.Of(opportunity);
     public bool IsComplete => Phase == ExecutionPhase.Done;
     public LegState FirstLeg => Legs[SendOrder[0]];
 
@@ -119,4 +121,21 @@ internal sealed class TrackedOrder(ArbitrageExecution execution, LegState leg, O
         FillQuantity += fill.Quantity;
         return true;
     }
+}
+
+/// <summary>
+/// What executions are kept apart by: the approved pair of a cross-venue set, or the venue event of a multi-outcome set.
+/// One execution per scope at a time; the risk gate's order-in-flight and cooldown rules read it.
+/// </summary>
+internal readonly record struct ExecutionScope(long? PairId, string? EventKey)
+{
+    public static ExecutionScope Pair(long pairId) => new(pairId, null);
+
+    public static ExecutionScope Event(string eventKey) => new(null, eventKey);
+
+    /// <summary>The opportunity's pair if it has one, else its event, else null (nothing to keep apart).</summary>
+    public static ExecutionScope? Of(Strategies.Opportunity opportunity) =>
+        opportunity.PairId is { } pairId ? Pair(pairId) : opportunity.EventKey is { } key ? Event(key) : null;
+
+    public override string ToString() => PairId is { } id ? $"pair {id}" : $"event {EventKey}";
 }

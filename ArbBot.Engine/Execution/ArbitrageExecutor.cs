@@ -14,7 +14,7 @@ namespace ArbBot.Engine.Execution;
 
 /// <summary>
 /// Turns an accepted arbitrage opportunity (N ≥ 2 legs, all buys of complementary instruments, equal contracts per leg
-/// so every set pays $1) into orders, and sees it through to complete sets, an unwind, or a loudly reported residual.
+/// so every set pays <see cref="Opportunity.PayoutPerSet"/>: $1 cross-venue, N − 1 for a multi-outcome NO set) into orders, and sees it through to complete sets, an unwind, or a loudly reported residual.
 /// Lives on the market-data hub's thread: call it there, and attach it to the <see cref="HubExecutionListener"/> the
 /// gateways report to.
 /// </summary>
@@ -46,9 +46,10 @@ public sealed class ArbitrageExecutor : IHubExecutionHandler
     private readonly ILogger _logger;
 
     private readonly Dictionary<string, TrackedOrder> _orders = new(StringComparer.Ordinal);
-    private readonly Dictionary<long, ArbitrageExecution> _activeByPair = [];
-    private readonly Dictionary<long, int> _inFlightByPair = [];
-    private readonly Dictionary<long, DateTimeOffset> _lastTradeAt = [];
+    // Keyed by the opportunity's pair, or by its event when it has no pair (multi-outcome sets).
+    private readonly Dictionary<ExecutionScope, ArbitrageExecution> _activeByScope = [];
+    private readonly Dictionary<ExecutionScope, int> _inFlightByScope = [];
+    private readonly Dictionary<ExecutionScope, DateTimeOffset> _lastTradeAt = [];
     private readonly Dictionary<(long? PairId, InstrumentId Instrument), decimal> _unhedged = [];
     private readonly HashSet<long> _startedOpportunities = [];
     private readonly Queue<ArbitrageExecution> _completed = new();
@@ -98,13 +99,22 @@ public sealed class ArbitrageExecutor : IHubExecutionHandler
     public int ActiveExecutions => _active;
 
     /// <summary>True from sending an order of the pair until its outcome is known (a final state). Hub thread.</summary>
-    public bool HasOrderInFlight(long pairId) => _inFlightByPair.GetValueOrDefault(pairId) > 0;
+    public bool HasOrderInFlight(long pairId) => _inFlightByScope.GetValueOrDefault(ExecutionScope.Pair(pairId)) > 0;
 
     /// <summary>True while an execution of the pair runs; a second one is refused until it ends. Hub thread.</summary>
-    public bool IsExecuting(long pairId) => _activeByPair.ContainsKey(pairId);
+    public bool IsExecuting(long pairId) => _activeByScope.ContainsKey(ExecutionScope.Pair(pairId));
 
     /// <summary>When the pair last started an execution, or null. Hub thread.</summary>
-    public DateTimeOffset? LastTradeAt(long pairId) => _lastTradeAt.TryGetValue(pairId, out var at) ? at : null;
+    public DateTimeOffset? LastTradeAt(long pairId) => _lastTradeAt.TryGetValue(ExecutionScope.Pair(pairId), out var at) ? at : null;
+
+    /// <summary>True from sending an order of a set of the event (<see cref="Opportunity.EventKey"/>) until its outcome is known. Hub thread.</summary>
+    public bool HasOrderInFlight(string eventKey) => _inFlightByScope.GetValueOrDefault(ExecutionScope.Event(eventKey)) > 0;
+
+    /// <summary>True while an execution of a set of the event runs; a second one is refused until it ends. Hub thread.</summary>
+    public bool IsExecuting(string eventKey) => _activeByScope.ContainsKey(ExecutionScope.Event(eventKey));
+
+    /// <summary>When a set of the event last started an execution, or null. Hub thread.</summary>
+    public DateTimeOffset? LastTradeAt(string eventKey) => _lastTradeAt.TryGetValue(ExecutionScope.Event(eventKey), out var at) ? at : null;
 
     /// <summary>Executions that unwound or left a residual at or after <paramref name="since"/>. Hub thread.</summary>
     public int FailedExecutionsSince(DateTimeOffset since) => _failures.Count(at => at >= since);
@@ -131,11 +141,14 @@ public sealed class ArbitrageExecutor : IHubExecutionHandler
             throw new ArgumentException("Every leg of an arbitrage buys a complementary instrument.", nameof(opportunity));
         }
 
+        if (opportunity.PayoutPerSet <= 0m) throw new ArgumentException("A set must pay something at settlement.", nameof(opportunity));
+
         var now = _time.GetUtcNow();
         Prune(now);
-        if (opportunity.PairId is { } busyPair && _activeByPair.TryGetValue(busyPair, out var running))
+        var scope = ExecutionScope.Of(opportunity);
+        if (scope is { } busy && _activeByScope.TryGetValue(busy, out var running))
         {
-            refusal = $"pair {busyPair} is still executing opportunity {running.Opportunity.Id}";
+            refusal = $"{busy} is still executing opportunity {running.Opportunity.Id}";
             return false;
         }
         foreach (var leg in opportunity.Legs)
@@ -157,14 +170,15 @@ public sealed class ArbitrageExecutor : IHubExecutionHandler
         for (var i = 0; i < legs.Length; i++)
         {
             var leg = opportunity.Legs[i];
-            legs[i] = new LegState(i, leg, OutcomeName(leg.Instrument));
+            // Every leg of a multi-outcome set is on one venue: name the outcome too, or the summary cannot tell them apart.
+            legs[i] = new LegState(i, leg, OutcomeName(leg.Instrument, withLabel: opportunity.EventKey is not null));
         }
         var execution = new ArbitrageExecution(opportunity, quantity, _limits(), legs, SendOrder(opportunity, quantity), now);
         _active++;
-        if (opportunity.PairId is { } pairId)
+        if (scope is { } key)
         {
-            _activeByPair[pairId] = execution;
-            _lastTradeAt[pairId] = now;
+            _activeByScope[key] = execution;
+            _lastTradeAt[key] = now;
         }
         Publish(_stats with { Attempted = _stats.Attempted + 1 });
 
@@ -258,7 +272,7 @@ public sealed class ArbitrageExecutor : IHubExecutionHandler
         _orders.Add(id, order);
         leg.Orders.Add(order);
         execution.PendingOrders++;
-        if (execution.PairId is { } pairId) _inFlightByPair[pairId] = _inFlightByPair.GetValueOrDefault(pairId) + 1;
+        if (execution.Scope is { } scope) _inFlightByScope[scope] = _inFlightByScope.GetValueOrDefault(scope) + 1;
         order.Timer = StartTimer(new OrderTimeoutWork(this, order), execution.Limits.OrderTimeout);
 
         var gateway = _gateways[leg.Leg.Venue];
@@ -354,11 +368,11 @@ public sealed class ArbitrageExecutor : IHubExecutionHandler
         _journal.OnOrderTransition(new OrderTransition(request.ClientOrderId, execution.Opportunity.Id, execution.PairId, order.Role,
             order.Venue, request.Instrument, request.Side, request.LimitPrice, request.Quantity, request.TimeInForce, from, to,
             order.Filled, reason, _time.GetUtcNow(), order.SentAt));
-        if (to.IsFinal() && execution.PairId is { } pairId)
+        if (to.IsFinal() && execution.Scope is { } scope)
         {
-            var left = _inFlightByPair.GetValueOrDefault(pairId) - 1;
-            if (left > 0) _inFlightByPair[pairId] = left;
-            else _inFlightByPair.Remove(pairId);
+            var left = _inFlightByScope.GetValueOrDefault(scope) - 1;
+            if (left > 0) _inFlightByScope[scope] = left;
+            else _inFlightByScope.Remove(scope);
         }
         return true;
     }
@@ -538,7 +552,7 @@ public sealed class ArbitrageExecutor : IHubExecutionHandler
 
     /// <summary>
     /// The highest price for the short leg that keeps a completed set's loss within the maximum hedge loss (what the
-    /// other legs paid, plus fees, at most 1 + MaxHedgeLoss), provided the live book offers something there.
+    /// other legs paid, plus fees, at most the set's payout + MaxHedgeLoss), provided the live book offers something there.
     /// </summary>
     private bool TryPriceHedge(ArbitrageExecution execution, LegState leg, out Price limit)
     {
@@ -546,7 +560,7 @@ public sealed class ArbitrageExecutor : IHubExecutionHandler
         var book = _hub.TryGetBook(leg.Leg.Instrument);
         if (book is null || book.IsStale) return false;
         var others = execution.Legs.Where(l => l != leg).Sum(l => l.AverageBuyPrice);
-        var ceiling = 1m + execution.Limits.MaxHedgeLoss - others - execution.FeePerSetEstimate;
+        var ceiling = execution.Opportunity.PayoutPerSet + execution.Limits.MaxHedgeLoss - others - execution.FeePerSetEstimate;
         var tick = book.TickSize;
         if (ceiling < tick.MinPrice.Value) return false;
         // Truncating toward zero rounds the ceiling down, never past the loss limit.
@@ -604,7 +618,7 @@ public sealed class ArbitrageExecutor : IHubExecutionHandler
         }
 
         _active--;
-        if (execution.PairId is { } pairId) _activeByPair.Remove(pairId);
+        if (execution.Scope is { } scope) _activeByScope.Remove(scope);
         _completed.Enqueue(execution);
         if (outcome.IsFailure) _failures.Enqueue(now);
         CountOutcome(outcome);
@@ -675,8 +689,12 @@ public sealed class ArbitrageExecutor : IHubExecutionHandler
 
     private TickSize TickOf(InstrumentId instrument) => _hub.TryGetBook(instrument)?.TickSize ?? _hub.Registry[instrument].TickSize;
 
-    private string OutcomeName(InstrumentId instrument) =>
-        (uint)instrument.Value < (uint)_hub.Registry.Count ? (_hub.Registry[instrument].IsYes ? "YES" : "NO") : instrument.ToString();
+    private string OutcomeName(InstrumentId instrument, bool withLabel)
+    {
+        if ((uint)instrument.Value >= (uint)_hub.Registry.Count) return instrument.ToString();
+        var side = _hub.Registry[instrument].IsYes ? "YES" : "NO";
+        return withLabel ? $"{side} {_hub.Registry.MarketOf(instrument).OutcomeLabel}" : side;
+    }
 
     // ---- timers and hub work -------------------------------------------------------------------------------------
 

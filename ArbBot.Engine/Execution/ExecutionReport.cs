@@ -21,7 +21,8 @@ internal static class ExecutionReport
             netCash += leg.BuyCost - leg.SellProceeds;
             fees += leg.Fees;
         }
-        var locked = hedged - (netCash - residualCost) - fees;
+        // Each complete set pays the same whatever happens: $1 cross-venue, N − 1 for a multi-outcome NO set.
+        var locked = hedged * execution.Opportunity.PayoutPerSet - (netCash - residualCost) - fees;
 
         var unwound = legs.Any(l => l.FilledBy(OrderRole.Unwind) > 0m);
         var hedgeRetried = legs.Any(l => l.FilledBy(OrderRole.Hedge) > 0m);
@@ -74,7 +75,9 @@ internal static class ExecutionReport
         var shortLegs = execution.SendOrder.Skip(1).Select(i => execution.Legs[i]).Where(l => l.Bought < target).ToList();
         if (shortLegs.Count > 0)
         {
-            parts.Add(Join(shortLegs.Select(l => $"{l.Leg.Venue.DisplayName()} filled {Qty(l.Bought)} of {Qty(target)}")));
+            // A multi-outcome set has every leg on one venue: the outcome says which leg it was.
+            var named = execution.Opportunity.EventKey is not null;
+            parts.Add(Join(shortLegs.Select(l => $"{(named ? $"{l.OutcomeName} on " : "")}{l.Leg.Venue.DisplayName()} filled {Qty(l.Bought)} of {Qty(target)}")));
         }
         foreach (var leg in execution.Legs.Where(l => l.Sold > 0m))
         {

@@ -1,5 +1,6 @@
 using ArbBot.Engine.Control;
 using ArbBot.Engine.Core;
+using ArbBot.Engine.Desk;
 using ArbBot.Engine.Matching;
 using ArbBot.Engine.Persistence;
 using ArbBot.Engine.Strategies;
@@ -22,6 +23,7 @@ public sealed class EngineHost(
     MarketDataHub hub,
     DeskCommands commands,
     PairService pairs,
+    DeskEngine desk,
     OpportunityIds opportunityIds,
     IDbContextFactory<ArbBotDbContext> contexts,
     TimeProvider time,
@@ -50,6 +52,7 @@ public sealed class EngineHost(
             logger.LogInformation("{Venue}: {Markets} markets discovered", venue.DisplayName, markets);
         }
         await pairs.LoadAndSuggestAsync(stoppingToken).ConfigureAwait(false);
+        await WatchMultiOutcomeEventsAsync(stoppingToken).ConfigureAwait(false);
         var feeds = venues.Venues.Select(v => RunFeedAsync(v, stoppingToken)).ToList();
         _ready.TrySetResult();
         await Task.WhenAll(feeds.Append(hubLoop)).ConfigureAwait(false);
@@ -70,6 +73,34 @@ public sealed class EngineHost(
             }
         }
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Hands every discovered event to multi-outcome arbitrage, on the hub's thread, before any book arrives.</summary>
+    private async Task WatchMultiOutcomeEventsAsync(CancellationToken stoppingToken)
+    {
+        var work = new WatchEventsWork(desk);
+        await hub.PostAsync(work, stoppingToken).ConfigureAwait(false);
+        var eligible = await work.Done.Task.WaitAsync(stoppingToken).ConfigureAwait(false);
+        logger.LogInformation("Multi-outcome arbitrage watches {Events} events: {Keys}", eligible.Count,
+            string.Join(", ", eligible.Select(e => $"{e.Event.Venue.DisplayName()}:{e.Event.EventKey} ({(e.YesSets ? "YES" : "")}{(e.YesSets && e.NoSets ? "+" : "")}{(e.NoSets ? "NO" : "")})")));
+    }
+
+    private sealed class WatchEventsWork(DeskEngine desk) : IHubWork
+    {
+        public TaskCompletionSource<IReadOnlyList<Strategies.MultiOutcomeArb.OutcomeSetEligibility>> Done { get; } =
+            new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Execute(MarketDataHub hub)
+        {
+            try
+            {
+                Done.TrySetResult(desk.WatchMultiOutcomeEvents());
+            }
+            catch (Exception ex)
+            {
+                Done.TrySetException(ex);
+            }
+        }
     }
 
     private async Task RunHubAsync(CancellationToken stoppingToken)

@@ -27,6 +27,7 @@ public sealed class DeskPortfolio : IHubExecutionHandler
     private readonly Dictionary<VenueId, decimal> _cash = [];
     private readonly Dictionary<(VenueId, string), int> _openInstrumentsByMarket = [];
     private readonly Dictionary<long, List<InstrumentId[]>> _setsByPair = [];
+    private readonly Dictionary<string, List<(InstrumentId[] Instruments, decimal Payout)>> _setsByEvent = new(StringComparer.Ordinal);
     private readonly HashSet<string> _fillIds = new(StringComparer.Ordinal);
     private DateOnly _day;
     private decimal _dayStartEquity;
@@ -106,6 +107,17 @@ public sealed class DeskPortfolio : IHubExecutionHandler
                 foreach (var instrument in set) free[instrument.Value] -= count;
             }
         }
+        // Multi-outcome sets are just as certain: a YES set pays $1, an N-outcome NO set N − 1.
+        foreach (var sets in _setsByEvent.Values)
+        {
+            foreach (var (set, payout) in sets)
+            {
+                var count = set.Min(i => Math.Max(0m, free.GetValueOrDefault(i.Value)));
+                if (count <= 0m) continue;
+                value += count * payout;
+                foreach (var instrument in set) free[instrument.Value] -= count;
+            }
+        }
         foreach (var (id, quantity) in free)
         {
             var position = _positions[id];
@@ -175,6 +187,55 @@ public sealed class DeskPortfolio : IHubExecutionHandler
         if (sets.Any(s => s.SequenceEqual(instruments))) return;
         sets.Add([.. instruments]);
         _equityDirty = true;
+    }
+
+    /// <summary>
+    /// Counts <paramref name="instruments"/> (one per outcome of a multi-outcome event, all YES or all NO) as a set of
+    /// the event that pays <paramref name="payoutPerSet"/> whatever happens ($1 for YES, N − 1 for NO), so complete sets
+    /// are valued at their payout like cross-venue sets. Registering one again changes nothing.
+    /// </summary>
+    public void TrackEventSet(string eventKey, IReadOnlyList<InstrumentId> instruments, decimal payoutPerSet)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(eventKey);
+        ArgumentNullException.ThrowIfNull(instruments);
+        if (instruments.Count < 2) throw new ArgumentException("A set has at least two instruments.", nameof(instruments));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(payoutPerSet);
+        if (!_setsByEvent.TryGetValue(eventKey, out var sets)) _setsByEvent[eventKey] = sets = [];
+        if (sets.Any(s => s.Instruments.SequenceEqual(instruments))) return;
+        sets.Add(([.. instruments], payoutPerSet));
+        _equityDirty = true;
+    }
+
+    /// <summary>Complete sets of a multi-outcome event held (YES and NO sets together) and what they lock in at settlement.</summary>
+    public EventHolding HoldingOfEvent(string eventKey)
+    {
+        decimal setsHeld = 0m, cost = 0m, locked = 0m;
+        if (_setsByEvent.TryGetValue(eventKey, out var sets))
+        {
+            foreach (var (set, payout) in sets)
+            {
+                var (count, setCost, fees) = SetFigures(set);
+                if (count <= 0m) continue;
+                setsHeld += count;
+                cost += setCost;
+                locked += count * payout - setCost - fees;
+            }
+        }
+        return new EventHolding(eventKey, setsHeld, cost, locked);
+    }
+
+    private (decimal Count, decimal Cost, decimal Fees) SetFigures(InstrumentId[] set)
+    {
+        var count = set.Min(i => Math.Max(0m, QuantityOf(i)));
+        if (count <= 0m) return (0m, 0m, 0m);
+        decimal cost = 0m, fees = 0m;
+        foreach (var instrument in set)
+        {
+            var position = _positions[instrument.Value];
+            cost += count * position.AverageCost;
+            fees += position.FeesPaid * count / position.Quantity;
+        }
+        return (count, cost, fees);
     }
 
     /// <summary>Complete sets the pair holds and what they lock in at settlement.</summary>
@@ -285,7 +346,10 @@ public sealed class DeskPortfolio : IHubExecutionHandler
             .ToArray();
         var pairs = _setsByPair.Keys.Order().Select(HoldingOf).ToArray();
         return new PortfolioSnapshot(_time.GetUtcNow(), positions, pairs, new Dictionary<VenueId, decimal>(_cash), RealizedPnl, UnrealizedPnl,
-            FeesPaid, Equity, DailyPnl, PeakEquity, Drawdown, OpenPositionCount);
+            FeesPaid, Equity, DailyPnl, PeakEquity, Drawdown, OpenPositionCount)
+        {
+            Events = _setsByEvent.Keys.Order(StringComparer.Ordinal).Select(HoldingOfEvent).ToArray(),
+        };
     }
 
     private decimal CostOf(InstrumentId instrument) =>

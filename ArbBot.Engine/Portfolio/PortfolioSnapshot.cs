@@ -28,6 +28,13 @@ public sealed record PositionSnapshot(
 /// <param name="LockedProfit">Settlement payout of the sets minus their cost and their share of fees.</param>
 public sealed record PairHolding(long PairId, decimal SetsHeld, decimal Cost, decimal LockedProfit);
 
+/// <summary>What a multi-outcome event holds in complete sets (YES sets pay $1, NO sets N − 1, whatever happens).</summary>
+/// <param name="EventKey">The event ("Polymarket:fed-decision-in-december-2026").</param>
+/// <param name="SetsHeld">Complete sets, YES and NO together.</param>
+/// <param name="Cost">What those sets cost at average prices, fees excluded.</param>
+/// <param name="LockedProfit">Settlement payout of the sets minus their cost and their share of fees.</param>
+public sealed record EventHolding(string EventKey, decimal SetsHeld, decimal Cost, decimal LockedProfit);
+
 /// <summary>The whole portfolio at a moment, immutable, for the dashboard and the API.</summary>
 /// <param name="RealizedPnl">Gains on reductions minus every fee paid.</param>
 /// <param name="UnrealizedPnl">Open positions marked to mid against their average cost.</param>
@@ -46,4 +53,8 @@ public sealed record PortfolioSnapshot(
     decimal DailyPnl,
     decimal PeakEquity,
     decimal Drawdown,
-    int OpenPositionCount);
+    int OpenPositionCount)
+{
+    /// <summary>Complete sets held per multi-outcome event.</summary>
+    public IReadOnlyList<EventHolding> Events { get; init; } = [];
+}

@@ -89,6 +89,10 @@ public interface IRiskContext
     bool HasOrderInFlight(long pairId);
     /// <summary>When the pair last started an execution, or null.</summary>
     DateTimeOffset? LastTradeAt(long pairId);
+    /// <summary>True while an order of a set of the event (a multi-outcome <see cref="Opportunity.EventKey"/>) has no known outcome.</summary>
+    bool HasOrderInFlight(string eventKey);
+    /// <summary>When a set of the event last started an execution, or null.</summary>
+    DateTimeOffset? LastTradeAt(string eventKey);
     /// <summary>Cost currently held in the market an instrument belongs to (both outcomes), in dollars.</summary>
     decimal PositionCostInMarket(InstrumentId instrument);
     /// <summary>True when the market an instrument belongs to already has an open position.</summary>
@@ -113,4 +117,8 @@ public sealed record RiskEvent(
     RiskVerdict Verdict,
     long? OpportunityId,
     long? PairId,
-    string Detail);
+    string Detail)
+{
+    /// <summary>The event of a multi-outcome set the decision was about, else null.</summary>
+    public string? EventKey { get; init; }
+}

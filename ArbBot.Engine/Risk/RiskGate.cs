@@ -11,7 +11,8 @@ namespace ArbBot.Engine.Risk;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Hard stops come first, in this order: kill switch, global pause, pair paused, order in flight, pair cooldown,
+/// Hard stops come first, in this order: kill switch, global pause, pair paused, order in flight, pair cooldown (for a
+/// multi-outcome set without a pair: order in flight and cooldown of its event, under <see cref="Opportunity.EventKey"/>),
 /// circuit breaker, daily loss, drawdown, stale data, minimum net edge, maximum open positions. Then the sizing rules,
 /// which shrink the quantity rather than reject while at least the minimum order still fits: maximum trade size,
 /// maximum position per market, maximum total exposure, venue balance.
@@ -70,7 +71,7 @@ public sealed class RiskGate
                 return Reject(opportunity, rule, string.Create(CultureInfo.InvariantCulture, $"{detail}: {whole:0.##} sets fit, below the minimum of {minimum:0.##}"), now);
             }
             resizeDetail = string.Create(CultureInfo.InvariantCulture, $"{detail}: resized from {quantity:0.##} to {whole:0.##} sets");
-            _journal.OnRiskEvent(new RiskEvent(now, rule, RiskVerdict.Resize, opportunity.Id, opportunity.PairId, resizeDetail));
+            _journal.OnRiskEvent(new RiskEvent(now, rule, RiskVerdict.Resize, opportunity.Id, opportunity.PairId, resizeDetail) { EventKey = opportunity.EventKey });
             quantity = whole;
             resizedBy = rule;
         }
@@ -90,6 +91,14 @@ public sealed class RiskGate
             if (context.LastTradeAt(pairId) is { } last && last + limits.PairCooldown > now)
             {
                 return (RiskRule.PairCooldown, F($"pair {pairId} traded {(now - last).TotalSeconds:0.###} s ago, cooldown {limits.PairCooldown.TotalSeconds:0.###} s"));
+            }
+        }
+        else if (o.EventKey is { } eventKey)
+        {
+            if (context.HasOrderInFlight(eventKey)) return (RiskRule.OrderInFlight, F($"event {eventKey} has an order without a known outcome"));
+            if (context.LastTradeAt(eventKey) is { } last && last + limits.PairCooldown > now)
+            {
+                return (RiskRule.PairCooldown, F($"event {eventKey} traded {(now - last).TotalSeconds:0.###} s ago, cooldown {limits.PairCooldown.TotalSeconds:0.###} s"));
             }
         }
         var failures = context.FailedExecutionsSince(now - limits.CircuitBreakerWindow);
@@ -190,7 +199,7 @@ public sealed class RiskGate
 
     private RiskDecision Reject(Opportunity o, RiskRule rule, string detail, DateTimeOffset now)
     {
-        _journal.OnRiskEvent(new RiskEvent(now, rule, RiskVerdict.Reject, o.Id, o.PairId, detail));
+        _journal.OnRiskEvent(new RiskEvent(now, rule, RiskVerdict.Reject, o.Id, o.PairId, detail) { EventKey = o.EventKey });
         return RiskDecision.Reject(rule, detail);
     }
 

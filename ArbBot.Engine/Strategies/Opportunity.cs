@@ -65,4 +65,16 @@ public sealed record Opportunity(
 {
     /// <summary>Dollars needed to buy the legs at their average prices (fees excluded).</summary>
     public decimal Notional => Legs.Sum(l => l.AveragePrice) * Quantity;
+
+    /// <summary>
+    /// What one complete set pays at settlement whatever happens: $1 for a cross-venue set or a multi-outcome YES set,
+    /// N − 1 for the NO set of an N-outcome event (every NO but the winner's pays).
+    /// </summary>
+    public decimal PayoutPerSet { get; init; } = 1m;
+
+    /// <summary>
+    /// The venue event a multi-outcome set comes from ("Polymarket:fed-decision-in-december-2026"), else null. Without a
+    /// pair, executions, the order-in-flight check and the cooldown are kept per event under this key.
+    /// </summary>
+    public string? EventKey { get; init; }
 }

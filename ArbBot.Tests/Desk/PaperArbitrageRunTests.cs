@@ -16,6 +16,12 @@ public sealed class PaperArbitrageRunTests(ITestOutputHelper output)
     public async Task Ten_minutes_of_paper_arbitrage_end_hedged_within_slippage(int seed)
     {
         var harness = await PaperDeskHarness.CreateAsync(seed);
+        // The bar is about hedging quality over ten full minutes: let complete sets use all the paper cash (each venue's
+        // balance still limits) rather than stop trading halfway when the default total exposure limit is reached.
+        harness.Controls.Apply(harness.Controls.State with
+        {
+            Limits = harness.Controls.Limits with { MaxTotalExposure = harness.Desk.Portfolio.StartingEquity },
+        });
         var approved = harness.ApproveSuggestedTruePairs();
 
         harness.Run(TimeSpan.FromMinutes(10));

@@ -473,7 +473,9 @@ public sealed class ArbitrageExecutorTests
         _h.Execute(_h.Opportunity(id: 4));
 
         var stats = _h.Executor.Stats;
-        Assert.Equal(new ExecutionStats(4, 2, 1, 0, 1, 0, 1, 1, TimeSpan.Zero), stats);
+        // Both made money: the unwound one kept 25 sets whose locked profit outweighs the small loss selling back the rest.
+        Assert.Equal(new ExecutionStats(4, 2, 1, 0, 1, 0, 1, 1, TimeSpan.Zero, Profitable: 2), stats);
+        Assert.Equal(1.0, stats.WinRate);
         Assert.Equal(1, _h.Executor.FailedExecutionsSince(start));
         Assert.Equal(0, _h.Executor.FailedExecutionsSince(start + TimeSpan.FromSeconds(2)));
     }

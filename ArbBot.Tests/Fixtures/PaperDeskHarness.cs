@@ -6,6 +6,7 @@ using ArbBot.Engine.MarketData;
 using ArbBot.Engine.Matching;
 using ArbBot.Engine.Portfolio;
 using ArbBot.Engine.Strategies;
+using ArbBot.Engine.Strategies.MultiOutcomeArb;
 using ArbBot.Engine.Venues;
 using ArbBot.Engine.Venues.Simulated;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -67,6 +68,16 @@ public sealed class PaperDeskHarness
             Desk.Engine.SetPair(pair);
         }
         return (int)id;
+    }
+
+    /// <summary>
+    /// Watches every multi-outcome event the venues list (as the host does after discovery), with
+    /// <paramref name="settings"/> applied first when given. Returns the events with a tradable set.
+    /// </summary>
+    public IReadOnlyList<OutcomeSetEligibility> WatchMultiOutcomeEvents(MultiOutcomeSettings? settings = null)
+    {
+        if (settings is not null) Controls.Apply(settings);
+        return Desk.Engine.WatchMultiOutcomeEvents();
     }
 
     /// <summary>Runs the market for <paramref name="duration"/> of simulated time.</summary>

@@ -83,6 +83,28 @@ public sealed class RiskGateTests
     }
 
     [Fact]
+    public void A_multi_outcome_set_is_kept_apart_per_event_by_order_in_flight_and_cooldown()
+    {
+        const string Fed = "Polymarket:fed-decision";
+        var set = Opportunity() with { PairId = null, EventKey = Fed };
+        // Another event's order in flight and a paused pair do not hold this event up.
+        _context.EventsInFlight.Add("Polymarket:mls-cup");
+        _context.PausedPairs.Add(PairId);
+        Assert.Equal(RiskVerdict.Accept, _gate.Check(set, _limits, _context).Verdict);
+
+        _context.EventsInFlight.Add(Fed);
+        AssertRejected(RiskRule.OrderInFlight, _gate.Check(set, _limits, _context));
+        Assert.Equal(Fed, _journal.RiskEvents[^1].EventKey);
+
+        _context.EventsInFlight.Remove(Fed);
+        _context.EventLastTrades[Fed] = _time.GetUtcNow();
+        _time.Advance(_limits.PairCooldown - TimeSpan.FromMilliseconds(1));
+        AssertRejected(RiskRule.PairCooldown, _gate.Check(set, _limits, _context));
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(RiskVerdict.Accept, _gate.Check(set, _limits, _context).Verdict);
+    }
+
+    [Fact]
     public void Circuit_breaker_trips_at_the_failure_count_within_its_window()
     {
         _context.Failures.Add(_time.GetUtcNow() - _limits.CircuitBreakerWindow - TimeSpan.FromSeconds(1));
@@ -288,6 +310,8 @@ public sealed class RiskGateTests
         public HashSet<long> PausedPairs { get; } = [];
         public HashSet<long> PairsInFlight { get; } = [];
         public Dictionary<long, DateTimeOffset> LastTrades { get; } = [];
+        public HashSet<string> EventsInFlight { get; } = [];
+        public Dictionary<string, DateTimeOffset> EventLastTrades { get; } = [];
         public Dictionary<InstrumentId, decimal> PositionCosts { get; } = [];
         public HashSet<InstrumentId> MarketsHeld { get; } = [];
         public int OpenPositionCount { get; set; }
@@ -300,6 +324,8 @@ public sealed class RiskGateTests
         public bool IsPairPaused(long pairId) => PausedPairs.Contains(pairId);
         public bool HasOrderInFlight(long pairId) => PairsInFlight.Contains(pairId);
         public DateTimeOffset? LastTradeAt(long pairId) => LastTrades.TryGetValue(pairId, out var at) ? at : null;
+        public bool HasOrderInFlight(string eventKey) => EventsInFlight.Contains(eventKey);
+        public DateTimeOffset? LastTradeAt(string eventKey) => EventLastTrades.TryGetValue(eventKey, out var at) ? at : null;
         public decimal PositionCostInMarket(InstrumentId instrument) => PositionCosts.GetValueOrDefault(instrument);
         public bool HasPositionInMarket(InstrumentId instrument) => MarketsHeld.Contains(instrument);
         public int FailedExecutionsSince(DateTimeOffset since) => Failures.Count(f => f >= since);

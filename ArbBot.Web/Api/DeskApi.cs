@@ -33,6 +33,7 @@ public static class DeskApi
         api.MapGet("/limits", (DeskControls controls) => TypedResults.Ok(controls.Limits));
         api.MapPut("/limits", PutLimitsAsync).RequireAuthorization(AdminPolicy);
         api.MapStrategiesApi();
+        api.MapMultiOutcomeApi();
 
         api.MapPost("/trading/pause", async Task<Ok<ControlState>> (DeskCommands commands, ClaimsPrincipal user, HttpRequest request, CancellationToken ct) =>
             TypedResults.Ok((await commands.PauseTradingAsync(Actor(user), request.Query["reason"], ct)).Value!)).RequireAuthorization(AdminPolicy);

@@ -43,6 +43,7 @@ public sealed class ComponentRenderer : IAsyncDisposable
         services.AddDbContextFactory<ArbBotDbContext>(o => o.UseSqlite("Data Source=:memory:"));
         services.AddSingleton<SettingsStore>();
         services.AddSingleton<DeskControls>();
+        services.AddSingleton<Engine.Strategies.SpikeHunter.SpikeHunterControls>();
         services.AddSingleton<DeskCommands>();
         _services = services.BuildServiceProvider();
         _renderer = new HtmlRenderer(_services, _services.GetRequiredService<ILoggerFactory>());

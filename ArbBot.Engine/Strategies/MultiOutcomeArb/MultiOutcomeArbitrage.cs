@@ -1,0 +1,338 @@
+using System.Globalization;
+using System.Text;
+using ArbBot.Engine.Core;
+using ArbBot.Engine.MarketData;
+using ArbBot.Engine.Risk;
+using ArbBot.Engine.Strategies.CrossVenueArb;
+using ArbBot.Engine.Venues;
+
+namespace ArbBot.Engine.Strategies.MultiOutcomeArb;
+
+/// <summary>Which complete set of an event: YES on every outcome (pays $1) or NO on every outcome (pays N − 1).</summary>
+public enum OutcomeSetKind : byte
+{
+    Yes = 0,
+    No = 1,
+}
+
+/// <summary>
+/// Multi-outcome arbitrage inside one venue's event whose outcomes are mutually exclusive (and, for YES sets, exhaustive;
+/// see <see cref="OutcomeSetEligibility.Classify"/>): whenever an outcome's book changes, the set that book belongs to
+/// (YES books → the YES set, NO books → the NO set) is priced against every outcome's fresh book; when buying the whole
+/// set costs less than it pays by at least the minimum net edge after each venue's exact fees, it is sized by the
+/// thinnest book and handed to the <see cref="IOpportunitySink"/> (the desk: risk gate, then the executor).
+/// </summary>
+/// <remarks>
+/// <para>
+/// Everything runs on the market-data hub's thread: event registration, settings and limits, book notifications.
+/// Nothing is priced while any book of the set is missing, marked stale or older than <see cref="RiskLimits.MaxBookAge"/>.
+/// The evaluation reads books in place into per-event buffers and allocates only when it produces an opportunity.
+/// </para>
+/// <para>
+/// A book change does not price the set at once: it queues one evaluation of the set behind the events already waiting
+/// on the hub. A venue publishes the outcomes of an event one book after another; priced in the middle of such a burst,
+/// half the outcomes would show the new prices and half the old, and the sum of a mix of two consistent states can dip
+/// below the payout with nothing to trade (the next event of the burst takes it away). Evaluating after the burst also
+/// prices a busy event once rather than once per level changed.
+/// </para>
+/// </remarks>
+public sealed class MultiOutcomeArbitrage : IBookListener
+{
+    /// <summary>The <see cref="Opportunity.Strategy"/> of every opportunity found here.</summary>
+    public const string StrategyName = "multi-outcome";
+
+    private readonly MarketDataHub _hub;
+    private readonly IFeeModel _kalshiFees;
+    private readonly IFeeModel _polymarketFees;
+    private readonly IOpportunitySink _sink;
+    private readonly OpportunityIds _ids;
+    private readonly Dictionary<(VenueId, string), VenueEvent> _offered = [];
+    private readonly List<OutcomeSetEligibility> _classified = [];
+    private readonly List<EventState> _watched = [];
+    private readonly HashSet<InstrumentId> _subscribed = [];
+    private EventState?[] _byInstrument = [];
+    private RiskLimits _limits;
+    private MultiOutcomeSettings _settings;
+
+    /// <param name="hub">The hub whose books are read and whose clock is used.</param>
+    /// <param name="kalshiFees">Kalshi's fee rule.</param>
+    /// <param name="polymarketFees">Polymarket's fee rule.</param>
+    /// <param name="limits">Minimum net edge (a floor), fixed cost per set, maximum book age and maximum trade size.</param>
+    /// <param name="settings">The strategy's switches; validated.</param>
+    /// <param name="sink">Where found opportunities go.</param>
+    /// <param name="ids">Where opportunity ids come from (shared by every strategy; null for a private sequence).</param>
+    public MultiOutcomeArbitrage(
+        MarketDataHub hub, IFeeModel kalshiFees, IFeeModel polymarketFees, RiskLimits limits, MultiOutcomeSettings settings, IOpportunitySink sink,
+        OpportunityIds? ids = null)
+    {
+        ArgumentNullException.ThrowIfNull(hub);
+        ArgumentNullException.ThrowIfNull(kalshiFees);
+        ArgumentNullException.ThrowIfNull(polymarketFees);
+        ArgumentNullException.ThrowIfNull(limits);
+        ArgumentNullException.ThrowIfNull(sink);
+        _hub = hub;
+        _kalshiFees = kalshiFees;
+        _polymarketFees = polymarketFees;
+        _limits = limits;
+        _settings = Validated(settings);
+        _sink = sink;
+        _ids = ids ?? new OpportunityIds();
+    }
+
+    /// <summary>The limits detection uses. Hub thread.</summary>
+    public RiskLimits Limits
+    {
+        get => _limits;
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            _limits = value;
+        }
+    }
+
+    /// <summary>The strategy's switches. Setting them (hub thread) re-decides which events are watched.</summary>
+    /// <exception cref="ArgumentException">Settings outside their documented ranges.</exception>
+    public MultiOutcomeSettings Settings
+    {
+        get => _settings;
+        set
+        {
+            _settings = Validated(value);
+            Rewatch();
+        }
+    }
+
+    /// <summary>Every event offered so far with what may be traded in it and why. Hub thread.</summary>
+    public IReadOnlyList<OutcomeSetEligibility> Events => _classified;
+
+    /// <summary>Events with a tradable set. Hub thread.</summary>
+    public int WatchedEventCount => _watched.Count;
+
+    /// <summary>The key an event's opportunities carry in <see cref="Opportunity.EventKey"/>.</summary>
+    public static string EventKeyOf(VenueEvent venueEvent)
+    {
+        ArgumentNullException.ThrowIfNull(venueEvent);
+        return $"{venueEvent.Venue.DisplayName()}:{venueEvent.EventKey}";
+    }
+
+    /// <summary>
+    /// Offers every event in the hub's registry (call after discovery; again after a new discovery). Returns the eligible
+    /// ones. Hub thread.
+    /// </summary>
+    public IReadOnlyList<OutcomeSetEligibility> OfferRegisteredEvents()
+    {
+        foreach (var venueEvent in _hub.Registry.Events) _offered[(venueEvent.Venue, venueEvent.EventKey)] = venueEvent;
+        Rewatch();
+        return [.. _classified.Where(c => c.Eligible)];
+    }
+
+    /// <summary>Offers one event (its markets must be registered); returns what may be traded in it. Hub thread.</summary>
+    public OutcomeSetEligibility OfferEvent(VenueEvent venueEvent)
+    {
+        ArgumentNullException.ThrowIfNull(venueEvent);
+        _offered[(venueEvent.Venue, venueEvent.EventKey)] = venueEvent;
+        Rewatch();
+        return _classified.Single(c => c.Event.Venue == venueEvent.Venue && c.Event.EventKey == venueEvent.EventKey);
+    }
+
+    /// <summary>The outcomes' instruments of every watched set: (event key, instruments, payout per set), for the portfolio.</summary>
+    public IEnumerable<(string EventKey, InstrumentId[] Instruments, decimal PayoutPerSet)> TradableSets()
+    {
+        foreach (var e in _watched)
+        {
+            if (e.Eligibility.YesSets) yield return (e.Key, [.. e.Yes], 1m);
+            if (e.Eligibility.NoSets) yield return (e.Key, [.. e.No], e.Count - 1);
+        }
+    }
+
+    /// <inheritdoc />
+    public void OnBookUpdated(OrderBook book)
+    {
+        var id = book.Instrument.Value;
+        if ((uint)id >= (uint)_byInstrument.Length || _byInstrument[id] is not { } state || !_settings.Enabled) return;
+        // A YES book only moves the YES set's price, a NO book only the NO set's.
+        var kind = _hub.Registry[book.Instrument].IsYes ? OutcomeSetKind.Yes : OutcomeSetKind.No;
+        var work = kind == OutcomeSetKind.Yes ? state.YesWork : state.NoWork;
+        if ((kind == OutcomeSetKind.Yes ? state.Eligibility.YesSets : state.Eligibility.NoSets) && !work.Queued)
+        {
+            work.Queued = true;
+            _hub.Post(work);
+        }
+    }
+
+    /// <summary>Prices one set now (the queued evaluation); a set whose event is no longer watched is skipped.</summary>
+    private void EvaluateQueued(EventState state, OutcomeSetKind kind)
+    {
+        if (!_settings.Enabled || !_watched.Contains(state)) return;
+        Evaluate(state, kind);
+    }
+
+    private void Evaluate(EventState e, OutcomeSetKind kind)
+    {
+        var now = _hub.Time.GetUtcNow();
+        var nowTicks = now.UtcTicks;
+        var instruments = kind == OutcomeSetKind.Yes ? e.Yes : e.No;
+        var payout = kind == OutcomeSetKind.Yes ? 1m : e.Count - 1;
+        var payoutUnits = (long)(payout * Price.Scale);
+        var maxAge = _limits.MaxBookAge.Ticks;
+        long bestSum = 0;
+        for (var i = 0; i < instruments.Length; i++)
+        {
+            // Nothing is priced, let alone traded, unless every outcome's book is there, fresh and offering.
+            var book = _hub.TryGetBook(instruments[i]);
+            if (book is null || book.IsStale || nowTicks - book.LastUpdateUtcTicks > maxAge || !book.HasAsk) return;
+            e.Books[i] = book;
+            bestSum += book.BestAsk.Price.Units;
+        }
+        // The usual case: the best asks already cost at least the payout.
+        if (bestSum >= payoutUnits) return;
+
+        for (var i = 0; i < instruments.Length; i++)
+        {
+            // A level is only worth copying while it, with every other leg at its best, still costs less than the payout.
+            var book = e.Books[i]!;
+            e.Depths[i] = CopyAsksBelow(book, payoutUnits - (bestSum - book.BestAsk.Price.Units), ref e.Ladders[i]);
+        }
+        // The gate resizes to the maximum trade size anyway; sizing beyond it only costs time.
+        var cap = _limits.MaxTradeSize / (bestSum / (decimal)Price.Scale);
+        var minEdge = Math.Max(_settings.MinNetEdge, _limits.MinNetEdge);
+        var sizing = e.Sizer.Size(e.Ladders, e.Depths, e.Terms, payout, e.QuantityStep, _limits.FixedCostPerSet, minEdge, cap);
+        if (!sizing.Found) return;
+        _sink.OnOpportunity(BuildOpportunity(e, kind, instruments, sizing, now));
+    }
+
+    private Opportunity BuildOpportunity(EventState e, OutcomeSetKind kind, InstrumentId[] instruments, in OutcomeSetSizing sizing, DateTimeOffset now)
+    {
+        var fills = e.Sizer.Fills;
+        var legs = new OpportunityLeg[instruments.Length];
+        var side = kind == OutcomeSetKind.Yes ? "YES" : "NO";
+        var reason = new StringBuilder(256);
+        reason.Append(CultureInfo.InvariantCulture,
+            $"{side} set of {e.Event.Venue.DisplayName()} event \"{e.Event.Title}\" ({e.Count} outcomes, pays {sizing.PayoutPerSet:0.##} per set): buy {sizing.Quantity:0.##} {side} of ");
+        for (var i = 0; i < legs.Length; i++)
+        {
+            var book = e.Books[i]!;
+            var fill = fills[i];
+            legs[i] = new OpportunityLeg(instruments[i], e.Event.Venue, Side.Buy, fill.WorstPrice, fill.AveragePrice, fill.Fee, book.BestAsk.Price,
+                fill.DepthWithinWorst, book.Version, TimeSpan.FromTicks(now.UtcTicks - book.LastUpdateUtcTicks));
+            if (i > 0) reason.Append(", ");
+            reason.Append(CultureInfo.InvariantCulture, $"{e.Markets[i].OutcomeLabel} ≤ {fill.WorstPrice}");
+        }
+        reason.Append(CultureInfo.InvariantCulture,
+            $" (best asks sum {sizing.BestAskSum:0.00##}): gross {sizing.GrossEdgePerSet:0.0000}/set, net {sizing.NetEdgePerSet:0.0000}/set after {sizing.TotalCosts:0.00###} fees and costs, expected profit {sizing.ExpectedProfit:0.00##}");
+        return new Opportunity(_ids.Next(), StrategyName, null, now, legs, sizing.Quantity, sizing.GrossEdgePerSet, sizing.TotalCosts,
+            sizing.NetEdgePerSet, sizing.ExpectedProfit, OpportunityDecision.Detected, reason.ToString())
+        {
+            PayoutPerSet = sizing.PayoutPerSet,
+            EventKey = e.Key,
+        };
+    }
+
+    /// <summary>Copies the asks priced below <paramref name="belowUnits"/>, best first, growing the buffer only for a deeper book than any seen.</summary>
+    private static int CopyAsksBelow(OrderBook book, long belowUnits, ref BookLevel[] buffer)
+    {
+        var depth = book.AskDepth;
+        var n = 0;
+        for (; n < depth; n++)
+        {
+            var level = book.Level(BookSide.Ask, n);
+            if (level.Price.Units >= belowUnits) break;
+            if (n == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
+            buffer[n] = level;
+        }
+        return n;
+    }
+
+    /// <summary>Classifies every offered event again under the current settings and rebuilds the watched set and index.</summary>
+    private void Rewatch()
+    {
+        var registry = _hub.Registry;
+        var marketsByEvent = registry.Markets
+            .GroupBy(m => (m.Venue, m.EventKey))
+            .ToDictionary(g => g.Key, g => g.OrderBy(m => m.Yes.Value).ToArray());
+        _classified.Clear();
+        _watched.Clear();
+        Array.Clear(_byInstrument);
+        foreach (var venueEvent in _offered.Values.OrderBy(v => v.Venue).ThenBy(v => v.EventKey, StringComparer.Ordinal))
+        {
+            var markets = marketsByEvent.GetValueOrDefault((venueEvent.Venue, venueEvent.EventKey)) ?? [];
+            var eligibility = OutcomeSetEligibility.Classify(venueEvent, markets, _settings);
+            _classified.Add(eligibility);
+            if (!eligibility.Eligible) continue;
+            var fees = venueEvent.Venue == VenueId.Kalshi ? _kalshiFees : _polymarketFees;
+            var state = new EventState(this, eligibility, markets, [.. markets.Select(m => ArbLegTerms.For(m, fees))]);
+            _watched.Add(state);
+            foreach (var market in markets)
+            {
+                foreach (var instrument in (ReadOnlySpan<InstrumentId>)[market.Yes, market.No])
+                {
+                    if (instrument.Value >= _byInstrument.Length) Array.Resize(ref _byInstrument, Math.Max(instrument.Value + 1, _byInstrument.Length * 2));
+                    _byInstrument[instrument.Value] = state;
+                    // The hub has no unsubscribe; an event no longer watched finds no state here.
+                    if (_subscribed.Add(instrument)) _hub.Subscribe(instrument, this);
+                }
+            }
+        }
+    }
+
+    private static MultiOutcomeSettings Validated(MultiOutcomeSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var errors = MultiOutcomeSettingsValidator.Validate(settings);
+        if (errors.Count > 0) throw new ArgumentException(string.Join("; ", errors.Select(e => e.Message)), nameof(settings));
+        return settings;
+    }
+
+    /// <summary>One watched event: its outcomes in a fixed order and the buffers its sets are priced in.</summary>
+    private sealed class EventState
+    {
+        public EventState(MultiOutcomeArbitrage strategy, OutcomeSetEligibility eligibility, Market[] markets, ArbLegTerms[] terms)
+        {
+            YesWork = new SetEvaluation(strategy, this, OutcomeSetKind.Yes);
+            NoWork = new SetEvaluation(strategy, this, OutcomeSetKind.No);
+            Eligibility = eligibility;
+            Event = eligibility.Event;
+            Key = EventKeyOf(Event);
+            Markets = markets;
+            Terms = terms;
+            Count = markets.Length;
+            Yes = [.. markets.Select(m => m.Yes)];
+            No = [.. markets.Select(m => m.No)];
+            QuantityStep = markets.Max(m => m.QuantityStep);
+            Sizer = new OutcomeSetSizer(Count);
+            Books = new OrderBook?[Count];
+            Depths = new int[Count];
+            Ladders = new BookLevel[Count][];
+            for (var i = 0; i < Count; i++) Ladders[i] = new BookLevel[16];
+        }
+
+        public OutcomeSetEligibility Eligibility { get; }
+        public VenueEvent Event { get; }
+        public string Key { get; }
+        public Market[] Markets { get; }
+        public ArbLegTerms[] Terms { get; }
+        public int Count { get; }
+        public InstrumentId[] Yes { get; }
+        public InstrumentId[] No { get; }
+        public decimal QuantityStep { get; }
+        public OutcomeSetSizer Sizer { get; }
+        public OrderBook?[] Books { get; }
+        public int[] Depths { get; }
+        public BookLevel[][] Ladders { get; }
+        public SetEvaluation YesWork { get; }
+        public SetEvaluation NoWork { get; }
+    }
+
+    /// <summary>One set's queued evaluation; reused, so queuing it does not allocate.</summary>
+    private sealed class SetEvaluation(MultiOutcomeArbitrage strategy, EventState state, OutcomeSetKind kind) : IHubWork
+    {
+        /// <summary>True while queued on the hub: further book changes before it runs need no second evaluation.</summary>
+        public bool Queued { get; set; }
+
+        public void Execute(MarketDataHub hub)
+        {
+            Queued = false;
+            strategy.EvaluateQueued(state, kind);
+        }
+    }
+}
