@@ -2,6 +2,7 @@ using ArbBot.Tests.Fixtures;
 
 namespace ArbBot.Tests.Browser;
 
+[Collection(BrowserCollection.Name)]
 public sealed class OverviewPageTests
 {
     [Fact]

@@ -9,6 +9,7 @@ using Microsoft.Playwright;
 
 namespace ArbBot.Tests.Browser;
 
+[Collection(BrowserCollection.Name)]
 public sealed class PairsPageTests
 {
 

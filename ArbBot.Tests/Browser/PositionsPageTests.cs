@@ -8,6 +8,7 @@ using Xunit.Abstractions;
 
 namespace ArbBot.Tests.Browser;
 
+[Collection(BrowserCollection.Name)]
 public sealed class PositionsPageTests(ITestOutputHelper output)
 {
     private const string ChartPoints = "() => document.querySelector('[data-testid=pnl-chart]')?.data?.[0]?.x?.length ?? -1";

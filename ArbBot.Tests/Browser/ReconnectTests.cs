@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 
 namespace ArbBot.Tests.Browser;
 
+[Collection(BrowserCollection.Name)]
 public sealed class ReconnectTests
 {
     [Fact]

@@ -7,6 +7,7 @@ using Microsoft.Playwright;
 
 namespace ArbBot.Tests.Browser;
 
+[Collection(BrowserCollection.Name)]
 public sealed class RiskPageTests
 {
 
@@ -22,7 +23,7 @@ public sealed class RiskPageTests
         await session.SignInAsync(DeskAppFactory.AdminUser, DeskAppFactory.AdminPassword);
         await page.ClickAsync(".rz-sidebar a:has-text('Risk')");
         await page.WaitForURLAsync(url => url.EndsWith("/risk", StringComparison.Ordinal));
-        await WaitInteractiveAsync(page);
+        await WaitInteractiveAsync(page, session);
 
         var numeric = page.Locator("[data-testid=limit-MaxTradeSize]");
         await numeric.FillAsync(newSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -73,7 +74,7 @@ public sealed class RiskPageTests
 
         await session.SignInAsync(BrowserSession.ViewerUser, BrowserSession.ViewerPassword);
         await page.GotoAsync(session.BaseUrl + "/risk");
-        await WaitInteractiveAsync(page);
+        await WaitInteractiveAsync(page, session);
 
         Assert.True(await page.Locator("[data-testid=pause-trading]").IsDisabledAsync());
         Assert.True(await page.Locator("[data-testid=engage-kill-switch]").IsDisabledAsync());
@@ -90,10 +91,18 @@ public sealed class RiskPageTests
         Assert.Equal(before, controls.State);
     }
 
-    private static async Task WaitInteractiveAsync(IPage page)
+    private static async Task WaitInteractiveAsync(IPage page, BrowserSession session)
     {
-        await page.Locator("[data-testid=desk-controls][data-interactive=yes]").WaitForAsync();
-        await page.Locator("[data-testid=limits-editor][data-interactive=yes]").WaitForAsync();
+        try
+        {
+            await page.Locator("[data-testid=desk-controls][data-interactive=yes]").WaitForAsync();
+            await page.Locator("[data-testid=limits-editor][data-interactive=yes]").WaitForAsync();
+        }
+        catch (TimeoutException)
+        {
+            await session.ScreenshotAsync("risk-not-interactive");
+            Assert.Fail("The Risk page did not become interactive. Browser console: " + string.Join(" | ", session.ConsoleMessages));
+        }
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition, BrowserSession session, string what)

@@ -6,6 +6,7 @@ using Microsoft.Playwright;
 
 namespace ArbBot.Tests.Browser;
 
+[Collection(BrowserCollection.Name)]
 public sealed class SpreadsPageTests
 {
     private const int SamplesPerPair = 60;

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace ArbBot.Tests.Browser;
 
+[Collection(BrowserCollection.Name)]
 public sealed class StrategiesPageTests
 {
     [Fact]

@@ -16,6 +16,7 @@ namespace ArbBot.Tests.Browser;
 /// What an operator does while the desk trades: pause and resume, tighten a limit, watch the Overview. The simulator
 /// runs with frequent cross-venue dislocations (a setting a demo would use too) so trades come within seconds.
 /// </summary>
+[Collection(BrowserCollection.Name)]
 public sealed class TradingFlowTests
 {
     private static DeskAppFactory BusyDesk() => new(new Dictionary<string, string?>
@@ -162,17 +163,7 @@ public sealed class TradingFlowTests
             CircuitBreakerFailures = 1_000,
         }, CancellationToken.None);
         Assert.True(small.Succeeded);
-        var pairs = app.Services.GetRequiredService<PairService>();
-        var truth = app.Services.GetRequiredService<SimulatedWorld>().Catalog.GroundTruthMatches;
-        var approved = 0;
-        foreach (var suggestion in await pairs.ListAsync(PairStatus.Suggested, CancellationToken.None))
-        {
-            var match = truth.FirstOrDefault(t => t.KalshiMarketKey == suggestion.KalshiMarketKey && t.PolymarketMarketKey == suggestion.PolymarketMarketKey);
-            if (match is null) continue;
-            var result = await pairs.ApproveAsync(suggestion.Id, match.YesIsNo ? PairMapping.YesNo : PairMapping.YesYes, "flow-test-admin", CancellationToken.None);
-            Assert.True(result.Succeeded, string.Join("; ", result.Errors.Select(e => e.Message)));
-            approved++;
-        }
+        var approved = (await DeskPairs.ApproveTruePairsAsync(app.Services, int.MaxValue)).Count;
         Assert.True(approved >= 10, $"only {approved} true pairs were suggested");
     }
 

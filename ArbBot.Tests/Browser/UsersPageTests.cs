@@ -7,6 +7,7 @@ using Microsoft.Playwright;
 
 namespace ArbBot.Tests.Browser;
 
+[Collection(BrowserCollection.Name)]
 public sealed class UsersPageTests
 {
     private const string NewViewer = "pat-viewer";

@@ -100,3 +100,13 @@ public sealed class BrowserSession : IAsyncDisposable
         await App.DisposeAsync();
     }
 }
+
+/// <summary>
+/// Browser tests run one at a time: each starts the whole desk and a chromium, and on a two-core machine several at once
+/// starve each other's circuits past any sensible timeout. The rest of the suite still runs beside them.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection
+{
+    public const string Name = "Browser";
+}
