@@ -1,4 +1,5 @@
 using ArbBot.Engine.Core;
+using ArbBot.Engine.Venues.Kalshi;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -16,8 +17,11 @@ public sealed class VenuesOptions
         ByName.Where(kv => kv.Value.Enabled).Select(kv => (Enum.Parse<VenueId>(kv.Key, ignoreCase: true), kv.Value));
 }
 
-/// <summary>Checks the venues section: known names, documented tick sizes, data sources this build supports.</summary>
-public sealed class VenuesOptionsValidator : IValidateOptions<VenuesOptions>
+/// <summary>
+/// Checks the venues section: known names, documented tick sizes, data sources this build supports, and for a real
+/// Kalshi connection that its key can be loaded (present, owner-only file, a usable RSA key).
+/// </summary>
+public sealed class VenuesOptionsValidator(IOptions<KalshiOptions> kalshi) : IValidateOptions<VenuesOptions>
 {
     public ValidateOptionsResult Validate(string? name, VenuesOptions options)
     {
@@ -35,16 +39,35 @@ public sealed class VenuesOptionsValidator : IValidateOptions<VenuesOptions>
             {
                 failures.Add($"{path}:TickSize must be one of {string.Join(", ", ticks)} for {id.DisplayName()} (was {venue.TickSize}).");
             }
-            if (venue.Enabled && venue.Source != DataSource.Simulated)
+            if (!venue.Enabled || venue.Source == DataSource.Simulated) continue;
+            if (id == VenueId.Kalshi && venue.Source == DataSource.Real)
             {
-                failures.Add($"{path}:Source '{venue.Source}' is not available in this build yet; use 'Simulated'.");
+                if (KalshiKeyProblem() is { } problem) failures.Add($"{path}:Source is Real, but the Kalshi key cannot be used: {problem}");
+                continue;
             }
+            failures.Add(id == VenueId.Kalshi
+                ? $"{path}:Source '{venue.Source}' is not available in this build yet; use 'Simulated' or 'Real'."
+                : $"{path}:Source '{venue.Source}' is not available in this build yet; use 'Simulated'.");
         }
         if (!options.ByName.Values.Any(v => v.Enabled))
         {
             failures.Add($"{VenuesOptions.Section}: no venue is enabled; enable Kalshi and/or Polymarket.");
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    // Loads the key once to prove it works; the message names the setting or file, never the key.
+    private string? KalshiKeyProblem()
+    {
+        try
+        {
+            using var signer = kalshi.Value.CreateSigner(TimeProvider.System);
+            return null;
+        }
+        catch (KalshiKeyException e)
+        {
+            return e.Message;
+        }
     }
 }
 

@@ -37,6 +37,7 @@ public static class EngineServiceCollectionExtensions
         services.BindSection<StorageOptions>(configuration, StorageOptions.Section);
         services.AddOptions<VenuesOptions>().Configure(o => VenuesConfiguration.Bind(configuration, o)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<VenuesOptions>, VenuesOptionsValidator>();
+        services.BindSection<KalshiOptions>(configuration, KalshiOptions.Section);
         services.BindSection<MarketDataOptions>(configuration, MarketDataOptions.SectionName);
         services.BindSection<SimulatorOptions>(configuration, SimulatorOptions.SectionName);
         services.BindSection<PaperExecutionOptions>(configuration, "ArbBot:Paper");
@@ -49,7 +50,7 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<SimulatedWorld>();
         services.AddSingleton(sp => new MarketDataHub(
             sp.GetRequiredService<InstrumentRegistry>(), sp.GetRequiredService<TimeProvider>(), logger: sp.GetRequiredService<ILogger<MarketDataHub>>()));
-        services.AddSingleton(SimulatedVenues.Create);
+        services.AddSingleton(ConfiguredVenues.Create);
         services.AddSingleton(CreateVenues);
         services.AddSingleton<IEnumerable<IVenue>>(sp => sp.GetRequiredService<VenueSet>().Venues);
 
@@ -92,13 +93,13 @@ public static class EngineServiceCollectionExtensions
     }
 
     private static VenueSet CreateVenues(IServiceProvider sp) =>
-        new(sp.GetRequiredService<SimulatedVenues>().Venues, sp.GetRequiredService<TradingDesk>().Gateways);
+        new(sp.GetRequiredService<ConfiguredVenues>().Venues, sp.GetRequiredService<TradingDesk>().Gateways);
 
     private static TradingDesk CreateTradingDesk(IServiceProvider sp)
     {
         var desk = TradingDesk.Create(
             sp.GetRequiredService<MarketDataHub>(),
-            sp.GetRequiredService<SimulatedVenues>().Venues,
+            sp.GetRequiredService<ConfiguredVenues>().Venues,
             sp.GetRequiredService<DeskControls>(),
             sp.GetRequiredService<IEngineJournal>(),
             sp.GetRequiredService<OpportunityIds>(),
@@ -113,15 +114,27 @@ public static class EngineServiceCollectionExtensions
         return desk;
     }
 
-    /// <summary>The configured venues (all simulated in this release); every simulated venue shares one world.</summary>
-    private sealed record SimulatedVenues(IReadOnlyList<IVenue> Venues)
+    /// <summary>
+    /// The configured venues: simulated ones share one world; Kalshi with Source Real talks to the real trade API (its
+    /// orders still go through the paper gateway TradingDesk wires). Disposed with the container.
+    /// </summary>
+    private sealed record ConfiguredVenues(IReadOnlyList<IVenue> Venues) : IDisposable
     {
-        public static SimulatedVenues Create(IServiceProvider sp)
+        public static ConfiguredVenues Create(IServiceProvider sp)
         {
             var world = sp.GetRequiredService<SimulatedWorld>();
-            return new SimulatedVenues(sp.GetRequiredService<IOptions<VenuesOptions>>().Value.Enabled
-                .Select(e => (IVenue)new SimulatedVenue(e.Venue, world, TickSize.FromDecimal(e.Options.TickSize)))
+            var time = sp.GetRequiredService<TimeProvider>();
+            var loggers = sp.GetRequiredService<ILoggerFactory>();
+            return new ConfiguredVenues(sp.GetRequiredService<IOptions<VenuesOptions>>().Value.Enabled
+                .Select(e => e.Venue == VenueId.Kalshi && e.Options.Source == DataSource.Real
+                    ? KalshiVenue.Create(sp.GetRequiredService<IOptions<KalshiOptions>>().Value, time, loggers)
+                    : (IVenue)new SimulatedVenue(e.Venue, world, TickSize.FromDecimal(e.Options.TickSize)))
                 .ToList());
+        }
+
+        public void Dispose()
+        {
+            foreach (var venue in Venues) (venue as IDisposable)?.Dispose();
         }
     }
 }
