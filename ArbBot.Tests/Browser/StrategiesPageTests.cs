@@ -35,6 +35,32 @@ public sealed class StrategiesPageTests
     }
 
     [Fact]
+    public async Task Admin_changes_the_multi_outcome_minimum_edge_on_the_strategies_page_and_it_applies()
+    {
+        await using var session = await BrowserSession.StartAsync(new DeskAppFactory());
+        var page = session.Page;
+        var controls = session.App.Services.GetRequiredService<DeskControls>();
+
+        await session.SignInAsync(DeskAppFactory.AdminUser, DeskAppFactory.AdminPassword);
+        await page.GotoAsync(session.BaseUrl + "/strategies");
+        await page.Locator("[data-testid=spike-editor][data-interactive=yes]").WaitForAsync();
+        var numeric = page.Locator("[data-testid=multi-outcome-section] [data-testid=multi-outcome-MinNetEdge]");
+        await WaitUntilAsync(() => !numeric.IsDisabledAsync().GetAwaiter().GetResult(), session, "the multi-outcome panel to be editable");
+
+        await numeric.FillAsync("0.035");
+        await numeric.PressAsync("Tab");
+        await page.ClickAsync("[data-testid=multi-outcome-save]");
+
+        await WaitUntilAsync(() => controls.MultiOutcome.MinNetEdge == 0.035m, session, "the multi-outcome minimum edge to apply");
+        await using var db = await session.App.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<ArbBot.Engine.Persistence.ArbBotDbContext>>()
+            .CreateDbContextAsync();
+        var audit = Assert.Single(db.Audit.Where(a => a.Action == ArbBot.Engine.Control.SettingsStore.MultiOutcomeAction));
+        Assert.Equal(DeskAppFactory.AdminUser, audit.Actor);
+        Assert.Contains("MinNetEdge=0.035", audit.NewValue, StringComparison.Ordinal);
+        await session.ScreenshotAsync("strategies-multi-outcome");
+    }
+
+    [Fact]
     public async Task Signals_page_lists_the_markets_closest_to_a_signal_with_their_layers_in_words()
     {
         await using var session = await BrowserSession.StartAsync(new DeskAppFactory());
