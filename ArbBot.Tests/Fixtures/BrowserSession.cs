@@ -59,7 +59,10 @@ public sealed class BrowserSession : IAsyncDisposable
         return session;
     }
 
-    /// <summary>Signs in through the real form and waits for the dashboard.</summary>
+    /// <summary>
+    /// Signs in through the real form and waits for the dashboard to be live (its circuit connected), as a person waits
+    /// for the page before clicking on: a link clicked before that races the script's start-up.
+    /// </summary>
     public async Task SignInAsync(string user, string password)
     {
         await Page.GotoAsync(BaseUrl + "/");
@@ -68,6 +71,7 @@ public sealed class BrowserSession : IAsyncDisposable
         await Page.FillAsync("#password", password);
         await Page.ClickAsync("button[type=submit]");
         await Page.WaitForURLAsync(url => !url.Contains("/login", StringComparison.Ordinal));
+        await Page.Locator("[data-testid=desk-controls][data-interactive=yes]").WaitForAsync();
     }
 
     public const string ViewerUser = "desk-viewer";
