@@ -94,6 +94,23 @@ public sealed class OrderBook
 
     public int Depth(BookSide side) => side == BookSide.Bid ? _bids.Count : _asks.Count;
 
+    /// <summary>
+    /// Copies the asks priced below <paramref name="belowUnits"/> (price units), best first, into <paramref name="buffer"/>
+    /// and returns how many. The buffer grows only for a book deeper than any seen before, so steady state does not allocate.
+    /// </summary>
+    public int CopyAsksBelow(long belowUnits, ref BookLevel[] buffer)
+    {
+        var n = 0;
+        for (; n < _asks.Count; n++)
+        {
+            var level = _asks.FromTop(n);
+            if (level.Price.Units >= belowUnits) break;
+            if (n == buffer.Length) Array.Resize(ref buffer, Math.Max(4, buffer.Length * 2));
+            buffer[n] = level;
+        }
+        return n;
+    }
+
     /// <summary>Replaces both sides. Levels may come in any order; zero sizes are dropped; a repeated price keeps the last size.</summary>
     public void ApplySnapshot(ReadOnlySpan<BookLevel> bids, ReadOnlySpan<BookLevel> asks, long sequence, long nowUtcTicks, long venueUtcTicks = 0)
     {

@@ -231,8 +231,8 @@ public sealed class CrossVenueArbitrage : IBookListener
         if (top.GrossEdge <= 0m) return;
 
         // Only levels cheaper than $1 minus the other leg's best ask can ever be part of a set.
-        var kCount = CopyAsksBelow(kBook, Price.Scale - pBest.Price.Units, ref _kalshiLevels);
-        var pCount = CopyAsksBelow(pBook, Price.Scale - kBest.Price.Units, ref _polymarketLevels);
+        var kCount = kBook.CopyAsksBelow(Price.Scale - pBest.Price.Units, ref _kalshiLevels);
+        var pCount = pBook.CopyAsksBelow(Price.Scale - kBest.Price.Units, ref _polymarketLevels);
         // The gate resizes to the maximum trade size anyway; sizing beyond it only costs time.
         var cap = decimal.Floor(_limits.MaxTradeSize / top.AskSum);
         var sizing = ArbSetSizer.Size(_kalshiLevels.AsSpan(0, kCount), _polymarketLevels.AsSpan(0, pCount),
@@ -285,21 +285,6 @@ public sealed class CrossVenueArbitrage : IBookListener
 
     private static string Outcome(Market market, InstrumentId instrument) => instrument == market.Yes ? "YES" : "NO";
 
-    /// <summary>Copies the asks priced below <paramref name="belowUnits"/>, best first, growing the buffer if the book is deeper.</summary>
-    private static int CopyAsksBelow(OrderBook book, int belowUnits, ref BookLevel[] buffer)
-    {
-        var depth = book.AskDepth;
-        var n = 0;
-        for (; n < depth; n++)
-        {
-            var level = book.Level(BookSide.Ask, n);
-            if (level.Price.Units >= belowUnits) break;
-            // Grows only when a book is deeper than any seen before, so steady state does not allocate.
-            if (n == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
-            buffer[n] = level;
-        }
-        return n;
-    }
 
     private List<PairState> Index(InstrumentId instrument)
     {

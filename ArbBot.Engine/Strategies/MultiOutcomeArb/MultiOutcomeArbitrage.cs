@@ -191,7 +191,7 @@ public sealed class MultiOutcomeArbitrage : IBookListener
         {
             // A level is only worth copying while it, with every other leg at its best, still costs less than the payout.
             var book = e.Books[i]!;
-            e.Depths[i] = CopyAsksBelow(book, payoutUnits - (bestSum - book.BestAsk.Price.Units), ref e.Ladders[i]);
+            e.Depths[i] = book.CopyAsksBelow(payoutUnits - (bestSum - book.BestAsk.Price.Units), ref e.Ladders[i]);
         }
         // The gate resizes to the maximum trade size anyway; sizing beyond it only costs time.
         var cap = _limits.MaxTradeSize / (bestSum / (decimal)Price.Scale);
@@ -228,20 +228,6 @@ public sealed class MultiOutcomeArbitrage : IBookListener
         };
     }
 
-    /// <summary>Copies the asks priced below <paramref name="belowUnits"/>, best first, growing the buffer only for a deeper book than any seen.</summary>
-    private static int CopyAsksBelow(OrderBook book, long belowUnits, ref BookLevel[] buffer)
-    {
-        var depth = book.AskDepth;
-        var n = 0;
-        for (; n < depth; n++)
-        {
-            var level = book.Level(BookSide.Ask, n);
-            if (level.Price.Units >= belowUnits) break;
-            if (n == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
-            buffer[n] = level;
-        }
-        return n;
-    }
 
     /// <summary>Classifies every offered event again under the current settings and rebuilds the watched set and index.</summary>
     private void Rewatch()

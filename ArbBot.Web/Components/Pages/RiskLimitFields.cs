@@ -75,24 +75,27 @@ public static class RiskLimitFields
     public static string LabelOf(string name) => All.FirstOrDefault(f => f.Name == name)?.Label ?? name;
 
     /// <summary>An audit value such as "MaxTradeSize=500; PairCooldown=00:00:02" with labels instead of property names.</summary>
-    public static string Describe(string? audit)
+    public static string Describe(string? audit) => Describe(audit, LabelOf);
+
+    /// <summary>An audit value of "Field=value" parts with each field named by <paramref name="labelOf"/>.</summary>
+    internal static string Describe(string? audit, Func<string, string> labelOf)
     {
         if (string.IsNullOrWhiteSpace(audit)) return "—";
         var parts = audit.Split("; ", StringSplitOptions.RemoveEmptyEntries).Select(part =>
         {
             var at = part.IndexOf('=', StringComparison.Ordinal);
-            return at < 0 ? part : $"{LabelOf(part[..at])}: {part[(at + 1)..]}";
+            return at < 0 ? part : $"{labelOf(part[..at])}: {part[(at + 1)..]}";
         });
         return string.Join("; ", parts);
     }
 
-    private static decimal Seconds(TimeSpan value) => value.Ticks / (decimal)TimeSpan.TicksPerSecond;
+    internal static decimal Seconds(TimeSpan value) => value.Ticks / (decimal)TimeSpan.TicksPerSecond;
 
     // Clamped first so a wild entry becomes an out-of-range value the validator reports, not an overflow exception.
-    private static TimeSpan FromSeconds(decimal seconds) =>
+    internal static TimeSpan FromSeconds(decimal seconds) =>
         TimeSpan.FromTicks((long)(Math.Clamp(seconds, -1_000_000_000m, 1_000_000_000m) * TimeSpan.TicksPerSecond));
 
-    private static int ToInt(decimal value) => (int)Math.Clamp(Math.Round(value, MidpointRounding.AwayFromZero), int.MinValue, int.MaxValue);
+    internal static int ToInt(decimal value) => (int)Math.Clamp(Math.Round(value, MidpointRounding.AwayFromZero), int.MinValue, int.MaxValue);
 
     /// <summary>A number for people: thousands separated, no trailing zeros.</summary>
     public static string Format(decimal value) => value.ToString("#,0.####", CultureInfo.InvariantCulture);

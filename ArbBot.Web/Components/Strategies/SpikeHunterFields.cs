@@ -82,22 +82,13 @@ public static class SpikeHunterFields
     };
 
     /// <summary>An audit value such as "CusumThreshold=0.04" with labels.</summary>
-    public static string Describe(string? audit)
-    {
-        if (string.IsNullOrWhiteSpace(audit)) return "—";
-        return string.Join("; ", audit.Split("; ", StringSplitOptions.RemoveEmptyEntries).Select(part =>
-        {
-            var at = part.IndexOf('=', StringComparison.Ordinal);
-            return at < 0 ? part : $"{LabelOf(part[..at])}: {part[(at + 1)..]}";
-        }));
-    }
+    public static string Describe(string? audit) => RiskLimitFields.Describe(audit, LabelOf);
 
-    private static decimal Seconds(TimeSpan value) => value.Ticks / (decimal)TimeSpan.TicksPerSecond;
+    private static decimal Seconds(TimeSpan value) => RiskLimitFields.Seconds(value);
 
-    private static TimeSpan FromSeconds(decimal seconds) =>
-        TimeSpan.FromTicks((long)(Math.Clamp(seconds, -1_000_000_000m, 1_000_000_000m) * TimeSpan.TicksPerSecond));
+    private static TimeSpan FromSeconds(decimal seconds) => RiskLimitFields.FromSeconds(seconds);
 
-    private static int ToInt(decimal value) => (int)Math.Clamp(Math.Round(value, MidpointRounding.AwayFromZero), int.MinValue, int.MaxValue);
+    private static int ToInt(decimal value) => RiskLimitFields.ToInt(value);
 
     public static string Format(decimal value) => RiskLimitFields.Format(value);
 }
