@@ -94,9 +94,21 @@ public sealed class StrategiesPageTests
         Assert.True(await Points() > before, $"the chart stayed at {before} points");
 
         // Choosing another market from the list charts that one instead.
-        await page.Locator("[data-testid=signals-closest] tbody tr").Nth(1).ClickAsync();
-        for (var attempt = 0; attempt < 50 && await Points() <= 0; attempt++) await Task.Delay(200);
-        Assert.True(await Points() > 0, "the second market's chart has no points: " + await Points() + " " + string.Join(" | ", session.ConsoleMessages));
+        // The list re-sorts live, so the test clicks any other market and waits for the chart to change to it.
+        var firstId = await page.Locator("[data-testid=signal-chart]").GetAttributeAsync("data-instrument");
+        Assert.False(string.IsNullOrEmpty(firstId));
+        // The grid re-renders with every sample, so a click can land on a row being replaced: click again until it takes.
+        var otherChart = page.Locator($"[data-testid=signal-chart]:not([data-instrument='{firstId}']) .main-svg").First;
+        for (var attempt = 0; attempt < 5 && !await otherChart.IsVisibleAsync(); attempt++)
+        {
+            await page.Locator($"[data-testid=signals-closest] tbody tr:has([data-testid=signal-market]:not([data-instrument='{firstId}']))").First.ClickAsync();
+            try { await otherChart.WaitForAsync(new() { Timeout = 5_000 }); }
+            catch (TimeoutException) { }
+        }
+        Assert.True(await otherChart.IsVisibleAsync(), "clicking another market in the list never charted it");
+        var points = -1;
+        for (var attempt = 0; attempt < 50 && (points = await Points()) <= 0; attempt++) await Task.Delay(200);
+        Assert.True(points > 0, $"the second market's chart has no points ({points}): " + string.Join(" | ", session.ConsoleMessages));
         await page.Locator("[data-testid=signal-explanation]").First.WaitForAsync(new() { Timeout = 60_000 });
         Assert.Contains("CUSUM", await page.Locator("[data-testid=signal-explanation]").First.TextContentAsync(), StringComparison.Ordinal);
 
