@@ -12,6 +12,11 @@ public enum PolymarketSignatureType : byte
     PolyProxy = 1,
     /// <summary>The maker is a Gnosis Safe owned by the signer.</summary>
     PolyGnosisSafe = 2,
+    /// <summary>
+    /// V2 only: the maker and signer are a deposit wallet (an EIP-1271 smart wallet) and the owner's EOA signature is
+    /// wrapped ERC-7739 style (see <see cref="PolymarketOrderSigner.SignPoly1271"/>).
+    /// </summary>
+    Poly1271 = 3,
 }
 
 /// <summary>Which CTF Exchange generation an order is signed for; it fixes the struct and the domain version.</summary>
