@@ -534,6 +534,11 @@ public sealed class PolymarketOrderGateway : IOrderGateway, IPolymarketUserEvent
                 SetPending(order, expected >= request.Quantity ? OrderStatus.Filled : OrderStatus.Cancelled,
                     $"{kind}: {Text(request.Quantity - expected)} of {Text(request.Quantity)} unfilled at {request.LimitPrice} or better", expected);
             }
+            else if (PolymarketWire.Decimal(request.Side == Side.Buy ? response.TakingAmount : response.MakingAmount) is { } matched && matched >= request.Quantity)
+            {
+                // Fully matched on arrival: its trades must show up; if the socket missed them, the grace timer asks REST.
+                SetPending(order, OrderStatus.Filled, null, request.Quantity);
+            }
             cancelNow = order.CancelRequested && !order.Status.IsFinal();
         }
         if (cancelNow) Background(() => CancelOnVenueAsync([order]));
