@@ -5,6 +5,7 @@ using ArbBot.Web.Auth;
 using ArbBot.Web.Components;
 using ArbBot.Web.Health;
 using ArbBot.Web.Hubs;
+using ArbBot.Web.Venues;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 
@@ -12,6 +13,10 @@ if (args is [HealthProbe.Argument, ..]) return await HealthProbe.RunAsync(args[1
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Configuration.UseOperatorSettings();
+if (args is [PolymarketCommand.Verb, ..])
+{
+    return await PolymarketCommand.RunAsync(args[1..], builder.Configuration, Console.Out, Console.Error, CancellationToken.None);
+}
 if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
 {
     // Only this machine by default; --urls or ASPNETCORE_URLS opens it up deliberately.
