@@ -71,7 +71,8 @@ public static class WebServiceCollectionExtensions
 
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: [HealthEndpoints.ReadyTag])
-            .AddCheck<VenueFeedsHealthCheck>("venues", tags: [HealthEndpoints.ReadyTag]);
+            .AddCheck<VenueFeedsHealthCheck>("venues", tags: [HealthEndpoints.ReadyTag])
+            .AddCheck<LifecycleHealthCheck>("reconciliation", tags: [HealthEndpoints.ReadyTag]);
         return services;
     }
 

@@ -3,6 +3,7 @@ using ArbBot.Engine.Core;
 using ArbBot.Engine.Desk;
 using ArbBot.Engine.Events;
 using ArbBot.Engine.Execution;
+using ArbBot.Engine.Lifecycle;
 using ArbBot.Engine.MarketData;
 using ArbBot.Engine.Matching;
 using ArbBot.Engine.Persistence;
@@ -17,6 +18,7 @@ using ArbBot.Engine.Venues.Simulated;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -44,6 +46,9 @@ public static class EngineServiceCollectionExtensions
         services.BindSection<PortfolioOptions>(configuration, "ArbBot:Portfolio");
         services.BindSection<ArbitrageExecutorOptions>(configuration, "ArbBot:Execution");
         services.BindSection<SpreadHistoryOptions>(configuration, SpreadHistoryOptions.Section);
+        services.BindSection<LifecycleOptions>(configuration, LifecycleOptions.Section);
+        // The host's own stop limit is the desk's: SIGTERM ends the process within it whatever is still running.
+        services.AddOptions<HostOptions>().Configure<IOptions<LifecycleOptions>>((host, lifecycle) => host.ShutdownTimeout = lifecycle.Value.ShutdownTimeout);
 
         // Market data: one hub thread applies every book event; strategies, risk and execution run on it too.
         services.AddSingleton<InstrumentRegistry>();
@@ -76,9 +81,15 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton(sp => sp.GetRequiredService<TradingDesk>().SpikeHunter);
         services.AddSingleton(sp => sp.GetRequiredService<TradingDesk>().SpikeHunter.Board);
         services.AddSingleton<PairService>();
+        services.AddSingleton<DeskLifecycle>();
+        services.AddSingleton<RestartRecovery>();
 
         // Hosted services start in this order and stop in reverse: the writer outlives everything that records.
         services.AddHostedService(sp => sp.GetRequiredService<RecordWriter>());
+        services.AddHostedService<DurableFillLog>();
+        // Runs first on a stop (IHostedLifecycleService.StoppingAsync): hold trading, cancel open orders, save records.
+        services.AddSingleton<ShutdownCoordinator>();
+        services.AddHostedService(sp => sp.GetRequiredService<ShutdownCoordinator>());
         services.AddSingleton<EngineHost>();
         services.AddHostedService(sp => sp.GetRequiredService<EngineHost>());
         services.AddHostedService<StaleBookMonitor>();
@@ -97,6 +108,8 @@ public static class EngineServiceCollectionExtensions
 
     private static TradingDesk CreateTradingDesk(IServiceProvider sp)
     {
+        var writer = sp.GetRequiredService<RecordWriter>();
+        var lifecycle = sp.GetRequiredService<DeskLifecycle>();
         var desk = TradingDesk.Create(
             sp.GetRequiredService<MarketDataHub>(),
             sp.GetRequiredService<ConfiguredVenues>().Venues,
@@ -106,7 +119,8 @@ public static class EngineServiceCollectionExtensions
             sp.GetRequiredService<IOptions<PaperExecutionOptions>>().Value,
             sp.GetRequiredService<IOptions<ArbitrageExecutorOptions>>().Value,
             sp.GetRequiredService<IOptions<PortfolioOptions>>().Value,
-            () => sp.GetRequiredService<RecordWriter>().Backlogged,
+            // Nothing trades unrecorded, nor before every venue is reconciled after a start, nor while stopping.
+            () => writer.Backlogged || lifecycle.HoldsTrading,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>(),
             sp.GetRequiredService<SpikeHunterControls>());
