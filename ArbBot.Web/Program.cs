@@ -5,6 +5,7 @@ using ArbBot.Web.Auth;
 using ArbBot.Web.Components;
 using ArbBot.Web.Health;
 using ArbBot.Web.Hubs;
+using ArbBot.Web.Observability;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 
@@ -12,6 +13,7 @@ if (args is [HealthProbe.Argument, ..]) return await HealthProbe.RunAsync(args[1
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Configuration.UseOperatorSettings();
+builder.Logging.AddArbBotConsole(builder.Configuration);
 if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
 {
     // Only this machine by default; --urls or ASPNETCORE_URLS opens it up deliberately.
@@ -34,6 +36,7 @@ app.UseAntiforgery();
 
 app.MapStaticAssets().AllowAnonymous();
 app.MapArbBotHealth();
+app.MapArbBotMetrics();
 app.MapDeskApi();
 app.MapHub<DeskHub>(DeskHub.Path);
 app.MapPost("/logout", async (HttpContext context, IAntiforgery antiforgery) =>

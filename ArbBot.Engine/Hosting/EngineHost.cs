@@ -35,6 +35,11 @@ public sealed class EngineHost(
     /// <summary>Completes once controls, markets, pairs and positions are loaded, the feeds are starting and every venue is reconciled.</summary>
     public Task Ready => _ready.Task;
 
+    private volatile bool _hubRunning;
+
+    /// <summary>True while the hub's loop runs: work posted to it will be done (a stop during start-up may find it not yet running).</summary>
+    public bool HubRunning => _hubRunning;
+
     private static readonly TimeSpan MaxRestartDelay = TimeSpan.FromSeconds(60);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -113,10 +118,15 @@ public sealed class EngineHost(
         try
         {
             await Task.Yield();
+            _hubRunning = true;
             await hub.RunAsync(stoppingToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+        }
+        finally
+        {
+            _hubRunning = false;
         }
     }
 

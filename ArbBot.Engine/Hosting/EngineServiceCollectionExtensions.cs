@@ -4,6 +4,7 @@ using ArbBot.Engine.Desk;
 using ArbBot.Engine.Events;
 using ArbBot.Engine.Execution;
 using ArbBot.Engine.Lifecycle;
+using ArbBot.Engine.Observability;
 using ArbBot.Engine.MarketData;
 using ArbBot.Engine.Matching;
 using ArbBot.Engine.Persistence;
@@ -82,6 +83,16 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton(sp => sp.GetRequiredService<TradingDesk>().SpikeHunter.Board);
         services.AddSingleton<PairService>();
         services.AddSingleton<DeskLifecycle>();
+        services.AddSingleton<VenueApiHealth>();
+        services.AddSingleton(sp =>
+        {
+            var metrics = new DeskMetrics();
+            sp.GetRequiredService<EngineJournal>().Published += e =>
+            {
+                if (e is OrderTransition transition) metrics.OnOrderTransition(transition);
+            };
+            return metrics;
+        });
         services.AddSingleton<RestartRecovery>();
 
         // Hosted services start in this order and stop in reverse: the writer outlives everything that records.
@@ -125,6 +136,7 @@ public static class EngineServiceCollectionExtensions
             sp.GetRequiredService<ILoggerFactory>(),
             sp.GetRequiredService<SpikeHunterControls>());
         desk.Listener.Attach(sp.GetRequiredService<ExecutionLog>());
+        desk.Engine.DecisionLatency = sp.GetRequiredService<DeskMetrics>().DecisionLatency;
         return desk;
     }
 
@@ -141,7 +153,12 @@ public static class EngineServiceCollectionExtensions
             var loggers = sp.GetRequiredService<ILoggerFactory>();
             return new ConfiguredVenues(sp.GetRequiredService<IOptions<VenuesOptions>>().Value.Enabled
                 .Select(e => e.Venue == VenueId.Kalshi && e.Options.Source == DataSource.Real
-                    ? KalshiVenue.Create(sp.GetRequiredService<IOptions<KalshiOptions>>().Value, time, loggers)
+                    ? KalshiVenue.Create(sp.GetRequiredService<IOptions<KalshiOptions>>().Value, time, loggers,
+                        // Every REST call is timed and its errors counted per endpoint (Overview page, /metrics).
+                        new VenueApiHealthHandler(sp.GetRequiredService<VenueApiHealth>(), VenueId.Kalshi)
+                        {
+                            InnerHandler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) },
+                        })
                     : (IVenue)new SimulatedVenue(e.Venue, world, TickSize.FromDecimal(e.Options.TickSize)))
                 .ToList());
         }

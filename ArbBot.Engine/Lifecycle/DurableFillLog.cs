@@ -28,6 +28,7 @@ public sealed class DurableFillLog(RecordWriter writer, ILogger<DurableFillLog> 
         {
             if (row is FillRow fill)
             {
+                using var scope = logger.BeginScope(new Observability.Correlation(fill.OpportunityId, fill.PairId, fill.ClientOrderId));
                 logger.LogInformation("Fill {FillId} recorded: {Venue} {Side} {Quantity} {Symbol} at {Price} (order {ClientOrderId})",
                     fill.FillId, fill.Venue, fill.Side, fill.Quantity, fill.Symbol, fill.Price, fill.ClientOrderId);
             }

@@ -23,6 +23,7 @@ public sealed class ShutdownCoordinator(
     VenueSet venues,
     RecordWriter writer,
     DeskMonitor monitor,
+    EngineHost engine,
     IOptions<LifecycleOptions> options,
     TimeProvider time,
     ILogger<ShutdownCoordinator> logger) : IHostedLifecycleService
@@ -40,6 +41,14 @@ public sealed class ShutdownCoordinator(
         var steps = new List<string>();
         try
         {
+            if (!engine.HubRunning)
+            {
+                // Stopped during start-up: nothing has traded yet and the hub would never run posted work.
+                await writer.FlushAsync(limit.Token).ConfigureAwait(false);
+                LastReport = $"Shutdown during start-up: records saved in {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms.";
+                logger.LogInformation("{Report}", LastReport);
+                return;
+            }
             var drained = await DrainExecutionsAsync(limit.Token).ConfigureAwait(false);
             steps.Add(drained == 0 ? "no execution under way" : $"{drained} execution(s) still under way after the drain time");
             foreach (var gateway in venues.Gateways.Values)
@@ -65,7 +74,8 @@ public sealed class ShutdownCoordinator(
         catch (OperationCanceledException) when (limit.IsCancellationRequested)
         {
             steps.Add("shutdown time limit reached");
-            logger.LogError("Shutdown reached its time limit ({Limit}); {Pending} record(s) still pending", options.Value.ShutdownTimeout, writer.Pending);
+            logger.LogError("Shutdown reached its time limit ({Limit}) after: {Steps}; {Pending} record(s) still pending",
+                options.Value.ShutdownTimeout, string.Join("; ", steps), writer.Pending);
         }
         LastReport = $"Shutdown: {string.Join("; ", steps)} in {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms.";
         logger.LogInformation("{Report}", LastReport);

@@ -68,7 +68,9 @@ public sealed partial class ProcessLifecycleTests(ITestOutputHelper output) : ID
     {
         int announcedCount, storedAtKill;
         long openAtKill;
-        await using (var first = DeskProcess.Start(DatabasePath, Trading()))
+        var json = Trading();
+        json["ArbBot__Logging__Json"] = "true";
+        await using (var first = DeskProcess.Start(DatabasePath, json))
         {
             await first.WaitForPhaseAsync("Running", TimeSpan.FromSeconds(90));
             Assert.True(await first.ApproveTruePairsAsync() > 0);
@@ -88,6 +90,7 @@ public sealed partial class ProcessLifecycleTests(ITestOutputHelper output) : ID
             // Every fill the app announced (only ever after its commit) is in the database.
             Assert.NotEmpty(announced);
             Assert.Subset(stored, announced.ToHashSet(StringComparer.Ordinal));
+            AssertJsonLinesCarryCorrelationIds(first);
         }
         output.WriteLine($"After SIGKILL: {storedAtKill} fills stored, {announcedCount} announced, {openAtKill} orders recorded as open");
 
@@ -117,6 +120,18 @@ public sealed partial class ProcessLifecycleTests(ITestOutputHelper output) : ID
         Assert.True(await second.WaitForExitAsync(ShutdownTimeout + TimeSpan.FromSeconds(20)));
         Assert.Equal(0, second.ExitCode);
         AssertPositionsTableMatchesFills();
+    }
+
+    /// <summary>With ArbBot:Logging:Json each line is one JSON object; a fill's line carries its opportunity and order ids as a scope.</summary>
+    private static void AssertJsonLinesCarryCorrelationIds(DeskProcess desk)
+    {
+        var line = desk.Lines.First(l => FillRecorded().IsMatch(l));
+        using var entry = JsonDocument.Parse(line);
+        var root = entry.RootElement;
+        Assert.Equal("Information", root.GetProperty("LogLevel").GetString());
+        var scope = Assert.Single(root.GetProperty("Scopes").EnumerateArray(), s => s.TryGetProperty("ClientOrderId", out _));
+        Assert.False(string.IsNullOrEmpty(scope.GetProperty("ClientOrderId").GetString()));
+        Assert.True(scope.GetProperty("OpportunityId").GetInt64() > 0);
     }
 
     private async Task WaitForFillsAsync(DeskProcess desk, int atLeast, TimeSpan timeout)
