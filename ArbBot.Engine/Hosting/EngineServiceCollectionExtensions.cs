@@ -4,6 +4,7 @@ using ArbBot.Engine.Desk;
 using ArbBot.Engine.Events;
 using ArbBot.Engine.Execution;
 using ArbBot.Engine.Lifecycle;
+using ArbBot.Engine.Notifications;
 using ArbBot.Engine.Observability;
 using ArbBot.Engine.MarketData;
 using ArbBot.Engine.Matching;
@@ -83,16 +84,9 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton(sp => sp.GetRequiredService<TradingDesk>().SpikeHunter.Board);
         services.AddSingleton<PairService>();
         services.AddSingleton<DeskLifecycle>();
+        services.AddArbBotNotifications(configuration);
         services.AddSingleton<VenueApiHealth>();
-        services.AddSingleton(sp =>
-        {
-            var metrics = new DeskMetrics();
-            sp.GetRequiredService<EngineJournal>().Published += e =>
-            {
-                if (e is OrderTransition transition) metrics.OnOrderTransition(transition);
-            };
-            return metrics;
-        });
+        services.AddSingleton<DeskMetrics>();
         services.AddSingleton<RestartRecovery>();
 
         // Hosted services start in this order and stop in reverse: the writer outlives everything that records.
@@ -136,7 +130,12 @@ public static class EngineServiceCollectionExtensions
             sp.GetRequiredService<ILoggerFactory>(),
             sp.GetRequiredService<SpikeHunterControls>());
         desk.Listener.Attach(sp.GetRequiredService<ExecutionLog>());
-        desk.Engine.DecisionLatency = sp.GetRequiredService<DeskMetrics>().DecisionLatency;
+        var metrics = sp.GetRequiredService<DeskMetrics>();
+        desk.Engine.DecisionLatency = metrics.DecisionLatency;
+        sp.GetRequiredService<EngineJournal>().Published += e =>
+        {
+            if (e is OrderTransition transition) metrics.OnOrderTransition(transition);
+        };
         return desk;
     }
 

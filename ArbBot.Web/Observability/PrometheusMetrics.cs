@@ -25,6 +25,7 @@ public sealed class PrometheusMetrics(
     QuoteBoard quotes,
     RecordWriter records,
     VenueApiHealth apiHealth,
+    ArbBot.Engine.Notifications.NotificationQueue notificationQueue,
     IEnumerable<IVenue> venues)
 {
     public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
@@ -73,7 +74,7 @@ public sealed class PrometheusMetrics(
 
         Counter(text, "arbbot_notification_failures_total", "Notifications that failed after every retry.", metrics.NotificationFailures);
         Counter(text, "arbbot_notifications_sent_total", "Notifications delivered.", metrics.NotificationsSent);
-        Counter(text, "arbbot_notifications_dropped_total", "Notifications dropped (queue full or over the rate limit).", metrics.NotificationsDropped);
+        Counter(text, "arbbot_notifications_dropped_total", "Notifications dropped (queue full or over the rate limit).", metrics.NotificationsDropped + notificationQueue.Dropped);
 
         Gauge(text, "arbbot_records_pending", "Records waiting to be saved.", records.Pending);
         Counter(text, "arbbot_record_save_failures_total", "Failed record saves (each retried).", records.Failures);
