@@ -49,6 +49,7 @@ public static class EngineServiceCollectionExtensions
         services.BindSection<ArbitrageExecutorOptions>(configuration, "ArbBot:Execution");
         services.BindSection<SpreadHistoryOptions>(configuration, SpreadHistoryOptions.Section);
         services.BindSection<LifecycleOptions>(configuration, LifecycleOptions.Section);
+        services.BindSection<RetentionOptions>(configuration, RetentionOptions.Section);
         // The host's own stop limit is the desk's: SIGTERM ends the process within it whatever is still running.
         services.AddOptions<HostOptions>().Configure<IOptions<LifecycleOptions>>((host, lifecycle) => host.ShutdownTimeout = lifecycle.Value.ShutdownTimeout);
 
@@ -92,6 +93,8 @@ public static class EngineServiceCollectionExtensions
         // Hosted services start in this order and stop in reverse: the writer outlives everything that records.
         services.AddHostedService(sp => sp.GetRequiredService<RecordWriter>());
         services.AddHostedService<DurableFillLog>();
+        services.AddSingleton<RetentionService>();
+        services.AddHostedService(sp => sp.GetRequiredService<RetentionService>());
         // Runs first on a stop (IHostedLifecycleService.StoppingAsync): hold trading, cancel open orders, save records.
         services.AddSingleton<ShutdownCoordinator>();
         services.AddHostedService(sp => sp.GetRequiredService<ShutdownCoordinator>());
