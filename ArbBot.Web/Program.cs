@@ -5,6 +5,7 @@ using ArbBot.Web.Auth;
 using ArbBot.Web.Components;
 using ArbBot.Web.Health;
 using ArbBot.Web.Hubs;
+using ArbBot.Web.Observability;
 using ArbBot.Web.Venues;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
@@ -17,6 +18,7 @@ if (args is [PolymarketCommand.Verb, ..])
 {
     return await PolymarketCommand.RunAsync(args[1..], builder.Configuration, Console.Out, Console.Error, CancellationToken.None);
 }
+builder.Logging.AddArbBotConsole(builder.Configuration);
 if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
 {
     // Only this machine by default; --urls or ASPNETCORE_URLS opens it up deliberately.
@@ -39,6 +41,7 @@ app.UseAntiforgery();
 
 app.MapStaticAssets().AllowAnonymous();
 app.MapArbBotHealth();
+app.MapArbBotMetrics();
 app.MapDeskApi();
 app.MapHub<DeskHub>(DeskHub.Path);
 app.MapPost("/logout", async (HttpContext context, IAntiforgery antiforgery) =>

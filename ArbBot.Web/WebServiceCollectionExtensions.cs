@@ -69,9 +69,11 @@ public static class WebServiceCollectionExtensions
         services.AddSingleton<DeskHubConnections>();
         services.AddHostedService<DeskHubBroadcaster>();
 
+        services.AddSingleton<Observability.PrometheusMetrics>();
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: [HealthEndpoints.ReadyTag])
-            .AddCheck<VenueFeedsHealthCheck>("venues", tags: [HealthEndpoints.ReadyTag]);
+            .AddCheck<VenueFeedsHealthCheck>("venues", tags: [HealthEndpoints.ReadyTag])
+            .AddCheck<LifecycleHealthCheck>("reconciliation", tags: [HealthEndpoints.ReadyTag]);
         return services;
     }
 

@@ -28,7 +28,8 @@ public sealed class DeskCommands(
     MarketDataHub hub,
     VenueSet venues,
     ILogger<DeskCommands> logger,
-    SpikeHunterControls spikeHunter)
+    SpikeHunterControls spikeHunter,
+    Notifications.NotificationControls notifications)
 {
     /// <summary>The audit action of a spike hunter settings change.</summary>
     public const string SpikeHunterAction = "strategies.spike.set";
@@ -49,6 +50,13 @@ public sealed class DeskCommands(
         }
         await RunOnHubAsync(() => spikeHunter.Apply(spike), cancellationToken).ConfigureAwait(false);
         await ApplyAsync(new ApplyMultiOutcomeWork(controls, await store.LoadMultiOutcomeAsync(cancellationToken).ConfigureAwait(false)), cancellationToken).ConfigureAwait(false);
+        var notify = await store.LoadNotificationsAsync(cancellationToken).ConfigureAwait(false);
+        if (Notifications.NotificationSettingsValidator.Validate(notify) is { Count: > 0 } badNotify)
+        {
+            logger.LogError("Stored notification settings are not valid ({Errors}); notifications stay off", string.Join("; ", badNotify.Select(e => e.Message)));
+            notify = new Notifications.NotificationSettings();
+        }
+        notifications.Apply(notify);
         if (state.KillSwitchEngaged) logger.LogWarning("The kill switch is engaged ({Reason}); no order will be sent until an admin resets it", state.KillSwitchReason);
         if (state.TradingPaused) logger.LogWarning("Trading is paused ({Reason})", state.PauseReason);
     }
@@ -153,6 +161,29 @@ public sealed class DeskCommands(
             await ApplyAsync(new ApplyMultiOutcomeWork(controls, settings), cancellationToken).ConfigureAwait(false);
             logger.LogInformation("Multi-outcome settings changed by {Actor}: {Before} → {After}", actor, before, after);
             return CommandResult<MultiOutcomeSettings>.Ok(settings);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Replaces the notification settings after checking every field; persisted with an audit entry of the fields that changed.</summary>
+    public async Task<CommandResult<Notifications.NotificationSettings>> SetNotificationSettingsAsync(string actor, Notifications.NotificationSettings settings, CancellationToken cancellationToken)
+    {
+        if (settings is null) return CommandResult<Notifications.NotificationSettings>.Refused(new CommandError("request", "Settings are required."));
+        var errors = Notifications.NotificationSettingsValidator.Validate(settings);
+        if (errors.Count > 0) return CommandResult<Notifications.NotificationSettings>.Refused([.. errors]);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var current = notifications.Settings;
+            if (current == settings) return CommandResult<Notifications.NotificationSettings>.Ok(current);
+            var (before, after) = SettingsStore.DescribeChange(current, settings);
+            await store.SaveNotificationsAsync(settings, actor, before, after, cancellationToken).ConfigureAwait(false);
+            notifications.Apply(settings);
+            logger.LogInformation("Notification settings changed by {Actor}: {Before} → {After}", actor, before, after);
+            return CommandResult<Notifications.NotificationSettings>.Ok(settings);
         }
         finally
         {

@@ -21,6 +21,12 @@ public sealed class SettingsStore(IDbContextFactory<ArbBotDbContext> contexts, T
     /// <summary>The audit action of a change of the multi-outcome settings.</summary>
     public const string MultiOutcomeAction = "strategy.multi-outcome.set";
 
+    /// <summary>Where the notification settings are kept.</summary>
+    public const string NotificationsKey = "notifications";
+
+    /// <summary>The audit action of a change of the notification settings.</summary>
+    public const string NotificationsAction = "notifications.set";
+
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>The persisted switches, or the defaults (running, kill switch off, default limits) on a new database.</summary>
@@ -70,6 +76,28 @@ public sealed class SettingsStore(IDbContextFactory<ArbBotDbContext> contexts, T
         db.Audit.Add(new AuditEntry { AtUtc = now, Actor = actor, Action = action, Target = target, OldValue = before, NewValue = after });
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The persisted notification settings, or the defaults (off) when none were saved.</summary>
+    public async Task<Notifications.NotificationSettings> LoadNotificationsAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var row = await db.Settings.AsNoTracking().SingleOrDefaultAsync(s => s.Key == NotificationsKey, cancellationToken).ConfigureAwait(false);
+        return row is null
+            ? new Notifications.NotificationSettings()
+            : JsonSerializer.Deserialize<Notifications.NotificationSettings>(row.ValueJson, Json) ?? throw new InvalidDataException($"Setting {NotificationsKey} is empty.");
+    }
+
+    /// <summary>Saves the notification settings and their audit entry together.</summary>
+    public Task SaveNotificationsAsync(Notifications.NotificationSettings settings, string actor, string before, string after, CancellationToken cancellationToken) =>
+        SaveAsync(NotificationsKey, JsonSerializer.Serialize(settings, Json), "notifications", actor, NotificationsAction, before, after, cancellationToken);
+
+    /// <summary>Records an action that changes no setting (a test message sent) in the audit trail.</summary>
+    public async Task AuditAsync(string actor, string action, string target, string? detail, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        db.Audit.Add(new AuditEntry { AtUtc = time.GetUtcNow().UtcDateTime, Actor = actor, Action = action, Target = target, NewValue = detail });
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The persisted spike hunter settings, or the defaults when none were saved.</summary>

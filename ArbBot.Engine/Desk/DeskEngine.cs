@@ -116,7 +116,23 @@ public sealed class DeskEngine : IOpportunitySink, IRiskContext
         return registration;
     }
 
+    /// <summary>Where each decision's duration is recorded (metrics), or null.</summary>
+    public Observability.LatencyHistogram? DecisionLatency { get; set; }
+
     public void OnOpportunity(Opportunity opportunity)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            Decide(opportunity);
+        }
+        finally
+        {
+            DecisionLatency?.Observe(System.Diagnostics.Stopwatch.GetTimestamp() - started);
+        }
+    }
+
+    private void Decide(Opportunity opportunity)
     {
         var decision = _gate.Check(opportunity, _controls.Limits, this);
         switch (decision.Verdict)

@@ -147,6 +147,7 @@ public sealed class EngineJournal(RecordWriter writer, InstrumentRegistry regist
         });
         if (outcome.Kind == ExecutionOutcomeKind.Residual)
         {
+            using var scope = logger.BeginScope(new Observability.Correlation(outcome.OpportunityId, outcome.PairId));
             logger.LogError("UNHEDGED: execution {Opportunity} on pair {Pair} ended with {Residual} contracts unhedged: {Summary}",
                 outcome.OpportunityId, outcome.PairId, outcome.ResidualQuantity, outcome.Summary);
         }

@@ -3,7 +3,10 @@ using Microsoft.Extensions.Logging;
 
 namespace ArbBot.Engine.Execution;
 
-/// <summary>Writes every fill (and, at debug level, every order update) to the log, with the instrument's venue symbol.</summary>
+/// <summary>
+/// Writes every fill and order update to the log at debug level as the gateway reports it, with the instrument's venue
+/// symbol. The information-level fill line comes from <see cref="Lifecycle.DurableFillLog"/> once the fill is saved.
+/// </summary>
 public sealed class ExecutionLog(InstrumentRegistry registry, ILogger<ExecutionLog> logger) : IHubExecutionHandler
 {
     public void OnOrderUpdate(OrderUpdate update) =>
@@ -12,6 +15,6 @@ public sealed class ExecutionLog(InstrumentRegistry registry, ILogger<ExecutionL
             update.Reason is null ? "" : $": {update.Reason}");
 
     public void OnFill(Fill fill) =>
-        logger.LogInformation("Fill {FillId}: {Side} {Quantity} {Instrument} @ {Price}, fee {Fee} ({Liquidity})",
+        logger.LogDebug("Fill {FillId} received: {Side} {Quantity} {Instrument} @ {Price}, fee {Fee} ({Liquidity})",
             fill.FillId, fill.Side, fill.Quantity, registry[fill.Instrument], fill.Price, fill.Fee, fill.Liquidity);
 }

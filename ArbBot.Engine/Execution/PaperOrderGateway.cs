@@ -32,7 +32,7 @@ namespace ArbBot.Engine.Execution;
 /// <see cref="OrderUpdate.RemainingQuantity"/> is what is still working, so it is 0 once the order is final.
 /// </para>
 /// </remarks>
-public sealed class PaperOrderGateway : IOrderGateway, IBookListener, IDisposable
+public sealed class PaperOrderGateway : IOrderGateway, IOrderReconciliation, IBookListener, IDisposable
 {
     private const string StaleBook = "stale book";
 
@@ -145,6 +145,15 @@ public sealed class PaperOrderGateway : IOrderGateway, IBookListener, IDisposabl
     /// <inheritdoc />
     public ValueTask CancelAllAsync(CancellationToken cancellationToken) =>
         _open.IsEmpty ? ValueTask.CompletedTask : _hub.PostAsync(new CancelWork(this, null), cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The paper venue lives in this process: its open orders are the ones this instance placed, and its fills reached
+    /// the desk as they happened. After a restart it therefore reports no open order and no fill, and the desk closes
+    /// the orders its records still show as open (they died with the process that placed them).
+    /// </remarks>
+    public Task<VenueOrderReport> ReportAsync(DateTimeOffset fillsSince, CancellationToken cancellationToken) =>
+        Task.FromResult(new VenueOrderReport([.. _open.Keys], []));
 
     /// <summary>Stops watching books and drops pending latency timers; orders still open get no further updates.</summary>
     public void Dispose()

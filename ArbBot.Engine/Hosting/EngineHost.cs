@@ -25,14 +25,20 @@ public sealed class EngineHost(
     PairService pairs,
     DeskEngine desk,
     OpportunityIds opportunityIds,
+    Lifecycle.RestartRecovery recovery,
     IDbContextFactory<ArbBotDbContext> contexts,
     TimeProvider time,
     ILogger<EngineHost> logger) : BackgroundService
 {
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Completes once controls, markets and pairs are loaded and the feeds are starting.</summary>
+    /// <summary>Completes once controls, markets, pairs and positions are loaded, the feeds are starting and every venue is reconciled.</summary>
     public Task Ready => _ready.Task;
+
+    private volatile bool _hubRunning;
+
+    /// <summary>True while the hub's loop runs: work posted to it will be done (a stop during start-up may find it not yet running).</summary>
+    public bool HubRunning => _hubRunning;
 
     private static readonly TimeSpan MaxRestartDelay = TimeSpan.FromSeconds(60);
 
@@ -53,7 +59,11 @@ public sealed class EngineHost(
         }
         await pairs.LoadAndSuggestAsync(stoppingToken).ConfigureAwait(false);
         await WatchMultiOutcomeEventsAsync(stoppingToken).ConfigureAwait(false);
+        // Positions come back from the recorded fills before any book can reach a strategy; trading stays held
+        // (DeskLifecycle) until every venue has reported its open orders and fills and the records agree.
+        await recovery.RebuildPositionsAsync(stoppingToken).ConfigureAwait(false);
         var feeds = venues.Venues.Select(v => RunFeedAsync(v, stoppingToken)).ToList();
+        await recovery.ReconcileAsync(stoppingToken).ConfigureAwait(false);
         _ready.TrySetResult();
         await Task.WhenAll(feeds.Append(hubLoop)).ConfigureAwait(false);
     }
@@ -108,10 +118,15 @@ public sealed class EngineHost(
         try
         {
             await Task.Yield();
+            _hubRunning = true;
             await hub.RunAsync(stoppingToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+        }
+        finally
+        {
+            _hubRunning = false;
         }
     }
 

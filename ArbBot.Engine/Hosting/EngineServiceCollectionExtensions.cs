@@ -3,6 +3,9 @@ using ArbBot.Engine.Core;
 using ArbBot.Engine.Desk;
 using ArbBot.Engine.Events;
 using ArbBot.Engine.Execution;
+using ArbBot.Engine.Lifecycle;
+using ArbBot.Engine.Notifications;
+using ArbBot.Engine.Observability;
 using ArbBot.Engine.MarketData;
 using ArbBot.Engine.Matching;
 using ArbBot.Engine.Persistence;
@@ -17,6 +20,7 @@ using ArbBot.Engine.Venues.Simulated;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -44,6 +48,10 @@ public static class EngineServiceCollectionExtensions
         services.BindSection<PortfolioOptions>(configuration, "ArbBot:Portfolio");
         services.BindSection<ArbitrageExecutorOptions>(configuration, "ArbBot:Execution");
         services.BindSection<SpreadHistoryOptions>(configuration, SpreadHistoryOptions.Section);
+        services.BindSection<LifecycleOptions>(configuration, LifecycleOptions.Section);
+        services.BindSection<RetentionOptions>(configuration, RetentionOptions.Section);
+        // The host's own stop limit is the desk's: SIGTERM ends the process within it whatever is still running.
+        services.AddOptions<HostOptions>().Configure<IOptions<LifecycleOptions>>((host, lifecycle) => host.ShutdownTimeout = lifecycle.Value.ShutdownTimeout);
 
         // Market data: one hub thread applies every book event; strategies, risk and execution run on it too.
         services.AddSingleton<InstrumentRegistry>();
@@ -76,9 +84,20 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton(sp => sp.GetRequiredService<TradingDesk>().SpikeHunter);
         services.AddSingleton(sp => sp.GetRequiredService<TradingDesk>().SpikeHunter.Board);
         services.AddSingleton<PairService>();
+        services.AddSingleton<DeskLifecycle>();
+        services.AddArbBotNotifications(configuration);
+        services.AddSingleton<VenueApiHealth>();
+        services.AddSingleton<DeskMetrics>();
+        services.AddSingleton<RestartRecovery>();
 
         // Hosted services start in this order and stop in reverse: the writer outlives everything that records.
         services.AddHostedService(sp => sp.GetRequiredService<RecordWriter>());
+        services.AddHostedService<DurableFillLog>();
+        services.AddSingleton<RetentionService>();
+        services.AddHostedService(sp => sp.GetRequiredService<RetentionService>());
+        // Runs first on a stop (IHostedLifecycleService.StoppingAsync): hold trading, cancel open orders, save records.
+        services.AddSingleton<ShutdownCoordinator>();
+        services.AddHostedService(sp => sp.GetRequiredService<ShutdownCoordinator>());
         services.AddSingleton<EngineHost>();
         services.AddHostedService(sp => sp.GetRequiredService<EngineHost>());
         services.AddHostedService<StaleBookMonitor>();
@@ -97,6 +116,8 @@ public static class EngineServiceCollectionExtensions
 
     private static TradingDesk CreateTradingDesk(IServiceProvider sp)
     {
+        var writer = sp.GetRequiredService<RecordWriter>();
+        var lifecycle = sp.GetRequiredService<DeskLifecycle>();
         var desk = TradingDesk.Create(
             sp.GetRequiredService<MarketDataHub>(),
             sp.GetRequiredService<ConfiguredVenues>().Venues,
@@ -106,11 +127,18 @@ public static class EngineServiceCollectionExtensions
             sp.GetRequiredService<IOptions<PaperExecutionOptions>>().Value,
             sp.GetRequiredService<IOptions<ArbitrageExecutorOptions>>().Value,
             sp.GetRequiredService<IOptions<PortfolioOptions>>().Value,
-            () => sp.GetRequiredService<RecordWriter>().Backlogged,
+            // Nothing trades unrecorded, nor before every venue is reconciled after a start, nor while stopping.
+            () => writer.Backlogged || lifecycle.HoldsTrading,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>(),
             sp.GetRequiredService<SpikeHunterControls>());
         desk.Listener.Attach(sp.GetRequiredService<ExecutionLog>());
+        var metrics = sp.GetRequiredService<DeskMetrics>();
+        desk.Engine.DecisionLatency = metrics.DecisionLatency;
+        sp.GetRequiredService<EngineJournal>().Published += e =>
+        {
+            if (e is OrderTransition transition) metrics.OnOrderTransition(transition);
+        };
         return desk;
     }
 
@@ -127,7 +155,12 @@ public static class EngineServiceCollectionExtensions
             var loggers = sp.GetRequiredService<ILoggerFactory>();
             return new ConfiguredVenues(sp.GetRequiredService<IOptions<VenuesOptions>>().Value.Enabled
                 .Select(e => e.Venue == VenueId.Kalshi && e.Options.Source == DataSource.Real
-                    ? KalshiVenue.Create(sp.GetRequiredService<IOptions<KalshiOptions>>().Value, time, loggers)
+                    ? KalshiVenue.Create(sp.GetRequiredService<IOptions<KalshiOptions>>().Value, time, loggers,
+                        // Every REST call is timed and its errors counted per endpoint (Overview page, /metrics).
+                        new VenueApiHealthHandler(sp.GetRequiredService<VenueApiHealth>(), VenueId.Kalshi)
+                        {
+                            InnerHandler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) },
+                        })
                     : (IVenue)new SimulatedVenue(e.Venue, world, TickSize.FromDecimal(e.Options.TickSize)))
                 .ToList());
         }

@@ -51,6 +51,13 @@ public sealed class RecordWriter : BackgroundService
     /// <summary>Raised (on the writer's thread) when <see cref="Backlogged"/> changes.</summary>
     public event Action<bool>? BacklogChanged;
 
+    /// <summary>
+    /// Raised on the writer's thread after each transaction commits, with the rows it saved: what is durable. Whatever
+    /// tells the outside world about a fill or a trade (logs, notifications) listens here, so nothing is announced that
+    /// a crash could still lose. Handlers must be quick; an exception in one is logged and does not undo the save.
+    /// </summary>
+    public event Action<IReadOnlyList<object>>? Committed;
+
     /// <summary>Largest number of rows saved in one transaction.</summary>
     public int MaxBatch { get; init; } = 1_000;
 
@@ -166,6 +173,7 @@ public sealed class RecordWriter : BackgroundService
         var latestSettings = new Dictionary<string, SettingRow>(StringComparer.Ordinal);
         var latestPairs = new Dictionary<long, PairRow>();
         var inserts = new List<object>();
+        var added = new List<object>();
         foreach (var row in batch)
         {
             switch (row)
@@ -191,6 +199,7 @@ public sealed class RecordWriter : BackgroundService
                 if (row is ExecutionRow execution && await db.Executions.AnyAsync(e => e.OpportunityId == execution.OpportunityId, cancellationToken).ConfigureAwait(false)) continue;
                 if (row is OpportunityRow opportunity && await db.Opportunities.AnyAsync(o => o.Id == opportunity.Id, cancellationToken).ConfigureAwait(false)) continue;
                 db.Add(row);
+                added.Add(row);
             }
             await UpsertAsync(db, db.Orders, latestOrders.Values, o => [o.ClientOrderId], cancellationToken).ConfigureAwait(false);
             await UpsertAsync(db, db.Settings, latestSettings.Values, s => [s.Key], cancellationToken).ConfigureAwait(false);
@@ -199,6 +208,19 @@ public sealed class RecordWriter : BackgroundService
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
             Interlocked.Add(ref _written, saved);
+            if (Committed is { } committed)
+            {
+                added.AddRange(latestOrders.Values);
+                try
+                {
+                    committed(added);
+                }
+                catch (Exception ex)
+                {
+                    // The rows are saved; a failing listener must not make the batch look unsaved (it would be written twice).
+                    _logger.LogError(ex, "A listener of committed records failed");
+                }
+            }
         }
         foreach (var marker in markers) marker.Done.TrySetResult();
     }

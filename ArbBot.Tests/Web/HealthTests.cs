@@ -33,6 +33,7 @@ public sealed class HealthTests
         Assert.Equal("Healthy", body.RootElement.GetProperty("status").GetString());
         Assert.Equal("Healthy", body.RootElement.GetProperty("checks").GetProperty("database").GetProperty("status").GetString());
         Assert.Equal("Healthy", body.RootElement.GetProperty("checks").GetProperty("venues").GetProperty("status").GetString());
+        Assert.Equal("Healthy", body.RootElement.GetProperty("checks").GetProperty("reconciliation").GetProperty("status").GetString());
     }
 
     [Fact]

@@ -62,7 +62,8 @@ public static class DeskApi
         return endpoints;
     }
 
-    private static Ok<StatusView> GetStatus(DeskMonitor monitor, DeskControls controls, VenueSet venues, IOptions<ArbBotOptions> options, TimeProvider time)
+    private static Ok<StatusView> GetStatus(DeskMonitor monitor, DeskControls controls, VenueSet venues, IOptions<ArbBotOptions> options, TimeProvider time,
+        ArbBot.Engine.Lifecycle.DeskLifecycle lifecycle)
     {
         // Switches are read live (a command's effect shows at once); money comes from the latest snapshot.
         var snapshot = monitor.Latest with { Controls = controls.State };
@@ -75,7 +76,11 @@ public static class DeskApi
             options.Value.Mode.ToString(), snapshot.Controls.TradingPaused, snapshot.Controls.PauseReason, snapshot.Controls.KillSwitchEngaged,
             snapshot.Controls.KillSwitchReason, snapshot.RecordsBacklogged, venueViews, snapshot.Portfolio.DailyPnl, snapshot.Portfolio.RealizedPnl,
             snapshot.Portfolio.UnrealizedPnl, snapshot.Portfolio.Equity, snapshot.Portfolio.Drawdown, snapshot.Portfolio.OpenPositionCount,
-            snapshot.Unhedged.Sum(u => Math.Abs(u.Quantity)), snapshot.At));
+            snapshot.Unhedged.Sum(u => Math.Abs(u.Quantity)), snapshot.At)
+        {
+            Phase = lifecycle.State.Phase.ToString(),
+            PhaseDescription = lifecycle.State.Description,
+        });
     }
 
     private static async Task<Results<Ok<List<PairView>>, ValidationProblem>> GetPairsAsync(
@@ -230,7 +235,13 @@ public static class DeskApi
     public sealed record StatusView(
         string Mode, bool TradingPaused, string? PauseReason, bool KillSwitchEngaged, string? KillSwitchReason, bool RecordsBacklogged,
         IReadOnlyList<VenueStatusView> Venues, decimal TodayPnl, decimal RealizedPnl, decimal UnrealizedPnl, decimal Equity, decimal Drawdown,
-        int OpenPositions, decimal UnhedgedContracts, DateTimeOffset At);
+        int OpenPositions, decimal UnhedgedContracts, DateTimeOffset At)
+    {
+        /// <summary>Starting, Reconciling, Running or Stopping: only Running trades.</summary>
+        public string Phase { get; init; } = "Running";
+
+        public string PhaseDescription { get; init; } = "";
+    }
 
     public sealed record SpreadView(string Set, string State, decimal? KalshiAsk, decimal? PolymarketAsk, decimal? AskSum, decimal? GrossEdge,
         decimal? NetEdge, decimal SizeAvailable)

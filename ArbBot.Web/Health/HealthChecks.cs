@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 
 namespace ArbBot.Web.Health;
 
-/// <summary>Ready only when the database answers.</summary>
+/// <summary>Ready only when the database answers and its schema is at the version this release writes.</summary>
 public sealed class DatabaseHealthCheck(IDbContextFactory<ArbBotDbContext> contexts) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
@@ -17,9 +17,20 @@ public sealed class DatabaseHealthCheck(IDbContextFactory<ArbBotDbContext> conte
         try
         {
             await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-            return await db.Database.CanConnectAsync(cancellationToken)
-                ? HealthCheckResult.Healthy("The database answers.")
-                : HealthCheckResult.Unhealthy("The database does not answer.");
+            if (!await db.Database.CanConnectAsync(cancellationToken)) return HealthCheckResult.Unhealthy("The database does not answer.");
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            int version;
+            try
+            {
+                version = await SchemaMigrator.CurrentVersionAsync(db.Database.GetDbConnection(), cancellationToken);
+            }
+            finally
+            {
+                await db.Database.CloseConnectionAsync();
+            }
+            return version == SchemaMigrator.LatestVersion
+                ? HealthCheckResult.Healthy($"The database answers at schema version {version}.")
+                : HealthCheckResult.Unhealthy($"The database is at schema version {version}, not {SchemaMigrator.LatestVersion}.");
         }
         catch (Exception ex)
         {
@@ -49,6 +60,19 @@ public sealed class VenueFeedsHealthCheck(IEnumerable<IVenue> venues, IOptions<M
         return Task.FromResult(problems.Count == 0
             ? HealthCheckResult.Healthy("Every venue feed is live and fresh.", data)
             : HealthCheckResult.Unhealthy(string.Join("; ", problems) + ".", data: data));
+    }
+}
+
+/// <summary>Ready only once every venue has been reconciled after the start and the desk is not stopping.</summary>
+public sealed class LifecycleHealthCheck(ArbBot.Engine.Lifecycle.DeskLifecycle lifecycle) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var state = lifecycle.State;
+        var data = new Dictionary<string, object> { ["phase"] = state.Phase.ToString() };
+        return Task.FromResult(state.HoldsTrading
+            ? HealthCheckResult.Unhealthy(state.Description, data: data)
+            : HealthCheckResult.Healthy(state.Description, data));
     }
 }
 

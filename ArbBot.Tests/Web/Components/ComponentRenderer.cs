@@ -44,6 +44,8 @@ public sealed class ComponentRenderer : IAsyncDisposable
         services.AddSingleton<SettingsStore>();
         services.AddSingleton<DeskControls>();
         services.AddSingleton<Engine.Strategies.SpikeHunter.SpikeHunterControls>();
+        services.AddSingleton<Engine.Notifications.NotificationControls>();
+        services.AddSingleton<Engine.Lifecycle.DeskLifecycle>();
         services.AddSingleton<DeskCommands>();
         _services = services.BuildServiceProvider();
         _renderer = new HtmlRenderer(_services, _services.GetRequiredService<ILoggerFactory>());
