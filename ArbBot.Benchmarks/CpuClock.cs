@@ -19,6 +19,9 @@ internal readonly struct CpuClock
 
     public static CpuClock Start() => new(Process.GetCurrentProcess().TotalProcessorTime, Stopwatch.GetTimestamp());
 
+    /// <summary>Processor-seconds used since <see cref="Start"/>.</summary>
+    public double Seconds => (Process.GetCurrentProcess().TotalProcessorTime - _startCpu).TotalSeconds;
+
     public string Describe(long events)
     {
         var cpu = (Process.GetCurrentProcess().TotalProcessorTime - _startCpu).TotalSeconds;
