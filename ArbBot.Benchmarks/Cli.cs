@@ -12,7 +12,7 @@ internal static class Cli
     {
         Console.Error.WriteLine("""
             usage: dotnet run -c Release --project ArbBot.Benchmarks -- <command> [--name value ...]
-              generate --out FILE [--events 10000000] [--rate 50000] [--markets 500] [--seed 7]
+              generate --out FILE [--events 10000000] [--rate 50000] [--markets 500] [--seed 7] [--dislocations 5]
               replay   [--in FILE] [--events N] [--rate R] [--memory-events 2000000]
                        whole desk on a replay clock as fast as possible (generates FILE when missing)
               load     [--in FILE] [--rate 50000] [--seconds 20]
@@ -52,6 +52,7 @@ internal static class Cli
             EventsPerSecond = options.Double("rate", 50_000),
             MarketsPerVenue = (int)options.Long("markets", 500),
             Seed = (int)options.Long("seed", 7),
+            DislocationsPer10k = (int)options.Long("dislocations", 5),
         };
         var watch = Stopwatch.StartNew();
         var written = SyntheticRecording.Generate(path, generator);

@@ -24,7 +24,16 @@ internal static class LiveLoad
         Console.WriteLine(Machine.Describe());
 
         // Events decoded up front: the pacing thread must not fall behind on decoding.
-        var (desk, reader) = ReplayDesk.Open(path, liveTime: TimeProvider.System);
+        // Limits wide enough that every edge found is traded: the figure is the path's latency, not the limits' verdicts.
+        var limits = new Engine.Risk.RiskLimits
+        {
+            MaxOpenPositions = 10_000,
+            MaxTotalExposure = 100_000_000m,
+            DailyLossLimit = 1_000_000m,
+            MaxDrawdown = 10_000_000m,
+            CircuitBreakerFailures = 1_000,
+        };
+        var (desk, reader) = ReplayDesk.Open(path, new ReplayDeskOptions { Limits = limits }, liveTime: TimeProvider.System);
         var events = new RecordedBookEvent[total];
         long count = 0;
         using (reader)

@@ -23,6 +23,9 @@ public sealed record SyntheticRecordingOptions
 
     public int Seed { get; init; } = 7;
 
+    /// <summary>Short cross-venue dislocations per 10,000 events (tradable edges). Default 5.</summary>
+    public int DislocationsPer10k { get; init; } = 5;
+
     public DateTimeOffset Start { get; init; } = new(2026, 11, 21, 14, 0, 0, TimeSpan.Zero);
 }
 
@@ -37,7 +40,6 @@ public static class SyntheticRecording
     // Event mix per 10,000 (the rest are level changes near the top of the book).
     private const int HeartbeatShare = 200;
     private const int PriceMoveShare = 150;
-    private const int DislocationShare = 5;
     private const int ResetShare = 1;
     private const int Levels = 10;
 
@@ -84,25 +86,26 @@ public static class SyntheticRecording
             }
             var id = random.Next(instruments);
             var roll = random.Next(10_000);
+            var dislocations = options.DislocationsPer10k;
             if (roll < ResetShare)
             {
                 writer.Write(new RecordedBookEvent(BookEvent.Clear(new InstrumentId(id), StaleReason.SequenceGap), now));
                 e = Snapshot(id, fair[id], random, Seq(sequence, venueOf, id), venueTicks);
                 written++;
             }
-            else if (roll < ResetShare + DislocationShare)
+            else if (roll < ResetShare + dislocations)
             {
                 // An ask well below fair on one venue: the cross-venue and multi-outcome strategies see an edge.
                 var cheap = Math.Max(100, fair[id] - 600);
                 takenAway.Enqueue((id, cheap), n + 50 + random.Next(20_000));
                 e = BookEvent.SetLevel(new InstrumentId(id), BookSide.Ask, Price.FromUnits(cheap), 50 + random.Next(200), Seq(sequence, venueOf, id), venueTicks);
             }
-            else if (roll < ResetShare + DislocationShare + PriceMoveShare)
+            else if (roll < ResetShare + dislocations + PriceMoveShare)
             {
                 fair[id] = Math.Clamp(fair[id] + (random.Next(2) == 0 ? -100 : 100), 500, 9_500);
                 e = Snapshot(id, fair[id], random, Seq(sequence, venueOf, id), venueTicks);
             }
-            else if (roll < ResetShare + DislocationShare + PriceMoveShare + HeartbeatShare)
+            else if (roll < ResetShare + dislocations + PriceMoveShare + HeartbeatShare)
             {
                 e = BookEvent.Heartbeat(new InstrumentId(id));
             }
