@@ -181,7 +181,8 @@ public sealed class ReplayDesk
             GC.CollectionCount(0) - gen0, GC.CollectionCount(2) - gen2);
     }
 
-    internal ReplayReport Report(long events, long errors, TimeSpan elapsed, long allocated, int gen0, int gen2) => new(
+    /// <summary>A report of this desk's counters for a run measured by the caller.</summary>
+    public ReplayReport Report(long events, long errors, TimeSpan elapsed, long allocated, int gen0, int gen2) => new(
         events, errors, elapsed, Journal.OpportunitiesTaken, Journal.OpportunitiesRejected, Journal.OrdersSent, Journal.Fills,
         Journal.Executions, Journal.HedgedExecutions, Clock?.TimersFired ?? 0, Desk.Portfolio.Equity, allocated, gen0, gen2);
 }
