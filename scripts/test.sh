@@ -22,6 +22,11 @@ trap 'rm -rf "$results"' EXIT
 status=0
 dotnet test ArbBot.sln -c Release --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" "$@" || status=$?
 
+# Regression guard (issue 9): a few seconds of whole-desk replay; fails if throughput drops below a tenth of the target.
+if [ -z "${ARBBOT_SKIP_BENCH_SMOKE:-}" ]; then
+  dotnet run -c Release --project ArbBot.Benchmarks -- smoke || status=$?
+fi
+
 # One plain closing line for whoever reads the log.
 passed=0; failed=0; skipped=0
 for trx in "$results"/*.trx; do

@@ -53,7 +53,23 @@ public readonly record struct Price : IComparable<Price>
         return decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) && TryFromDecimal(value, out price);
     }
 
-    public decimal Value => Units / (decimal)Scale;
+    /// <summary>The price as a decimal probability, with no trailing zeros (0.45, not 0.4500).</summary>
+    public decimal Value
+    {
+        get
+        {
+            // Built from the units instead of dividing by 10,000: decimal division is the costliest step of pricing a
+            // book update. The result is the very decimal the division gives (same digits, same scale).
+            var units = Units;
+            byte scale = 4;
+            while (scale > 0 && units % 10 == 0)
+            {
+                units /= 10;
+                scale--;
+            }
+            return new decimal(units, 0, 0, false, units == 0 ? (byte)0 : scale);
+        }
+    }
 
     /// <summary>The other side of a binary contract: 1 − p (a YES bid at 0.07 is a NO ask at 0.93).</summary>
     public Price Complement => new(Scale - Units);

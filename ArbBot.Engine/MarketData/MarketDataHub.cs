@@ -27,6 +27,13 @@ public sealed class MarketDataHub : IBookEventSink
     private readonly ILogger _logger;
     private long _eventsApplied;
     private long _errorCount;
+    // Items in the channel, kept beside it so the hub can see "nothing queued" without taking the channel's lock.
+    // Raised before a write and lowered after a read, so it never reads lower than the channel's true count.
+    private long _queued;
+    // Work the hub posts to itself while applying an event with nothing else queued: it runs right after that event,
+    // exactly where the channel would have run it, without two trips through the channel's lock (see Post).
+    private readonly Queue<IHubWork> _ownWork = new();
+    private int _applyingThread;
 
     public MarketDataHub(InstrumentRegistry registry, TimeProvider time, int capacity = 65_536, ILogger<MarketDataHub>? logger = null)
     {
@@ -53,13 +60,39 @@ public sealed class MarketDataHub : IBookEventSink
     /// <summary>Events that failed to apply and listener calls that threw, since start (read from any thread).</summary>
     public long ErrorCount => Interlocked.Read(ref _errorCount);
 
+    /// <summary>
+    /// Receives a copy of every book event applied, with the hub's receive time (null: nothing is recorded). Set while
+    /// wiring, before the hub runs; the recorder must hand the event off without blocking.
+    /// </summary>
+    public Recording.IBookEventRecorder? Recorder { get; set; }
+
     /// <summary>Events waiting in the channel.</summary>
     public int QueueLength => _channel.Reader.CanCount ? _channel.Reader.Count : 0;
 
-    public bool TryPost(in BookEvent bookEvent) => _channel.Writer.TryWrite(bookEvent);
+    public bool TryPost(in BookEvent bookEvent)
+    {
+        Interlocked.Increment(ref _queued);
+        if (_channel.Writer.TryWrite(bookEvent)) return true;
+        Interlocked.Decrement(ref _queued);
+        return false;
+    }
 
     public ValueTask PostAsync(BookEvent bookEvent, CancellationToken cancellationToken) =>
-        _channel.Writer.TryWrite(bookEvent) ? ValueTask.CompletedTask : _channel.Writer.WriteAsync(bookEvent, cancellationToken);
+        TryPost(bookEvent) ? ValueTask.CompletedTask : WriteWhenRoomAsync(bookEvent, cancellationToken);
+
+    private async ValueTask WriteWhenRoomAsync(BookEvent bookEvent, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _queued);
+        try
+        {
+            await _channel.Writer.WriteAsync(bookEvent, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            Interlocked.Decrement(ref _queued);
+            throw;
+        }
+    }
 
     /// <summary>
     /// Queues <paramref name="work"/> without blocking the caller (a timer or a gateway callback): at once when the
@@ -67,6 +100,14 @@ public sealed class MarketDataHub : IBookEventSink
     /// </summary>
     public void Post(IHubWork work)
     {
+        // Posted by the hub to itself (a strategy deferring an evaluation) with nothing queued: run it right after the
+        // current event, which is where the channel would run it, without the channel.
+        if (_applyingThread == Environment.CurrentManagedThreadId && Volatile.Read(ref _queued) <= 0)
+        {
+            ArgumentNullException.ThrowIfNull(work);
+            _ownWork.Enqueue(work);
+            return;
+        }
         if (TryPost(BookEvent.Run(work))) return;
         _ = PostWhenRoomAsync(work);
     }
@@ -154,6 +195,7 @@ public sealed class MarketDataHub : IBookEventSink
         {
             while (reader.TryRead(out var bookEvent))
             {
+                Interlocked.Decrement(ref _queued);
                 TryApply(in bookEvent);
             }
         }
@@ -167,8 +209,11 @@ public sealed class MarketDataHub : IBookEventSink
     public int DrainPending()
     {
         var applied = 0;
+        // The common case in replay: nothing queued, and no lock taken to find that out.
+        if (Volatile.Read(ref _queued) <= 0) return 0;
         while (_channel.Reader.TryRead(out var bookEvent))
         {
+            Interlocked.Decrement(ref _queued);
             if (TryApply(in bookEvent)) applied++;
         }
         return applied;
@@ -184,6 +229,35 @@ public sealed class MarketDataHub : IBookEventSink
     /// <exception cref="KeyNotFoundException">The event is for an instrument the registry does not know.</exception>
     public void Apply(in BookEvent e)
     {
+        var outer = _applyingThread;
+        _applyingThread = Environment.CurrentManagedThreadId;
+        try
+        {
+            ApplyOne(in e);
+            while (_ownWork.TryDequeue(out var work)) RunOwnWork(work);
+        }
+        finally
+        {
+            _applyingThread = outer;
+        }
+    }
+
+    private void RunOwnWork(IHubWork work)
+    {
+        try
+        {
+            work.Execute(this);
+        }
+        catch (Exception ex)
+        {
+            // As for work that came through the channel: counted and logged, and the hub carries on.
+            Interlocked.Increment(ref _errorCount);
+            _logger.LogError(ex, "Hub work {Work} failed; the hub carries on", work.GetType().Name);
+        }
+    }
+
+    private void ApplyOne(in BookEvent e)
+    {
         if (e.Kind == BookEventKind.Work)
         {
             var work = e.Work ?? throw new ArgumentException("A work event carries no work.", nameof(e));
@@ -193,6 +267,8 @@ public sealed class MarketDataHub : IBookEventSink
 
         var book = GetOrCreateBook(e.Instrument);
         var now = _time.GetUtcNow().UtcTicks;
+        // Recorded only once the instrument is known, so a recording never holds an event its catalog cannot place.
+        Recorder?.Record(in e, now);
         switch (e.Kind)
         {
             case BookEventKind.Snapshot:

@@ -114,10 +114,8 @@ public sealed class OrderBook
     /// <summary>Replaces both sides. Levels may come in any order; zero sizes are dropped; a repeated price keeps the last size.</summary>
     public void ApplySnapshot(ReadOnlySpan<BookLevel> bids, ReadOnlySpan<BookLevel> asks, long sequence, long nowUtcTicks, long venueUtcTicks = 0)
     {
-        _bids.Clear();
-        _asks.Clear();
-        foreach (var level in bids) _bids.Set(level.Price, level.Size);
-        foreach (var level in asks) _asks.Set(level.Price, level.Size);
+        _bids.Load(bids);
+        _asks.Load(asks);
         Sequence = sequence;
         StaleReason = StaleReason.None;
         Touch(nowUtcTicks, venueUtcTicks);
@@ -249,6 +247,53 @@ public sealed class OrderBook
             (uint)depthIndex < (uint)Count ? At(Count - 1 - depthIndex) : throw new ArgumentOutOfRangeException(nameof(depthIndex));
 
         public void Clear() => Count = 0;
+
+        /// <summary>Replaces the side with <paramref name="levels"/>: any order, zero sizes dropped, a repeated price keeps the last size.</summary>
+        public void Load(ReadOnlySpan<BookLevel> levels)
+        {
+            Count = 0;
+            // Venues send a side sorted, best first or worst first: then it is copied in one pass instead of inserted
+            // level by level (best first into a best-last array would shift every level on every insert).
+            var direction = SortDirection(levels);
+            if (direction == 0)
+            {
+                foreach (var level in levels) Set(level.Price, level.Size);
+                return;
+            }
+            if (_keys.Length < levels.Length)
+            {
+                var size = Math.Max(levels.Length, _keys.Length * 2);
+                _keys = new int[size];
+                _sizes = new decimal[size];
+            }
+            var n = 0;
+            for (var i = 0; i < levels.Length; i++)
+            {
+                var level = levels[direction > 0 ? i : levels.Length - 1 - i];
+                if (level.Size <= 0m) continue;
+                _keys[n] = isAsk ? -level.Price.Units : level.Price.Units;
+                _sizes[n] = level.Size;
+                n++;
+            }
+            Count = n;
+        }
+
+        /// <summary>1 when keys strictly rise along <paramref name="levels"/>, −1 when they strictly fall, else 0.</summary>
+        private int SortDirection(ReadOnlySpan<BookLevel> levels)
+        {
+            if (levels.Length < 2) return 1;
+            var previous = isAsk ? -levels[0].Price.Units : levels[0].Price.Units;
+            var direction = 0;
+            for (var i = 1; i < levels.Length; i++)
+            {
+                var key = isAsk ? -levels[i].Price.Units : levels[i].Price.Units;
+                var step = key > previous ? 1 : key < previous ? -1 : 0;
+                if (step == 0 || (direction != 0 && step != direction)) return 0;
+                direction = step;
+                previous = key;
+            }
+            return direction;
+        }
 
         public void Set(Price price, decimal size)
         {

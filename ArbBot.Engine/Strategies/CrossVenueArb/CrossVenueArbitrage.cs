@@ -218,17 +218,30 @@ public sealed class CrossVenueArbitrage : IBookListener
 
         if (!kBook.HasAsk || !pBook.HasAsk)
         {
+            set.ForgetTop();
             spread = new ArbSetSpread(pair.Pair.Id, set.Index, set.Set.Kalshi, set.Set.Polymarket, ArbSetState.NoAsks,
                 kBook.HasAsk ? kBook.BestAsk.Price : default, pBook.HasAsk ? pBook.BestAsk.Price : default, 0m, 0m, 0m, 0m, nowTicks);
             return;
         }
         var kBest = kBook.BestAsk;
         var pBest = pBook.BestAsk;
+        // Most updates change a book below its best ask. When the best asks are the ones last priced with no edge, the
+        // pricing (in decimal, with both venues' fee rules) would give the same spread again: only its time moves.
+        if (set.NoEdgeTopIs(kBest, pBest))
+        {
+            spread = spread with { EvaluatedUtcTicks = nowTicks };
+            return;
+        }
         var top = ArbSetSizer.TopOfBook(kBest, pBest, pair.KalshiTerms, pair.PolymarketTerms, _limits.FixedCostPerSet);
         spread = new ArbSetSpread(pair.Pair.Id, set.Index, set.Set.Kalshi, set.Set.Polymarket, ArbSetState.NoEdge,
             kBest.Price, pBest.Price, top.AskSum, top.GrossEdge, top.NetEdge, top.Size, nowTicks);
         // The usual case: no edge at the top, so no need to look deeper.
-        if (top.GrossEdge <= 0m) return;
+        if (top.GrossEdge <= 0m)
+        {
+            set.RememberNoEdgeTop(kBest, pBest);
+            return;
+        }
+        set.ForgetTop();
 
         // Only levels cheaper than $1 minus the other leg's best ask can ever be part of a set.
         var kCount = kBook.CopyAsksBelow(Price.Scale - pBest.Price.Units, ref _kalshiLevels);
@@ -336,10 +349,27 @@ public sealed class CrossVenueArbitrage : IBookListener
         public long KalshiVersion { get; set; } = -1;
         public long PolymarketVersion { get; set; } = -1;
 
+        private BookLevel _noEdgeKalshi;
+        private BookLevel _noEdgePolymarket;
+        private bool _noEdgeKnown;
+
         public void ForgetVersions()
         {
             KalshiVersion = -1;
             PolymarketVersion = -1;
+            ForgetTop();
         }
+
+        /// <summary>True when these best asks are the ones last priced, which showed no gross edge (and nothing changed since).</summary>
+        public bool NoEdgeTopIs(BookLevel kalshi, BookLevel polymarket) => _noEdgeKnown && kalshi == _noEdgeKalshi && polymarket == _noEdgePolymarket;
+
+        public void RememberNoEdgeTop(BookLevel kalshi, BookLevel polymarket)
+        {
+            _noEdgeKalshi = kalshi;
+            _noEdgePolymarket = polymarket;
+            _noEdgeKnown = true;
+        }
+
+        public void ForgetTop() => _noEdgeKnown = false;
     }
 }

@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using System.Globalization;
+using ArbBot.Engine.Recording;
+using ArbBot.Engine.Replay;
+
+namespace ArbBot.Benchmarks;
+
+/// <summary>The harness commands: generate a recording, replay it through the whole desk.</summary>
+internal static class Cli
+{
+    public static int Usage()
+    {
+        Console.Error.WriteLine("""
+            usage: dotnet run -c Release --project ArbBot.Benchmarks -- <command> [--name value ...]
+              generate --out FILE [--events 10000000] [--rate 50000] [--markets 500] [--seed 7] [--dislocations 5]
+              replay   [--in FILE] [--events N] [--rate R] [--memory-events 2000000] [--max N] [--chunk N]
+                       whole desk on a replay clock as fast as possible (generates FILE when missing)
+              load     [--in FILE] [--rate 50000] [--seconds 20]
+                       paced live load on the real clock: event in -> first order sent latency, resident memory
+              persist  [--rate 20000] [--seconds 10]
+                       engine journal -> SQLite record writer under load; longest enqueue stall
+              smoke    [--events 300000] [--floor 300000]
+                       the regression guard scripts/test.sh runs (fails below the floor, per processor-second)
+              micro    [BenchmarkDotNet args, e.g. --filter * --job short]
+            """);
+        return 2;
+    }
+
+    public static Dictionary<string, string> Options(string[] args)
+    {
+        var options = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 1; i + 1 < args.Length; i += 2)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal)) throw new ArgumentException($"Expected --name value, got '{args[i]}'.");
+            options[args[i][2..]] = args[i + 1];
+        }
+        return options;
+    }
+
+    public static long Long(this Dictionary<string, string> options, string name, long fallback) =>
+        options.TryGetValue(name, out var v) ? long.Parse(v, CultureInfo.InvariantCulture) : fallback;
+
+    public static double Double(this Dictionary<string, string> options, string name, double fallback) =>
+        options.TryGetValue(name, out var v) ? double.Parse(v, CultureInfo.InvariantCulture) : fallback;
+
+    public static int Generate(Dictionary<string, string> options)
+    {
+        var path = options.TryGetValue("out", out var o) ? o : DefaultRecording;
+        var generator = new SyntheticRecordingOptions
+        {
+            Events = options.Long("events", 10_000_000),
+            EventsPerSecond = options.Double("rate", 50_000),
+            MarketsPerVenue = (int)options.Long("markets", 500),
+            Seed = (int)options.Long("seed", 7),
+            DislocationsPer10k = (int)options.Long("dislocations", 5),
+        };
+        var watch = Stopwatch.StartNew();
+        var written = SyntheticRecording.Generate(path, generator);
+        Console.WriteLine(FormattableString.Invariant(
+            $"generated {written:N0} events ({generator.MarketsPerVenue * 4:N0} instruments, {generator.MarketsPerVenue:N0} pairs) to {path}: {new FileInfo(path).Length / 1e6:F1} MB ({new FileInfo(path).Length / (double)written:F2} bytes/event) in {watch.Elapsed.TotalSeconds:F1} s"));
+        return 0;
+    }
+
+    public static string DefaultRecording => Path.Combine(Path.GetTempPath(), "arbbot-bench-50k.abrec");
+
+    /// <summary>The recording to use: the given file, or the default one, generated when missing.</summary>
+    public static string Recording(Dictionary<string, string> options)
+    {
+        var path = options.TryGetValue("in", out var i) ? i : DefaultRecording;
+        if (!File.Exists(path))
+        {
+            Generate(new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["out"] = path,
+                ["events"] = options.Long("events", 10_000_000).ToString(CultureInfo.InvariantCulture),
+                ["rate"] = options.Double("rate", 50_000).ToString(CultureInfo.InvariantCulture),
+            });
+        }
+        return path;
+    }
+
+    public static int Replay(Dictionary<string, string> options)
+    {
+        var path = Recording(options);
+        Console.WriteLine(Machine.Describe());
+
+        // 1. The engine alone: events decoded into memory first, then replayed (what the desk itself sustains).
+        var inMemory = options.Long("memory-events", 2_000_000);
+        var (warm, warmReader) = ReplayDesk.Open(path);
+        using (warmReader) warm.Run(warmReader, 200_000); // JIT and tiering before measuring
+        var (engineDesk, engineReader) = ReplayDesk.Open(path);
+        RecordedBookEvent[] events;
+        using (engineReader)
+        {
+            var list = new List<RecordedBookEvent>((int)Math.Min(inMemory, 50_000_000));
+            while (list.Count < inMemory && engineReader.TryRead(out var e)) list.Add(e);
+            events = [.. list];
+        }
+        using var sampler = options.ContainsKey("allocations") ? new AllocationSampler() : null;
+        var cpu = CpuClock.Start();
+        var engine = engineDesk.Run(events);
+        Console.WriteLine(cpu.Describe(engine.Events));
+        Print("engine only (events in memory)", engine);
+        if (sampler is not null) Console.WriteLine("allocation samples by type:" + Environment.NewLine + sampler.Top(15));
+        events = [];
+
+        // 2. End to end: decoding the file and replaying it on the same core.
+        var (desk, reader) = ReplayDesk.Open(path);
+        ReplayReport full;
+        using (reader)
+        {
+            var fullCpu = CpuClock.Start();
+            var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+            var chunk = options.Long("chunk", long.MaxValue);
+            var max = options.Long("max", long.MaxValue);
+            long replayed = 0, errors = 0;
+            var elapsed = TimeSpan.Zero;
+            var samples = new List<string>();
+            // In chunks when asked, printing resident memory after each: the "steady memory" figure of a long recording.
+            while (replayed < max)
+            {
+                var part = desk.Run(reader, Math.Min(chunk, max - replayed));
+                replayed += part.Events;
+                errors += part.Errors;
+                elapsed += part.Elapsed;
+                if (chunk != long.MaxValue)
+                {
+                    samples.Add(FormattableString.Invariant($"{replayed / 1e6:F0}M:{Environment.WorkingSet / 1e6:F0}MB/{GC.GetTotalMemory(false) / 1e6:F0}MB"));
+                }
+                if (part.Events < Math.Min(chunk, max - replayed + part.Events)) break;
+            }
+            full = desk.Report(replayed, errors, elapsed, GC.GetAllocatedBytesForCurrentThread() - allocatedBefore, 0, 0);
+            Console.WriteLine(fullCpu.Describe(full.Events));
+            if (samples.Count > 0)
+            {
+                Console.WriteLine($"  memory by events replayed (resident/GC heap): {string.Join(' ', samples)}; replay clock at {desk.Clock!.GetUtcNow():u}");
+            }
+        }
+        Print("file -> decode -> whole desk", full);
+        Console.WriteLine(FormattableString.Invariant($"resident memory after the run: {Environment.WorkingSet / 1e6:F0} MB; GC heap {GC.GetTotalMemory(false) / 1e6:F0} MB"));
+        return 0;
+    }
+
+    public static void Print(string title, ReplayReport r) => Console.WriteLine(FormattableString.Invariant($"""
+        {title}:
+          events          {r.Events:N0} in {r.Elapsed.TotalSeconds:F2} s = {r.EventsPerSecond:N0} events/s
+          desk            {r.OpportunitiesTaken:N0} opportunities taken, {r.OpportunitiesRejected:N0} rejected, {r.OrdersSent:N0} orders, {r.Fills:N0} fills, {r.Executions:N0} executions ({r.HedgedExecutions:N0} hedged), {r.TimersFired:N0} timers, equity {r.Equity:N2}
+          errors          {r.Errors:N0}
+          allocations     {r.AllocatedBytes / (double)Math.Max(1, r.Events):F1} bytes/event (gen0 {r.Gen0Collections}, gen2 {r.Gen2Collections} when measured)
+        """));
+}

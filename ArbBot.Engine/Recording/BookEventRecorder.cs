@@ -1,0 +1,234 @@
+using System.Globalization;
+using ArbBot.Engine.Core;
+using ArbBot.Engine.MarketData;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace ArbBot.Engine.Recording;
+
+/// <summary>Where and how the hub's book events are recorded.</summary>
+public sealed record BookEventRecorderOptions
+{
+    /// <summary>The folder the recording files go to (created when missing).</summary>
+    public required string Directory { get; init; }
+
+    /// <summary>A new file is started once the current one holds this many compressed bytes. 1 MiB–64 GiB, default 256 MiB.</summary>
+    public long MaxFileBytes { get; init; } = 256L << 20;
+
+    /// <summary>A new file is started once the current one is this old (recorder clock). 1 min–1 day, default 1 h.</summary>
+    public TimeSpan MaxFileAge { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>Events the hub can hand over before the writer catches up; beyond it events are dropped and counted. Power of two, default 65,536.</summary>
+    public int BufferCapacity { get; init; } = 65_536;
+
+    /// <summary>Brotli quality 0–11; default 1 (fast enough for a live hub on one core).</summary>
+    public int Quality { get; init; } = 1;
+
+    /// <summary>Pending events are written to disk at least this often, so a crash loses little. Default 1 s.</summary>
+    public TimeSpan FlushInterval { get; init; } = TimeSpan.FromSeconds(1);
+}
+
+/// <summary>
+/// Records every book event the hub applies to compressed rotating files without ever blocking the hub: the hub copies
+/// each event into a bounded single-producer ring, and a background thread drains it through a
+/// <see cref="RecordingWriter"/>. When storage cannot keep up and the ring is full, events are dropped and counted in
+/// <see cref="Dropped"/> (the recording then has a gap; the live desk is unaffected). Each file starts with the full
+/// instrument catalog, and markets discovered later are written before the events that use them.
+/// </summary>
+public sealed class BookEventRecorder : IBookEventRecorder, IDisposable
+{
+    private readonly BookEventRecorderOptions _options;
+    private readonly InstrumentRegistry _registry;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly RecordedBookEvent[] _ring;
+    private readonly int _mask;
+    private readonly Thread _thread;
+    private readonly ManualResetEventSlim _stopping = new(false);
+    private readonly List<string> _files = [];
+    private long _head;
+    private long _tail;
+    private long _dropped;
+    private long _written;
+    private long _failures;
+    private RecordingWriter? _writer;
+    private DateTimeOffset _fileOpenedAt;
+    private int _catalogInstruments;
+
+    public BookEventRecorder(BookEventRecorderOptions options, InstrumentRegistry registry, TimeProvider time, ILogger<BookEventRecorder>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.BufferCapacity < 2 || (options.BufferCapacity & (options.BufferCapacity - 1)) != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.BufferCapacity, "The recorder's buffer capacity must be a power of two of at least 2.");
+        }
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxFileBytes, 1L << 20);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxFileAge, TimeSpan.FromMinutes(1));
+        _options = options;
+        _registry = registry;
+        _time = time;
+        _logger = logger ?? NullLogger<BookEventRecorder>.Instance;
+        _ring = new RecordedBookEvent[options.BufferCapacity];
+        _mask = options.BufferCapacity - 1;
+        System.IO.Directory.CreateDirectory(options.Directory);
+        _thread = new Thread(Drain) { IsBackground = true, Name = "ArbBot book recorder", Priority = ThreadPriority.BelowNormal };
+        _thread.Start();
+    }
+
+    /// <summary>Events dropped because the buffer was full (storage too slow or failing).</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Events handed to the file writer.</summary>
+    public long Written => Interlocked.Read(ref _written);
+
+    /// <summary>Failed writes (each closes the file; the next event opens a new one).</summary>
+    public long Failures => Interlocked.Read(ref _failures);
+
+    /// <summary>Every file started so far, oldest first.</summary>
+    public IReadOnlyList<string> Files
+    {
+        get
+        {
+            lock (_files) return [.. _files];
+        }
+    }
+
+    /// <summary>Hub thread: copies the event into the ring, or counts a drop when the ring is full. Never blocks.</summary>
+    public void Record(in BookEvent bookEvent, long receivedUtcTicks)
+    {
+        if (bookEvent.Kind == BookEventKind.Work) return;
+        var head = _head;
+        if (head - Volatile.Read(ref _tail) >= _ring.Length)
+        {
+            Interlocked.Increment(ref _dropped);
+            return;
+        }
+        _ring[head & _mask] = new RecordedBookEvent(bookEvent, receivedUtcTicks);
+        Volatile.Write(ref _head, head + 1);
+    }
+
+    /// <summary>Writes everything recorded so far and closes the current file (with its end block). Idempotent.</summary>
+    public void Dispose()
+    {
+        if (_stopping.IsSet) return;
+        _stopping.Set();
+        _thread.Join();
+        _stopping.Dispose();
+    }
+
+    private void Drain()
+    {
+        var lastFlush = _time.GetUtcNow();
+        while (true)
+        {
+            var stopping = _stopping.IsSet;
+            var head = Volatile.Read(ref _head);
+            var tail = _tail;
+            while (tail < head)
+            {
+                var slot = _ring[tail & _mask];
+                _ring[tail & _mask] = default; // let snapshot arrays go
+                Volatile.Write(ref _tail, ++tail);
+                WriteOne(in slot);
+            }
+            var now = _time.GetUtcNow();
+            if (_writer is not null && (stopping || now - lastFlush >= _options.FlushInterval))
+            {
+                Guard(() => _writer.Flush());
+                lastFlush = now;
+            }
+            if (stopping)
+            {
+                CloseFile();
+                return;
+            }
+            _stopping.Wait(TimeSpan.FromMilliseconds(5));
+        }
+    }
+
+    private void WriteOne(in RecordedBookEvent recorded)
+    {
+        try
+        {
+            var now = _time.GetUtcNow();
+            if (_writer is not null && (_writer.BytesWritten >= _options.MaxFileBytes || now - _fileOpenedAt >= _options.MaxFileAge)) CloseFile();
+            if (_writer is null) OpenFile(now);
+            var writer = _writer!;
+            var known = _registry.Count;
+            if (known > _catalogInstruments)
+            {
+                writer.WriteCatalog(RecordingCatalog.From(_registry, _catalogInstruments));
+                _catalogInstruments = known;
+            }
+            writer.Write(in recorded);
+            Interlocked.Increment(ref _written);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            Interlocked.Increment(ref _dropped);
+            Fail(ex);
+        }
+    }
+
+    private void OpenFile(DateTimeOffset now)
+    {
+        string path;
+        lock (_files)
+        {
+            path = Path.Combine(_options.Directory,
+                $"book-events-{now.UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}-{_files.Count + 1:D4}{RecordingFormat.FileExtension}");
+        }
+        var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 1 << 16);
+        try
+        {
+            _catalogInstruments = _registry.Count;
+            _writer = new RecordingWriter(stream, RecordingCatalog.From(_registry), _options.Quality);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+        _fileOpenedAt = now;
+        lock (_files) _files.Add(path);
+        _logger.LogInformation("Recording book events to {Path}", path);
+    }
+
+    private void CloseFile()
+    {
+        var writer = _writer;
+        _writer = null;
+        if (writer is not null) Guard(writer.Dispose);
+    }
+
+    /// <summary>Runs a storage step; a failure is logged and counted, and the file is abandoned (the next event opens another).</summary>
+    private bool Guard(Action step)
+    {
+        try
+        {
+            step();
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            Fail(ex);
+            return false;
+        }
+    }
+
+    private void Fail(Exception ex)
+    {
+        Interlocked.Increment(ref _failures);
+        _logger.LogError(ex, "Recording book events failed; the file is closed and a new one will be started");
+        var writer = _writer;
+        _writer = null;
+        try
+        {
+            writer?.Dispose();
+        }
+        catch (Exception closeError) when (closeError is IOException or InvalidOperationException)
+        {
+            // The file is already broken; its readable part stays readable up to the damage.
+        }
+    }
+}

@@ -1,0 +1,56 @@
+using ArbBot.Engine.Core;
+using ArbBot.Engine.Events;
+using ArbBot.Engine.Execution;
+using ArbBot.Engine.Risk;
+using ArbBot.Engine.Strategies;
+
+namespace ArbBot.Engine.Replay;
+
+/// <summary>
+/// The journal of a replay run: counts what the desk decided and did (a replay stores nothing), and lets the harness
+/// watch opportunities and order transitions as they happen (latency probes). Called on the hub's thread.
+/// </summary>
+public sealed class ReplayJournal : IEngineJournal
+{
+    public long OpportunitiesTaken { get; private set; }
+    public long OpportunitiesRejected { get; private set; }
+    public long OrdersSent { get; private set; }
+    public long OrderTransitions { get; private set; }
+    public long Fills { get; private set; }
+    public long Executions { get; private set; }
+    public long HedgedExecutions { get; private set; }
+    public long RiskEvents { get; private set; }
+    public long UnhedgedAlerts { get; private set; }
+
+    /// <summary>Raised for every opportunity journaled (taken, resized or rejected), before it executes.</summary>
+    public Action<Opportunity>? OpportunityJournaled { get; set; }
+
+    /// <summary>Raised for every order transition.</summary>
+    public Action<OrderTransition>? OrderTransitioned { get; set; }
+
+    public void OnOpportunity(Opportunity opportunity)
+    {
+        if (opportunity.Decision is OpportunityDecision.Taken or OpportunityDecision.Resized) OpportunitiesTaken++;
+        else OpportunitiesRejected++;
+        OpportunityJournaled?.Invoke(opportunity);
+    }
+
+    public void OnOrderTransition(OrderTransition transition)
+    {
+        OrderTransitions++;
+        if (transition.From == OrderStatus.New) OrdersSent++;
+        OrderTransitioned?.Invoke(transition);
+    }
+
+    public void OnFill(Fill fill, long? opportunityId, long? pairId) => Fills++;
+
+    public void OnRiskEvent(RiskEvent riskEvent) => RiskEvents++;
+
+    public void OnExecutionCompleted(ExecutionOutcome outcome)
+    {
+        Executions++;
+        if (outcome.Kind is ExecutionOutcomeKind.Hedged or ExecutionOutcomeKind.HedgedBeyondSlippage) HedgedExecutions++;
+    }
+
+    public void OnUnhedgedExposure(long? pairId, InstrumentId instrument, decimal quantity, string detail) => UnhedgedAlerts++;
+}
