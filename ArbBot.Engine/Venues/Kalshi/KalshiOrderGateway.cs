@@ -697,12 +697,14 @@ public sealed class KalshiOrderGateway : IOrderGateway, IDisposable
         var limit = order.Limit;
         return order.Request.TimeInForce switch
         {
-            TimeInForce.Fok => $"fill-or-kill: {order.Request.Quantity} not available at {limit} or better; nothing filled",
-            TimeInForce.Ioc => $"immediate-or-cancel: {order.Quantity - venue.FillCount} of {order.Quantity} unfilled at {limit} or better",
+            TimeInForce.Fok => $"fill-or-kill: {N(order.Request.Quantity)} not available at {limit} or better; nothing filled",
+            TimeInForce.Ioc => $"immediate-or-cancel: {N(order.Quantity - venue.FillCount)} of {N(order.Quantity)} unfilled at {limit} or better",
             _ when order.Flags.PostOnly && venue.FillCount == 0m => $"post-only: would have crossed the book at {limit}",
             _ => "cancelled by Kalshi",
         };
     }
+
+    private static string N(decimal value) => value.ToString("0.####", CultureInfo.InvariantCulture);
 
     private void ReportProgress(LiveOrder order, string? reason)
     {
