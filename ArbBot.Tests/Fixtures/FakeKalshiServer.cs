@@ -81,9 +81,10 @@ public sealed partial class FakeKalshiServer : IAsyncDisposable
     /// <summary>Snapshots sent in answer to get_snapshot.</summary>
     public long SnapshotRequests { get; private set; }
 
-    public static async Task<FakeKalshiServer> StartAsync()
+    /// <summary>Starts the fake on a free loopback port with the catalog and books of <paramref name="catalogFile"/> (in Fixtures/kalshi).</summary>
+    public static async Task<FakeKalshiServer> StartAsync(string catalogFile = "fake-kalshi-catalog.json")
     {
-        var catalog = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "Fixtures", "kalshi", "fake-kalshi-catalog.json")))!.AsObject();
+        var catalog = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "Fixtures", "kalshi", catalogFile)))!.AsObject();
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
