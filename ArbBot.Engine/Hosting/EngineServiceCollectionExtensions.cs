@@ -38,6 +38,7 @@ public static class EngineServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
 
         services.BindSection<ArbBotOptions>(configuration, ArbBotOptions.Section);
+        services.AddSingleton<IValidateOptions<ArbBotOptions>, ArbBotOptionsValidator>();
         services.BindSection<StorageOptions>(configuration, StorageOptions.Section);
         services.AddOptions<VenuesOptions>().Configure(o => VenuesConfiguration.Bind(configuration, o)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<VenuesOptions>, VenuesOptionsValidator>();

@@ -23,7 +23,7 @@ namespace ArbBot.Tests.Fixtures;
 /// checked with <see cref="KalshiSignatureVerifier"/>, as Kalshi describes. It can answer 429, skip a seq and drop
 /// its connections.
 /// </summary>
-public sealed class FakeKalshiServer : IAsyncDisposable
+public sealed partial class FakeKalshiServer : IAsyncDisposable
 {
     public const string KeyId = "fake-kalshi-key";
 
@@ -44,6 +44,11 @@ public sealed class FakeKalshiServer : IAsyncDisposable
         _app = app;
         _catalog = catalog;
         _verifier = new KalshiSignatureVerifier(KeyId, _key.ExportSubjectPublicKeyInfoPem(), TimeProvider.System);
+        foreach (var market in catalog["events"]!.AsArray().SelectMany(e => e!["markets"]?.AsArray() ?? []))
+        {
+            // Deci-cent structures quote on 0.001 at least somewhere; this fake accepts 0.001 everywhere on them.
+            _ticks[(string)market!["ticker"]!] = (string?)market["price_level_structure"] is "deci_cent" or "tapered_deci_cent" ? 0.001m : 0.01m;
+        }
         foreach (var (ticker, book) in catalog["books"]!.AsObject())
         {
             _books[ticker] = new FakeBook(Levels(book!["yes_dollars"]!), Levels(book["no_dollars"]!));
@@ -76,9 +81,10 @@ public sealed class FakeKalshiServer : IAsyncDisposable
     /// <summary>Snapshots sent in answer to get_snapshot.</summary>
     public long SnapshotRequests { get; private set; }
 
-    public static async Task<FakeKalshiServer> StartAsync()
+    /// <summary>Starts the fake on a free loopback port with the catalog and books of <paramref name="catalogFile"/> (in Fixtures/kalshi).</summary>
+    public static async Task<FakeKalshiServer> StartAsync(string catalogFile = "fake-kalshi-catalog.json")
     {
-        var catalog = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "Fixtures", "kalshi", "fake-kalshi-catalog.json")))!.AsObject();
+        var catalog = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "Fixtures", "kalshi", catalogFile)))!.AsObject();
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
@@ -89,6 +95,7 @@ public sealed class FakeKalshiServer : IAsyncDisposable
         app.MapGet("/trade-api/v2/series/{ticker}", server.Series);
         app.MapGet("/trade-api/v2/events", server.Events);
         app.MapGet("/trade-api/v2/markets/{ticker}/orderbook", server.Orderbook);
+        server.MapTrading(app);
         app.Map("/trade-api/ws/v2", server.WebSocketAsync);
         await app.StartAsync();
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
@@ -256,6 +263,11 @@ public sealed class FakeKalshiServer : IAsyncDisposable
             context.Response.StatusCode = StatusCodes.Status400BadRequest;
             return;
         }
+        if (RefuseWebSockets)
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return;
+        }
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         var connection = new Connection(socket, ++ConnectionsAccepted);
         _connections[connection] = 0;
@@ -289,10 +301,21 @@ public sealed class FakeKalshiServer : IAsyncDisposable
         {
             case "subscribe":
                 var tickers = p?["market_tickers"]?.AsArray().Select(t => (string)t!).ToList() ?? [];
-                var sid = Interlocked.Increment(ref _nextSid);
-                await c.SendAsync(new JsonObject { ["id"] = id, ["type"] = "subscribed", ["msg"] = new JsonObject { ["channel"] = "orderbook_delta", ["sid"] = sid } });
-                foreach (var t in tickers) await SendSnapshotAsync(c, sid, t);
-                c.Subscriptions[sid] = tickers;
+                foreach (var channel in p?["channels"]?.AsArray().Select(ch => (string)ch!) ?? ["orderbook_delta"])
+                {
+                    var sid = Interlocked.Increment(ref _nextSid);
+                    await c.SendAsync(new JsonObject { ["id"] = id, ["type"] = "subscribed", ["msg"] = new JsonObject { ["channel"] = channel, ["sid"] = sid } });
+                    if (channel == "orderbook_delta")
+                    {
+                        foreach (var t in tickers) await SendSnapshotAsync(c, sid, t);
+                        c.Subscriptions[sid] = tickers;
+                    }
+                    else
+                    {
+                        c.Channels[sid] = (channel, tickers);
+                    }
+                    _channelSubscriptions.AddOrUpdate(channel, 1, (_, n) => n + 1);
+                }
                 break;
             case "update_subscription" when action == "get_snapshot":
                 var target = (long)p!["sids"]![0]!;
@@ -332,9 +355,9 @@ public sealed class FakeKalshiServer : IAsyncDisposable
 
     private static string MarketId(string ticker) => new Guid(MD5.HashData(Encoding.UTF8.GetBytes(ticker))).ToString();
 
-    private sealed record FakeBook(Dictionary<decimal, decimal> Yes, Dictionary<decimal, decimal> No);
+    internal sealed record FakeBook(Dictionary<decimal, decimal> Yes, Dictionary<decimal, decimal> No);
 
-    private sealed class Connection(WebSocket socket, long number)
+    internal sealed class Connection(WebSocket socket, long number)
     {
         private readonly SemaphoreSlim _send = new(1, 1);
         private readonly ConcurrentDictionary<long, long> _seq = new();
@@ -344,6 +367,9 @@ public sealed class FakeKalshiServer : IAsyncDisposable
         public long Number { get; } = number;
 
         public ConcurrentDictionary<long, List<string>> Subscriptions { get; } = new();
+
+        /// <summary>Subscriptions to other channels (fill, user_orders, ticker, trade, market_lifecycle_v2) with their tickers (empty: all).</summary>
+        public ConcurrentDictionary<long, (string Channel, List<string> Tickers)> Channels { get; } = new();
 
         public long NextSeq(long sid, int step) => _seq.AddOrUpdate(sid, step, (_, s) => s + step);
 

@@ -5,6 +5,7 @@ using ArbBot.Engine.Hosting;
 using ArbBot.Engine.MarketData;
 using ArbBot.Engine.Venues.Kalshi;
 using ArbBot.Tests.Fixtures;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -38,7 +39,8 @@ public sealed class KalshiRealSourceTests
         var registry = app.Services.GetRequiredService<InstrumentRegistry>();
         var board = app.Services.GetRequiredService<QuoteBoard>();
 
-        await WaitUntilAsync(() => registry.TryGetMarket(VenueId.Kalshi, "FED-23DEC-T3.00", out _));
+        // Discovery registers page by page; wait for the last page (CPI) too, not only the first market.
+        await WaitUntilAsync(() => registry.TryGetMarket(VenueId.Kalshi, "FED-23DEC-T3.00", out _) && registry.TryGetMarket(VenueId.Kalshi, "CPI-24JAN-B0.3", out _));
         var kalshiMarkets = registry.Markets.Where(m => m.Venue == VenueId.Kalshi).Select(m => m.MarketKey).Order().ToList();
         Assert.Equal(["CPI-24JAN-B0.3", "FED-23DEC-T3.00", "FED-23DEC-T4.00"], kalshiMarkets);
         registry.TryGetMarket(VenueId.Kalshi, "FED-23DEC-T3.00", out var fed);
@@ -103,6 +105,23 @@ public sealed class KalshiRealSourceTests
         Assert.Contains("not a valid RSA private key", keyFailure);
         Assert.DoesNotContain("c2VjcmV0", keyFailure);
         Assert.DoesNotContain("c2VjcmV0", new KalshiOptions { KeyId = "k", PrivateKeyPem = notAKey }.ToString());
+    }
+
+    [Fact]
+    public void Live_mode_is_refused_at_start_up_with_a_clear_message_even_with_kalshi_credentials()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ArbBot:Mode"] = "Live",
+            ["ArbBot:Kalshi:KeyId"] = "k",
+            ["ArbBot:Kalshi:PrivateKeyPem"] = "not shown",
+        }).Build();
+        using var services = new ServiceCollection().AddArbBotEngine(configuration).BuildServiceProvider();
+
+        var failure = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<ArbBotOptions>>().Value);
+
+        Assert.Contains("ArbBot:Mode is Live, but live trading cannot be armed in this build yet; set it to Paper", failure.Message);
+        Assert.True(new ArbBotOptionsValidator().Validate(null, new ArbBotOptions()).Succeeded);
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)

@@ -16,6 +16,10 @@ namespace ArbBot.Engine.Venues.Kalshi;
 /// <remarks>
 /// <para>Sequence numbers are contiguous per subscription; on a gap every market of that subscription is marked stale
 /// and a fresh snapshot is requested (update_subscription get_snapshot); its deltas are dropped until it arrives.</para>
+/// <para>The same connection carries <c>ticker</c> and <c>trade</c> for the streamed markets (kept as each market's
+/// last trade, <see cref="LastTrade"/>) and <c>market_lifecycle_v2</c>: a market that is deactivated, determined,
+/// settled or closed is no longer tradable (<see cref="IsTradable"/>); its books are cleared and marked stale, get no
+/// heartbeats and ignore deltas until it is activated again, which asks for a fresh snapshot.</para>
 /// <para>A dropped connection marks every book stale (Disconnected) and reconnects with jittered backoff, subscribing
 /// everything again. WebSocket pings are answered by the runtime; our own keep-alive pings detect a dead peer.</para>
 /// <para>A delta the venue stamped longer ago than <see cref="KalshiOptions.MaxMessageAge"/> is applied (the book must
@@ -39,6 +43,9 @@ public sealed class KalshiMarketDataFeed : IMarketDataFeed
     // Per connection, guarded by _gate: markets waiting for a snapshot, and whether the venue's messages run late.
     private readonly HashSet<string> _awaitingSnapshot = new(StringComparer.Ordinal);
     private bool _lagging;
+    // Markets whose lifecycle ended trading, and each market's last trade; guarded by _gate.
+    private readonly HashSet<string> _closed = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, KalshiLastTrade> _lastTrades = new(StringComparer.Ordinal);
     private long _lastMessageUtcTicks;
     private long _connections;
     private long _gaps;
@@ -81,6 +88,21 @@ public sealed class KalshiMarketDataFeed : IMarketDataFeed
             lock (_gate) return _markets.Values.ToArray();
         }
     }
+
+    /// <summary>False once Kalshi's lifecycle channel said the market stopped trading (deactivated, determined, settled, closed).</summary>
+    public bool IsTradable(string ticker)
+    {
+        lock (_gate) return !_closed.Contains(ticker);
+    }
+
+    /// <summary>The last trade the trade or ticker channel reported for a market, or null before the first.</summary>
+    public KalshiLastTrade? LastTrade(string ticker)
+    {
+        lock (_gate) return _lastTrades.GetValueOrDefault(ticker);
+    }
+
+    /// <summary>Raised (on the feed's thread) when a market's tradability changes: ticker, tradable.</summary>
+    public event Action<string, bool>? TradabilityChanged;
 
     /// <summary>Takes the discovered markets; markets added by a later discovery are subscribed at the next (re)connect.</summary>
     public void Attach(IEnumerable<Market> markets)
@@ -144,7 +166,7 @@ public sealed class KalshiMarketDataFeed : IMarketDataFeed
         {
             markets = _markets;
             _awaitingSnapshot.Clear();
-            _awaitingSnapshot.UnionWith(markets.Keys);
+            _awaitingSnapshot.UnionWith(markets.Keys.Where(k => !_closed.Contains(k)));
             _lagging = false;
         }
         using var socket = new ClientWebSocket();
@@ -168,6 +190,17 @@ public sealed class KalshiMarketDataFeed : IMarketDataFeed
             var id = nextId++;
             pending[id] = [.. batch];
             await SendAsync(socket, KalshiParser.SubscribeCommand(id, ["orderbook_delta"], batch), cancellationToken).ConfigureAwait(false);
+        }
+
+        var orderbookIds = new HashSet<long>(pending.Keys);
+        if (markets.Count > 0)
+        {
+            foreach (var batch in markets.Keys.Chunk(TickersPerSubscribe))
+            {
+                await SendAsync(socket, KalshiParser.SubscribeCommand(nextId++, ["ticker", "trade"], batch), cancellationToken).ConfigureAwait(false);
+            }
+            // Lifecycle for every market: the venue sends few of these, and a filter would miss markets discovered later.
+            await SendAsync(socket, KalshiParser.SubscribeCommand(nextId++, ["market_lifecycle_v2"]), cancellationToken).ConfigureAwait(false);
         }
 
         using var connectionEnd = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -201,11 +234,12 @@ public sealed class KalshiMarketDataFeed : IMarketDataFeed
                 switch (parsed.Value)
                 {
                     case KalshiSubscribed s:
-                        if (s.Id is { } sid && pending.Remove(sid, out var tickers)) tickersBySid[s.Sid] = tickers;
+                        // Only order-book subscriptions carry sequenced book messages; a gap is recovered per sid.
+                        if (s.Channel == "orderbook_delta" && s.Id is { } sid && orderbookIds.Contains(sid) && pending.Remove(sid, out var tickers)) tickersBySid[s.Sid] = tickers;
                         break;
                     case KalshiOrderbookSnapshot snap:
                         tracker.ObserveSnapshot(snap.Sid, snap.Seq);
-                        if (markets.TryGetValue(snap.MarketTicker, out var market))
+                        if (markets.TryGetValue(snap.MarketTicker, out var market) && IsTradable(snap.MarketTicker))
                         {
                             await PostSnapshotAsync(sink, market, snap, cancellationToken).ConfigureAwait(false);
                             gotSnapshot = true;
@@ -215,6 +249,20 @@ public sealed class KalshiMarketDataFeed : IMarketDataFeed
                         break;
                     case KalshiOrderbookDelta delta:
                         await OnDeltaAsync(socket, sink, markets, tracker, tickersBySid, delta, () => nextId++, cancellationToken).ConfigureAwait(false);
+                        break;
+                    case KalshiTrade trade:
+                        lock (_gate) _lastTrades[trade.MarketTicker] = new KalshiLastTrade(trade.MarketTicker, trade.YesPrice, trade.Count, trade.TakerSide, trade.Timestamp);
+                        break;
+                    case KalshiTicker ticker when ticker.LastPrice is { } last:
+                        lock (_gate)
+                        {
+                            // A ticker only says the last price; keep the size and side a trade message gave for that price.
+                            var known = _lastTrades.GetValueOrDefault(ticker.MarketTicker);
+                            if (known is null || known.YesPrice != last) _lastTrades[ticker.MarketTicker] = new KalshiLastTrade(ticker.MarketTicker, last, null, null, ticker.Timestamp);
+                        }
+                        break;
+                    case KalshiMarketLifecycle lifecycle:
+                        await OnLifecycleAsync(socket, sink, markets, tickersBySid, lifecycle, () => nextId++, cancellationToken).ConfigureAwait(false);
                         break;
                     case KalshiError error:
                         _logger.LogWarning("Kalshi WebSocket error {Code} for command {Id}: {Message}", error.Code, error.Id, error.Message);
@@ -266,7 +314,7 @@ public sealed class KalshiMarketDataFeed : IMarketDataFeed
         if (!markets.TryGetValue(delta.MarketTicker, out var market)) return;
         lock (_gate)
         {
-            if (_awaitingSnapshot.Contains(delta.MarketTicker)) return;
+            if (_awaitingSnapshot.Contains(delta.MarketTicker) || _closed.Contains(delta.MarketTicker)) return;
         }
         var venueTicks = delta.Timestamp?.UtcTicks ?? 0;
         // A YES bid at p is a NO ask at 1 − p (and the reverse): one venue level moves two of our books.
@@ -279,6 +327,48 @@ public sealed class KalshiMarketDataFeed : IMarketDataFeed
         {
             await sink.PostAsync(BookEvent.Stale(market.Yes, StaleReason.Age), cancellationToken).ConfigureAwait(false);
             await sink.PostAsync(BookEvent.Stale(market.No, StaleReason.Age), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task OnLifecycleAsync(
+        ClientWebSocket socket,
+        IBookEventSink sink,
+        Dictionary<string, Market> markets,
+        Dictionary<long, List<string>> tickersBySid,
+        KalshiMarketLifecycle lifecycle,
+        Func<long> nextId,
+        CancellationToken cancellationToken)
+    {
+        if (!markets.TryGetValue(lifecycle.MarketTicker, out var market)) return;
+        if (lifecycle.StopsTrading)
+        {
+            bool changed;
+            lock (_gate)
+            {
+                changed = _closed.Add(market.MarketKey);
+                _awaitingSnapshot.Remove(market.MarketKey);
+            }
+            if (!changed) return;
+            UpdateState();
+            _logger.LogInformation("Kalshi market {Ticker} stopped trading ({Event})", market.MarketKey, lifecycle.EventType);
+            // An empty, stale book: no strategy prices it and no paper order fills against it.
+            await sink.PostAsync(BookEvent.Clear(market.Yes, StaleReason.NoSnapshot), cancellationToken).ConfigureAwait(false);
+            await sink.PostAsync(BookEvent.Clear(market.No, StaleReason.NoSnapshot), cancellationToken).ConfigureAwait(false);
+            TradabilityChanged?.Invoke(market.MarketKey, false);
+        }
+        else if (lifecycle.StartsTrading)
+        {
+            bool changed;
+            lock (_gate)
+            {
+                changed = _closed.Remove(market.MarketKey);
+                if (changed) _awaitingSnapshot.Add(market.MarketKey);
+            }
+            if (!changed) return;
+            _logger.LogInformation("Kalshi market {Ticker} trades again; asking for a fresh snapshot", market.MarketKey);
+            var sid = tickersBySid.FirstOrDefault(e => e.Value.Contains(market.MarketKey)).Key;
+            if (sid != 0) await SendAsync(socket, KalshiParser.GetSnapshotCommand(nextId(), sid, [market.MarketKey]), cancellationToken).ConfigureAwait(false);
+            TradabilityChanged?.Invoke(market.MarketKey, true);
         }
     }
 
@@ -298,7 +388,7 @@ public sealed class KalshiMarketDataFeed : IMarketDataFeed
             lock (_gate)
             {
                 if (_lagging) continue;
-                fresh = [.. markets.Values.Where(m => !_awaitingSnapshot.Contains(m.MarketKey))];
+                fresh = [.. markets.Values.Where(m => !_awaitingSnapshot.Contains(m.MarketKey) && !_closed.Contains(m.MarketKey))];
             }
             foreach (var m in fresh)
             {

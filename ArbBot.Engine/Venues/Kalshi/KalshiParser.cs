@@ -73,6 +73,7 @@ public static class KalshiParser
                 "trade" => Trade(Require(sid, "sid"), seq, Msg<KalshiWireTrade>(msg)),
                 "fill" => Fill(Require(sid, "sid"), Msg<KalshiWireFill>(msg)),
                 "user_order" => UserOrder(Require(sid, "sid"), Msg<KalshiWireUserOrder>(msg)),
+                "market_lifecycle_v2" => Lifecycle(Require(sid, "sid"), seq, Msg<KalshiWireLifecycle>(msg)),
                 "subscribed" => Subscribed(id, Msg<KalshiWireSubscription>(msg)),
                 "unsubscribed" => new KalshiUnsubscribed(id, sid, seq),
                 "ok" => Ok(id, sid, seq, msg),
@@ -198,6 +199,14 @@ public static class KalshiParser
         OptionalAmount(w.TakerFeesDollars, null, "taker_fees_dollars"),
         OptionalAmount(w.MakerFeesDollars, null, "maker_fees_dollars"),
         w.CreatedTsMs is { } ms ? UnixMilliseconds(ms, "created_ts_ms") : IsoTime(w.CreatedTime, "created_time"));
+
+    private static KalshiMarketLifecycle Lifecycle(long sid, long? seq, KalshiWireLifecycle w) => new(
+        sid,
+        seq,
+        RequireText(w.MarketTicker, "market_ticker"),
+        RequireText(w.EventType, "event_type"),
+        w.CloseTs is { } close && close is >= 0 and <= MaxUnixSeconds ? DateTimeOffset.FromUnixTimeSeconds(close) : null,
+        string.IsNullOrEmpty(w.Result) ? null : w.Result);
 
     private static KalshiSubscribed Subscribed(long? id, KalshiWireSubscription w) =>
         new(id, RequireText(w.Channel, "channel"), w.Sid ?? throw new KalshiWireException("'sid' is missing"));

@@ -52,6 +52,9 @@ public sealed class KalshiVenue : IVenue, IDisposable
 
     public KalshiRestClient Rest { get; }
 
+    /// <summary>The request signer (null for unauthenticated reads); it never exposes its key.</summary>
+    public KalshiRequestSigner? Signer => _signer;
+
     public KalshiInstrumentProvider Instruments { get; }
 
     public KalshiMarketDataFeed MarketData { get; }

@@ -231,9 +231,24 @@ public sealed class KalshiParserTests
     [Fact]
     public void Ws_unmodelled_channel_is_reported_as_other_not_failure()
     {
-        var other = Parsed<KalshiOtherMessage>(Example("kalshi-ws-examples.json", "market_lifecycle_v2_created"));
+        var other = Parsed<KalshiOtherMessage>(Example("kalshi-ws-examples.json", "market_position"));
 
-        Assert.Equal(new KalshiOtherMessage("market_lifecycle_v2", 13, 3), other);
+        Assert.Equal(new KalshiOtherMessage("market_position", 14, null), other);
+    }
+
+    [Fact]
+    public void Ws_market_lifecycle_events_say_whether_they_stop_or_start_trading()
+    {
+        var created = Parsed<KalshiMarketLifecycle>(Example("kalshi-ws-examples.json", "market_lifecycle_v2_created"));
+        var structure = Parsed<KalshiMarketLifecycle>(Example("kalshi-ws-examples.json", "market_lifecycle_v2_price_level_structure_updated"));
+        var settled = Parsed<KalshiMarketLifecycle>("""{"type":"market_lifecycle_v2","sid":13,"seq":9,"msg":{"market_ticker":"INXD-23SEP14-B4487","event_type":"settled","result":"no","settled_ts":1694721700}}""");
+
+        Assert.Equal(new KalshiMarketLifecycle(13, 3, "INXD-23SEP14-B4487", "created", DateTimeOffset.FromUnixTimeSeconds(1694721600), null), created);
+        Assert.False(created.StopsTrading);
+        Assert.Equal(("price_level_structure_updated", false, false), (structure.EventType, structure.StopsTrading, structure.StartsTrading));
+        Assert.Equal(("no", true), (settled.Result, settled.StopsTrading));
+        Assert.True(Parsed<KalshiMarketLifecycle>("""{"type":"market_lifecycle_v2","sid":1,"msg":{"market_ticker":"T","event_type":"activated"}}""").StartsTrading);
+        Assert.False(KalshiParser.ParseWebSocket("""{"type":"market_lifecycle_v2","sid":1,"msg":{"event_type":"settled"}}""").IsSuccess);
     }
 
     [Theory]
