@@ -50,7 +50,8 @@ public sealed class PolymarketInstrumentProvider : IInstrumentProvider
                 : [[]];
         foreach (var scope in scopes)
         {
-            for (var offset = 0; marketCount < _options.MaxMarkets; offset += _options.PageSize)
+            // Gamma pages by offset and may serve fewer than asked (it caps the limit): advance by what came, stop at an empty page.
+            for (var offset = 0; marketCount < _options.MaxMarkets;)
             {
                 List<KeyValuePair<string, string?>> query =
                 [
@@ -70,8 +71,8 @@ public sealed class PolymarketInstrumentProvider : IInstrumentProvider
                     events.Add(e);
                     marketCount += e.Markets.Count(m => m.IsTrading);
                 }
-                // A short page is the last one.
-                if (page.Value.RawCount < _options.PageSize) break;
+                if (page.Value.RawCount == 0) break;
+                offset += page.Value.RawCount;
             }
         }
         var standalone = await StandaloneMarketsAsync(seen, cancellationToken).ConfigureAwait(false);
