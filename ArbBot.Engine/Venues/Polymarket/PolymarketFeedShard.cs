@@ -34,10 +34,11 @@ public sealed class PolymarketFeedShard
     private long _desyncs;
     private long _lastTrades;
     private int _state = (int)FeedState.Connecting;
-    // Per connection, on the loop only.
-    private DateTimeOffset _lastDataAt;
-    private DateTimeOffset _lastConfirmedAt;
-    private DateTimeOffset _lastFrameAt;
+    // Per connection, on the loop only; monotonic time since _origin, so a wall-clock jump is not mistaken for silence.
+    private readonly long _origin;
+    private TimeSpan _lastDataAt;
+    private TimeSpan _lastConfirmedAt;
+    private TimeSpan _lastFrameAt;
     private bool _lagging;
 
     internal PolymarketFeedShard(int number, IEnumerable<Market> markets, InstrumentRegistry registry, PolymarketOptions options, PolymarketRestClient rest,
@@ -51,6 +52,7 @@ public sealed class PolymarketFeedShard
         _logger = logger;
         _touch = touch;
         _reconnectDelays = new RetryDelays(options.RetryBaseDelay, options.RetryMaxDelay, random);
+        _origin = time.GetTimestamp();
         foreach (var m in markets)
         {
             _books[registry[m.Yes].Symbol] = new PolymarketBookMirror(registry[m.Yes].Symbol, m, isYes: true);
@@ -119,7 +121,7 @@ public sealed class PolymarketFeedShard
         socket.Options.KeepAliveInterval = TimeSpan.Zero;
         await socket.ConnectAsync(_options.MarketWebSocketUrl, cancellationToken).ConfigureAwait(false);
         Interlocked.Increment(ref _connections);
-        var now = _time.GetUtcNow();
+        var now = Now();
         _lastDataAt = _lastConfirmedAt = _lastFrameAt = now;
         _lagging = false;
         _touch();
@@ -152,7 +154,7 @@ public sealed class PolymarketFeedShard
                     await frames.Reader.Completion.ConfigureAwait(false);
                     return gotBook;
                 }
-                now = _time.GetUtcNow();
+                now = Now();
                 if (now >= nextPing)
                 {
                     nextPing = now + _options.PingInterval;
@@ -172,7 +174,7 @@ public sealed class PolymarketFeedShard
                         socket.Abort();
                         return gotBook;
                     }
-                    _lastConfirmedAt = _time.GetUtcNow();
+                    _lastConfirmedAt = Now();
                 }
                 if (now >= nextHeartbeat)
                 {
@@ -243,7 +245,7 @@ public sealed class PolymarketFeedShard
     /// <summary>Applies one frame; true when it carried a book that was applied.</summary>
     private async Task<bool> HandleFrameAsync(ClientWebSocket socket, IBookEventSink sink, PolymarketParseResult frame, CancellationToken cancellationToken)
     {
-        _lastFrameAt = _time.GetUtcNow();
+        _lastFrameAt = Now();
         if (!frame.IsSuccess)
         {
             _logger.LogWarning("Polymarket connection {Shard}: ignored a message that could not be read: {Reason}", Number, frame.Error);
@@ -309,8 +311,8 @@ public sealed class PolymarketFeedShard
         mirror.Replace(book);
         var (bids, asks) = mirror.Levels();
         var venueTicks = VenueTicks(book.TimestampMs);
+        // No age check here: a full book is the venue's current state even when its last change (and stamp) is old.
         await sink.PostAsync(BookEvent.Snapshot(mirror.Instrument, bids, asks, 0, venueTicks), cancellationToken).ConfigureAwait(false);
-        await CheckAgeAsync(sink, mirror, book.TimestampMs, cancellationToken).ConfigureAwait(false);
         UpdateState();
         return true;
     }
@@ -441,7 +443,7 @@ public sealed class PolymarketFeedShard
         Interlocked.Increment(ref _freezes);
         _logger.LogWarning(
             "Polymarket connection {Shard} is frozen: no book data for {Silence} while the venue's book moved for {Count} token(s) (e.g. {Market}); marking its books stale and reconnecting",
-            Number, _time.GetUtcNow() - _lastDataAt, moved.Count, moved[0].Market.Title);
+            Number, Now() - _lastDataAt, moved.Count, moved[0].Market.Title);
         foreach (var book in _books.Values.Where(b => !b.Resolved))
         {
             book.AwaitingBook = true;
@@ -451,6 +453,7 @@ public sealed class PolymarketFeedShard
         return true;
     }
 
+    /// <summary>A change the venue stamped longer ago than MaxMessageAge is applied (the book must stay whole) but leaves the book stale: old news is not news.</summary>
     private async Task CheckAgeAsync(IBookEventSink sink, PolymarketBookMirror mirror, long timestampMs, CancellationToken cancellationToken)
     {
         var late = _time.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds(timestampMs) > _options.MaxMessageAge;
@@ -458,7 +461,7 @@ public sealed class PolymarketFeedShard
         if (late) await sink.PostAsync(BookEvent.Stale(mirror.Instrument, StaleReason.Age), cancellationToken).ConfigureAwait(false);
     }
 
-    private void Heartbeat(IBookEventSink sink, DateTimeOffset now)
+    private void Heartbeat(IBookEventSink sink, TimeSpan now)
     {
         // Only while this connection is known good: data or a REST check within the freeze timeout, and not running late.
         if (_lagging) return;
@@ -470,6 +473,8 @@ public sealed class PolymarketFeedShard
             if (!book.AwaitingBook && !book.Resolved) sink.TryPost(BookEvent.Heartbeat(book.Instrument));
         }
     }
+
+    private TimeSpan Now() => _time.GetElapsedTime(_origin);
 
     private List<string> LiveTokens() => [.. _books.Values.Where(b => !b.Resolved).Select(b => b.TokenId)];
 

@@ -83,7 +83,7 @@ public sealed class PolymarketOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00", ErrorMessage = "ArbBot:Polymarket:FreezeTimeout must be between {1} and {2}.")]
     public TimeSpan FreezeTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>A book message the venue stamped longer ago than this is old news: applied, but the book is marked stale.</summary>
+    /// <summary>A price change the venue stamped longer ago than this is old news: applied, but the book is marked stale until a current one.</summary>
     /// <value>00:00:00.100 to 00:01:00, default 00:00:05.</value>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00", ErrorMessage = "ArbBot:Polymarket:MaxMessageAge must be between {1} and {2}.")]
     public TimeSpan MaxMessageAge { get; set; } = TimeSpan.FromSeconds(5);

@@ -190,6 +190,28 @@ public sealed class PolymarketMarketDataFeedTests
         Assert.Equal(Price.FromDecimal(0.52m), (await t.H.ReadBookAsync(btc)).Yes!.Asks[0].Price);
     }
 
+    [Fact]
+    public async Task A_change_stamped_long_ago_is_applied_but_leaves_the_book_stale_until_a_current_one()
+    {
+        var clock = new ShiftedClock();
+        await using var t = await StartAsync(o => { }, clock: clock);
+        var markets = await t.H.DiscoverAsync();
+        var fed = markets.Single(m => m.MarketKey == FakePolymarketCatalog.Fed);
+        t.H.StartStreaming();
+        await BooksMatchAsync(t.H, markets);
+
+        // To a client whose clock runs 30 s ahead, everything the venue sends now is 30 s old.
+        clock.Shift = TimeSpan.FromSeconds(30);
+        await t.State.ChangeLevelAsync(fed.MarketKey, bid: true, 0.38m, 10m);
+        await t.H.WaitForAsync(async () => (await t.H.ReadBookAsync(fed)).Yes is { Stale: StaleReason.Age } b && b.Bids.Any(l => l.Price == Price.FromDecimal(0.38m)), "the old change applied, book stale");
+
+        clock.Shift = TimeSpan.Zero;
+        await t.State.ChangeLevelAsync(fed.MarketKey, bid: true, 0.37m, 10m);
+        await BooksMatchAsync(t.H, [fed]);
+        // The clock's jump was not mistaken for a silent connection.
+        Assert.Equal(1, t.State.ConnectionsAccepted);
+    }
+
     private static async Task<TickSize> HubTickAsync(VenueHarness h, InstrumentId id)
     {
         var read = new ReadTick(id);
@@ -224,14 +246,14 @@ public sealed class PolymarketMarketDataFeedTests
         }
     }
 
-    private static async Task<TestVenue> StartAsync(Action<PolymarketOptions> configure, Action<FakePolymarketState>? arrange = null)
+    private static async Task<TestVenue> StartAsync(Action<PolymarketOptions> configure, Action<FakePolymarketState>? arrange = null, TimeProvider? clock = null)
     {
         var server = await FakePolymarketServer.StartAsync();
         arrange?.Invoke(server.State);
         var options = server.ClientOptions();
         configure(options);
         var log = new RecordingLoggerFactory();
-        var venue = new PolymarketVenue(options, TimeProvider.System, log);
+        var venue = new PolymarketVenue(options, clock ?? TimeProvider.System, log);
         return new TestVenue(new PolymarketHarness(server, venue), log);
     }
 
@@ -242,6 +264,14 @@ public sealed class PolymarketMarketDataFeedTests
         public PolymarketMarketDataFeed Feed => H.Polymarket.MarketData;
 
         public ValueTask DisposeAsync() => H.DisposeAsync();
+    }
+
+    /// <summary>The system clock moved by a settable amount (timers still run in real time).</summary>
+    private sealed class ShiftedClock : TimeProvider
+    {
+        public TimeSpan Shift { get; set; }
+
+        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + Shift;
     }
 
     private sealed class ReadTick(InstrumentId id) : IHubWork
