@@ -51,6 +51,10 @@ public sealed class PolymarketRealSourceTests
         Assert.Equal("Live", polymarket.GetProperty("feed").GetString());
         Assert.True(polymarket.GetProperty("paper").GetBoolean());
         Assert.True(venues.Gateways[VenueId.Polymarket].IsPaper);
+        // The real markets take part in pair matching like the simulated ones: the Bitcoin market meets Kalshi's Bitcoin market.
+        using var pairs = JsonDocument.Parse(await client.GetStringAsync("/api/pairs"));
+        Assert.Contains(pairs.RootElement.EnumerateArray(), p => p.GetProperty("polymarketMarket").GetString() == FakePolymarketCatalog.Btc
+            && p.GetProperty("kalshiTitle").GetString()!.Contains("Bitcoin", StringComparison.Ordinal) && p.GetProperty("status").GetString() == "Suggested");
 
         // The mayoral race's YES asks sum to 0.93: the multi-outcome strategy buys the set, filled on paper against these books.
         var mayor = new[] { FakePolymarketCatalog.MayorAlice, FakePolymarketCatalog.MayorBob, FakePolymarketCatalog.MayorCarol }
