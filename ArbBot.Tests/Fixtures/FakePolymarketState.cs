@@ -68,6 +68,9 @@ public sealed class FakePolymarketState
     /// <summary>Send the books of newly subscribed tokens on the socket (the venue's initial dump); off, books come from REST only.</summary>
     public bool InitialDump { get; set; } = true;
 
+    /// <summary>State a wrong best bid in every price_change (a venue whose stated tops mean something else).</summary>
+    public bool MisstatedTops { get; set; }
+
     /// <summary>REST also serves 0.01/0.99 ghost books (so a ghost cannot be repaired from REST).</summary>
     public bool GhostRestBooks { get; set; }
 
@@ -156,6 +159,11 @@ public sealed class FakePolymarketState
             noChange = Change(market.NoToken, 1m - price, size, bid ? "SELL" : "BUY", yesAsk is { } a ? 1m - a : 0m, yesBid is { } b && b > 0m ? 1m - b : 0m);
         }
         if (Interlocked.Exchange(ref _loseNext, 0) == 1) return;
+        if (MisstatedTops)
+        {
+            yesChange["best_bid"] = "0.0001";
+            noChange["best_bid"] = "0.0001";
+        }
         var stamp = ts.ToString(CultureInfo.InvariantCulture);
         if (LegacyPriceChanges)
         {

@@ -40,6 +40,8 @@ public sealed class PolymarketFeedShard
     private TimeSpan _lastConfirmedAt;
     private TimeSpan _lastFrameAt;
     private bool _lagging;
+    private bool _topOfBookChecks = true;
+    private readonly Dictionary<string, TimeSpan> _lastResyncAt = new(StringComparer.Ordinal);
 
     internal PolymarketFeedShard(int number, IEnumerable<Market> markets, InstrumentRegistry registry, PolymarketOptions options, PolymarketRestClient rest,
         TimeProvider time, ILogger logger, Random random, Action touch)
@@ -117,13 +119,15 @@ public sealed class PolymarketFeedShard
         SetState(FeedState.Connecting);
         foreach (var book in _books.Values) book.AwaitingBook = !book.Resolved;
         using var socket = new ClientWebSocket();
-        // The venue's keep-alive is the text PING below; runtime pings only detect a vanished peer sooner.
+        // The venue's keep-alive is the text PING below (with its own silence check), not WebSocket ping frames.
         socket.Options.KeepAliveInterval = TimeSpan.Zero;
         await socket.ConnectAsync(_options.MarketWebSocketUrl, cancellationToken).ConfigureAwait(false);
         Interlocked.Increment(ref _connections);
         var now = Now();
         _lastDataAt = _lastConfirmedAt = _lastFrameAt = now;
         _lagging = false;
+        _topOfBookChecks = true;
+        _lastResyncAt.Clear();
         _touch();
 
         var live = LiveTokens();
@@ -265,9 +269,9 @@ public sealed class PolymarketFeedShard
                     break;
                 case PolymarketBestBidAskMessage top:
                     if (_books.TryGetValue(top.AssetId, out var mirror) && !mirror.AwaitingBook && !mirror.Resolved && top.TimestampMs >= mirror.LastTimestampMs
-                        && !mirror.TopMatches(top.BestBid, top.BestAsk))
+                        && _topOfBookChecks && !mirror.TopMatches(top.BestBid, top.BestAsk))
                     {
-                        await ResyncAsync(sink, mirror, $"best_bid_ask says {top.BestBid}/{top.BestAsk}", cancellationToken).ConfigureAwait(false);
+                        await OnTopMismatchAsync(sink, mirror, $"best_bid_ask says {top.BestBid}/{top.BestAsk}, our book {mirror.BestBid}/{mirror.BestAsk}", cancellationToken).ConfigureAwait(false);
                     }
                     break;
                 case PolymarketTickSizeChangeMessage tick:
@@ -320,7 +324,8 @@ public sealed class PolymarketFeedShard
     private async Task ApplyPriceChangeAsync(IBookEventSink sink, PolymarketPriceChangeMessage message, CancellationToken cancellationToken)
     {
         var venueTicks = VenueTicks(message.TimestampMs);
-        List<PolymarketBookMirror>? touched = null;
+        // Per token, the top of book the venue states with its last change of this message.
+        Dictionary<PolymarketBookMirror, (decimal? Bid, decimal? Ask)>? touched = null;
         foreach (var change in message.Changes)
         {
             if (!_books.TryGetValue(change.AssetId, out var mirror) || mirror.AwaitingBook || mirror.Resolved) continue;
@@ -334,17 +339,39 @@ public sealed class PolymarketFeedShard
             mirror.LastTimestampMs = message.TimestampMs;
             var side = change.Side == Side.Buy ? BookSide.Bid : BookSide.Ask;
             await sink.PostAsync(BookEvent.SetLevel(mirror.Instrument, side, price, change.Size, 0, venueTicks), cancellationToken).ConfigureAwait(false);
-            (touched ??= []).Add(mirror);
-            // The batched format states the top of book after each change: a disagreement means we missed a message.
-            if (!mirror.TopMatches(change.BestBid, change.BestAsk))
-            {
-                await ResyncAsync(sink, mirror, $"price_change says best {change.BestBid}/{change.BestAsk}, our book {mirror.BestBid}/{mirror.BestAsk}", cancellationToken).ConfigureAwait(false);
-            }
+            (touched ??= [])[mirror] = (change.BestBid, change.BestAsk);
         }
-        foreach (var mirror in touched?.Distinct() ?? [])
+        foreach (var (mirror, (bid, ask)) in touched ?? [])
         {
+            // Rebuilt from REST since (its sibling disagreed): this message's statement about it is history.
+            if (mirror.AwaitingBook || mirror.LastTimestampMs > message.TimestampMs) continue;
+            // The batched format states the top of book after the changes: a disagreement means we missed a message.
+            // Checked once per message, after all its changes, so the order of entries inside a batch cannot mislead it.
+            if (_topOfBookChecks && !mirror.TopMatches(bid, ask))
+            {
+                await OnTopMismatchAsync(sink, mirror, $"price_change says best {bid}/{ask}, our book {mirror.BestBid}/{mirror.BestAsk}", cancellationToken).ConfigureAwait(false);
+                continue;
+            }
             await CheckAgeAsync(sink, mirror, message.TimestampMs, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// A stated top of book that disagrees with ours: rebuild the book from REST. If the same market disagrees again right
+    /// after REST agreed with us, the venue's stated tops do not mean what we read them to mean: stop checking them on
+    /// this connection (and say so) rather than hammer REST; the freeze watchdog still compares books with REST.
+    /// </summary>
+    private async Task OnTopMismatchAsync(IBookEventSink sink, PolymarketBookMirror mirror, string why, CancellationToken cancellationToken)
+    {
+        var now = Now();
+        if (_lastResyncAt.TryGetValue(mirror.Market.MarketKey, out var last) && now - last < _options.FreezeTimeout)
+        {
+            _topOfBookChecks = false;
+            _logger.LogWarning("Polymarket connection {Shard}: {Market} disagrees again with the venue's stated best bid/ask right after a rebuild ({Why}); no longer checking stated tops on this connection", Number, mirror.Market.Title, why);
+            return;
+        }
+        _lastResyncAt[mirror.Market.MarketKey] = now;
+        await ResyncAsync(sink, mirror, why, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task ApplyTickSizeAsync(IBookEventSink sink, PolymarketTickSizeChangeMessage message, CancellationToken cancellationToken)
@@ -381,15 +408,22 @@ public sealed class PolymarketFeedShard
         UpdateState();
     }
 
-    /// <summary>A lost message: the book is stale until REST gives it back whole.</summary>
+    /// <summary>
+    /// A lost message: the market's books (both tokens: they are one order book seen from two sides) are marked stale
+    /// together, then rebuilt together from REST, so neither is ever shown fresh while the other is known wrong.
+    /// </summary>
     private async Task ResyncAsync(IBookEventSink sink, PolymarketBookMirror mirror, string why, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _desyncs);
-        _logger.LogWarning("Polymarket {Market} token {Token} out of step with the venue ({Why}); rebuilding it from REST", mirror.Market.Title, Short(mirror.TokenId), why);
-        mirror.AwaitingBook = true;
-        await sink.PostAsync(BookEvent.Stale(mirror.Instrument, StaleReason.SequenceGap), cancellationToken).ConfigureAwait(false);
+        _logger.LogWarning("Polymarket {Market} token {Token} out of step with the venue ({Why}); rebuilding the market's books from REST", mirror.Market.Title, Short(mirror.TokenId), why);
+        var market = _books.Values.Where(b => b.Market.MarketKey == mirror.Market.MarketKey && !b.Resolved).ToList();
+        foreach (var book in market)
+        {
+            book.AwaitingBook = true;
+            await sink.PostAsync(BookEvent.Stale(book.Instrument, StaleReason.SequenceGap), cancellationToken).ConfigureAwait(false);
+        }
         UpdateState();
-        await RehydrateAsync(sink, [mirror.TokenId], "resync", cancellationToken).ConfigureAwait(false);
+        await RehydrateAsync(sink, [.. market.Select(b => b.TokenId)], "resync", cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Fetches books over REST (POST /books) and applies the ones newer than ours. True when one was applied.</summary>

@@ -58,8 +58,9 @@ public sealed class PolymarketMarketDataFeed : IMarketDataFeed
     {
         get
         {
+            if (Volatile.Read(ref _running) == 0) return FeedState.Stopped;
             var shards = Volatile.Read(ref _shards);
-            if (Volatile.Read(ref _running) == 0 || shards.Length == 0) return Volatile.Read(ref _running) == 0 ? FeedState.Stopped : FeedState.Connecting;
+            if (shards.Length == 0) return FeedState.Connecting;
             var states = shards.Select(s => s.State).Distinct().ToList();
             if (states.Count == 1) return states[0];
             return states.Any(s => s is FeedState.Live or FeedState.Degraded) ? FeedState.Degraded : FeedState.Connecting;
@@ -90,7 +91,7 @@ public sealed class PolymarketMarketDataFeed : IMarketDataFeed
     /// <summary>Frozen connections detected and rebuilt so far.</summary>
     public long FreezesDetected => Shards.Sum(s => s.FreezesDetected);
 
-    /// <summary>Books found out of step with the venue (a lost message) and rebuilt from REST.</summary>
+    /// <summary>Markets whose books were found out of step with the venue (a lost message) and rebuilt from REST.</summary>
     public long Desyncs => Shards.Sum(s => s.Desyncs);
 
     /// <summary>Takes the discovered markets and the registry they are in (tick-size changes update it). Later discoveries replace the set at the next start.</summary>

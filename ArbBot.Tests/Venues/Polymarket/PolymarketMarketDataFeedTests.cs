@@ -175,6 +175,28 @@ public sealed class PolymarketMarketDataFeedTests
     }
 
     [Fact]
+    public async Task A_venue_whose_stated_tops_never_agree_gets_one_rebuild_per_book_not_a_storm()
+    {
+        await using var t = await StartAsync(o => { }, s => s.MisstatedTops = true);
+        var markets = await t.H.DiscoverAsync();
+        var fed = markets.Single(m => m.MarketKey == FakePolymarketCatalog.Fed);
+        t.H.StartStreaming();
+        await BooksMatchAsync(t.H, markets);
+        var served = t.State.BooksServed;
+
+        await t.State.ChangeLevelAsync(fed.MarketKey, bid: true, 0.30m, 10m);
+        await t.H.WaitForAsync(() => Task.FromResult(t.Feed.Desyncs >= 1), "the market's books rebuilt");
+        await BooksMatchAsync(t.H, [fed]);
+        for (var i = 1; i < 6; i++) await t.State.ChangeLevelAsync(fed.MarketKey, bid: true, 0.30m + (0.01m * i), 10m + i);
+
+        await BooksMatchAsync(t.H, [fed]);
+        await t.H.WaitForAsync(() => Task.FromResult(t.Log.Lines.Any(l => l.Contains("no longer checking stated tops", StringComparison.Ordinal))), "the checks given up");
+        // The first disagreement rebuilt the market's two books once; later ones were not chased over REST.
+        Assert.Equal(1, t.Feed.Desyncs);
+        Assert.InRange(t.State.BooksServed - served, 2, 3);
+    }
+
+    [Fact]
     public async Task Legacy_single_level_price_changes_move_the_books_too()
     {
         await using var t = await StartAsync(o => { }, s => s.LegacyPriceChanges = true);
