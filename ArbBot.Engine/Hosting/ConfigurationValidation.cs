@@ -18,8 +18,8 @@ public sealed class VenuesOptions
 }
 
 /// <summary>
-/// Checks the venues section: known names, documented tick sizes, data sources this build supports, and for a real
-/// Kalshi connection that its key can be loaded (present, owner-only file, a usable RSA key).
+/// Checks the venues section: known names, documented tick sizes, data sources this build supports (Simulated, and
+/// Real for both venues), and for a real Kalshi connection that its key can be loaded (present, owner-only file, a usable RSA key).
 /// </summary>
 public sealed class VenuesOptionsValidator(IOptions<KalshiOptions> kalshi) : IValidateOptions<VenuesOptions>
 {
@@ -45,9 +45,9 @@ public sealed class VenuesOptionsValidator(IOptions<KalshiOptions> kalshi) : IVa
                 if (KalshiKeyProblem() is { } problem) failures.Add($"{path}:Source is Real, but the Kalshi key cannot be used: {problem}");
                 continue;
             }
-            failures.Add(id == VenueId.Kalshi
-                ? $"{path}:Source '{venue.Source}' is not available in this build yet; use 'Simulated' or 'Real'."
-                : $"{path}:Source '{venue.Source}' is not available in this build yet; use 'Simulated'.");
+            // Polymarket's market data is public: Real needs no credentials (its settings are checked with ArbBot:Polymarket).
+            if (id == VenueId.Polymarket && venue.Source == DataSource.Real) continue;
+            failures.Add($"{path}:Source '{venue.Source}' is not available in this build yet; use 'Simulated' or 'Real'.");
         }
         if (!options.ByName.Values.Any(v => v.Enabled))
         {

@@ -43,6 +43,7 @@ public static class EngineServiceCollectionExtensions
         services.AddOptions<VenuesOptions>().Configure(o => VenuesConfiguration.Bind(configuration, o)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<VenuesOptions>, VenuesOptionsValidator>();
         services.BindSection<KalshiOptions>(configuration, KalshiOptions.Section);
+        services.BindSection<PolymarketOptions>(configuration, PolymarketOptions.Section);
         services.BindSection<MarketDataOptions>(configuration, MarketDataOptions.SectionName);
         services.BindSection<SimulatorOptions>(configuration, SimulatorOptions.SectionName);
         services.BindSection<PaperExecutionOptions>(configuration, "ArbBot:Paper");
@@ -144,8 +145,9 @@ public static class EngineServiceCollectionExtensions
     }
 
     /// <summary>
-    /// The configured venues: simulated ones share one world; Kalshi with Source Real talks to the real trade API (its
-    /// orders still go through the paper gateway TradingDesk wires). Disposed with the container.
+    /// The configured venues: simulated ones share one world; Kalshi with Source Real talks to the real trade API and
+    /// Polymarket with Source Real reads the real public market data (orders of both still go through the paper gateway
+    /// TradingDesk wires). Disposed with the container.
     /// </summary>
     private sealed record ConfiguredVenues(IReadOnlyList<IVenue> Venues) : IDisposable
     {
@@ -155,14 +157,17 @@ public static class EngineServiceCollectionExtensions
             var time = sp.GetRequiredService<TimeProvider>();
             var loggers = sp.GetRequiredService<ILoggerFactory>();
             return new ConfiguredVenues(sp.GetRequiredService<IOptions<VenuesOptions>>().Value.Enabled
-                .Select(e => e.Venue == VenueId.Kalshi && e.Options.Source == DataSource.Real
-                    ? KalshiVenue.Create(sp.GetRequiredService<IOptions<KalshiOptions>>().Value, time, loggers,
+                .Select(e => (e.Venue, e.Options.Source) switch
+                {
+                    (VenueId.Kalshi, DataSource.Real) => KalshiVenue.Create(sp.GetRequiredService<IOptions<KalshiOptions>>().Value, time, loggers,
                         // Every REST call is timed and its errors counted per endpoint (Overview page, /metrics).
                         new VenueApiHealthHandler(sp.GetRequiredService<VenueApiHealth>(), VenueId.Kalshi)
                         {
                             InnerHandler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) },
-                        })
-                    : (IVenue)new SimulatedVenue(e.Venue, world, TickSize.FromDecimal(e.Options.TickSize)))
+                        }),
+                    (VenueId.Polymarket, DataSource.Real) => new PolymarketVenue(sp.GetRequiredService<IOptions<PolymarketOptions>>().Value, time, loggers),
+                    _ => (IVenue)new SimulatedVenue(e.Venue, world, TickSize.FromDecimal(e.Options.TickSize)),
+                })
                 .ToList());
         }
 

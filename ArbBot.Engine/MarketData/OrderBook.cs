@@ -20,6 +20,8 @@ public enum StaleReason : byte
     NoSnapshot,
     /// <summary>The venue sent a book that cannot be real (e.g. a 0.01/0.99 ghost book on an active market).</summary>
     Bogus,
+    /// <summary>The market stopped trading (resolved or closed by the venue); it will not come back.</summary>
+    Closed,
 }
 
 /// <summary>The result of walking one side of a book for a size.</summary>

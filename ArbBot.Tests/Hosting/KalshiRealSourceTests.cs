@@ -93,14 +93,14 @@ public sealed class KalshiRealSourceTests
     {
         var venues = new VenuesOptions();
         venues.ByName["Kalshi"] = new VenueOptions { Source = DataSource.Real };
-        venues.ByName["Polymarket"] = new VenueOptions { Source = DataSource.Real };
+        venues.ByName["Polymarket"] = new VenueOptions { Source = DataSource.Replay };
 
         var missing = new VenuesOptionsValidator(Options.Create(new KalshiOptions())).Validate(null, venues);
         const string notAKey = "-----BEGIN RSA PRIVATE KEY-----\nc2VjcmV0LW1hdGVyaWFs\n-----END RSA PRIVATE KEY-----";
         var broken = new VenuesOptionsValidator(Options.Create(new KalshiOptions { KeyId = "k", PrivateKeyPem = notAKey })).Validate(null, venues);
 
         Assert.Contains(missing.Failures!, f => f.StartsWith("ArbBot:Venues:Kalshi:Source is Real, but the Kalshi key cannot be used: ArbBot:Kalshi:KeyId is not set", StringComparison.Ordinal));
-        Assert.Contains(missing.Failures!, f => f.Contains("ArbBot:Venues:Polymarket:Source 'Real' is not available", StringComparison.Ordinal));
+        Assert.Contains(missing.Failures!, f => f.Contains("ArbBot:Venues:Polymarket:Source 'Replay' is not available", StringComparison.Ordinal));
         var keyFailure = Assert.Single(broken.Failures!, f => f.Contains("Kalshi", StringComparison.Ordinal));
         Assert.Contains("not a valid RSA private key", keyFailure);
         Assert.DoesNotContain("c2VjcmV0", keyFailure);

@@ -35,10 +35,14 @@ public sealed record PolymarketLastTradePriceMessage(string Market, string Asset
 public sealed record PolymarketBestBidAskMessage(string Market, string AssetId, decimal BestBid, decimal BestAsk, decimal Spread, long TimestampMs)
     : PolymarketMarketMessage;
 
+/// <summary>The market resolved: it trades no more.</summary>
+public sealed record PolymarketMarketResolvedMessage(string Market, IReadOnlyList<string> AssetIds, string? WinningAssetId, string? WinningOutcome, long TimestampMs)
+    : PolymarketMarketMessage;
+
 /// <summary>The server's answer to the client's text "PING" keep-alive.</summary>
 public sealed record PolymarketPongMessage : PolymarketMarketMessage;
 
-/// <summary>A well-formed event of a type this parser does not read (new_market, market_resolved…): ignored, not an error.</summary>
+/// <summary>A well-formed event of a type this parser does not read (new_market…): ignored, not an error.</summary>
 public sealed record PolymarketIgnoredMessage(string EventType) : PolymarketMarketMessage;
 
 /// <summary>The outcome of parsing one WebSocket frame: its messages, or why it could not be read.</summary>

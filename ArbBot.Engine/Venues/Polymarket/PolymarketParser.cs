@@ -8,7 +8,7 @@ namespace ArbBot.Engine.Venues.Polymarket;
 
 /// <summary>
 /// Reads market-channel WebSocket frames (book, price_change in both its batched and 2024 single-level forms,
-/// tick_size_change, last_trade_price, best_bid_ask). A frame is one event object or an array of them (the initial
+/// tick_size_change, last_trade_price, best_bid_ask, market_resolved) and the REST book bodies. A frame is one event object or an array of them (the initial
 /// dump). Anything malformed, truncated or out of range becomes a failed <see cref="PolymarketParseResult"/> naming the
 /// problem; the parser never throws on venue input, because one bad frame must not take the feed down.
 /// </summary>
@@ -66,8 +66,83 @@ public static class PolymarketParser
             "tick_size_change" => TickSizeChange(Read(element, PolymarketWireJsonContext.Default.PolymarketWireTickSizeChange)),
             "last_trade_price" => LastTradePrice(Read(element, PolymarketWireJsonContext.Default.PolymarketWireLastTradePrice)),
             "best_bid_ask" => BestBidAsk(Read(element, PolymarketWireJsonContext.Default.PolymarketWireBestBidAsk)),
+            "market_resolved" => MarketResolved(Read(element, PolymarketWireJsonContext.Default.PolymarketWireMarketResolved)),
             _ => new PolymarketIgnoredMessage(eventType),
         };
+    }
+
+    /// <summary>Parses the body of CLOB GET /book (one book, the WebSocket book's shape without event_type).</summary>
+    public static PolymarketParseResult ParseRestBook(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        try
+        {
+            var wire = JsonSerializer.Deserialize(json, PolymarketWireJsonContext.Default.PolymarketWireBook) ?? throw new FormatException("The book is null.");
+            return PolymarketParseResult.Success([Book(wire)]);
+        }
+        catch (JsonException e)
+        {
+            return PolymarketParseResult.Failure($"Malformed JSON: {e.Message}");
+        }
+        catch (FormatException e)
+        {
+            return PolymarketParseResult.Failure(e.Message);
+        }
+    }
+
+    /// <summary>Parses the body of CLOB POST /books (an array of books); one unreadable book fails the whole answer.</summary>
+    public static PolymarketParseResult ParseRestBooks(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        try
+        {
+            var wire = JsonSerializer.Deserialize(json, PolymarketWireJsonContext.Default.PolymarketWireBookArray) ?? throw new FormatException("The book list is null.");
+            return PolymarketParseResult.Success([.. wire.Select((b, i) => (PolymarketMarketMessage)Book(b ?? throw new FormatException($"books[{i}] is null.")))]);
+        }
+        catch (JsonException e)
+        {
+            return PolymarketParseResult.Failure($"Malformed JSON: {e.Message}");
+        }
+        catch (FormatException e)
+        {
+            return PolymarketParseResult.Failure(e.Message);
+        }
+    }
+
+    /// <summary>The first subscription of a market-channel connection: these tokens, initial books, custom features (best_bid_ask, market_resolved).</summary>
+    public static string SubscribeCommand(IEnumerable<string> assetIds)
+    {
+        ArgumentNullException.ThrowIfNull(assetIds);
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream))
+        {
+            writer.WriteStartObject();
+            writer.WriteStartArray("assets_ids");
+            foreach (var id in assetIds) writer.WriteStringValue(id);
+            writer.WriteEndArray();
+            writer.WriteString("type", "market");
+            writer.WriteBoolean("initial_dump", true);
+            writer.WriteBoolean("custom_feature_enabled", true);
+            writer.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    /// <summary>Stops the updates of these tokens on an open connection.</summary>
+    public static string UnsubscribeCommand(IEnumerable<string> assetIds)
+    {
+        ArgumentNullException.ThrowIfNull(assetIds);
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream))
+        {
+            writer.WriteStartObject();
+            writer.WriteStartArray("assets_ids");
+            foreach (var id in assetIds) writer.WriteStringValue(id);
+            writer.WriteEndArray();
+            writer.WriteString("operation", "unsubscribe");
+            writer.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(stream.ToArray());
     }
 
     private static T Read<T>(JsonElement element, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info) =>
@@ -151,6 +226,13 @@ public static class PolymarketParser
         Probability(wire.BestAsk, "best_bid_ask.best_ask"),
         Size(wire.Spread, "best_bid_ask.spread"),
         Timestamp(wire.Timestamp, "best_bid_ask.timestamp"));
+
+    private static PolymarketMarketResolvedMessage MarketResolved(PolymarketWireMarketResolved wire) => new(
+        Required(wire.Market, "market_resolved.market"),
+        wire.AssetsIds ?? [],
+        wire.WinningAssetId,
+        wire.WinningOutcome,
+        Timestamp(wire.Timestamp, "market_resolved.timestamp"));
 
     private static string Required(string? value, string field) =>
         string.IsNullOrEmpty(value) ? throw new FormatException($"{field} is missing.") : value;

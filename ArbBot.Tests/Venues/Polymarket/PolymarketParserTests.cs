@@ -138,6 +138,56 @@ public sealed class PolymarketParserTests
         Assert.Contains(reason, result.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Market_resolved_names_the_market_its_tokens_and_the_winner()
+    {
+        var message = Single<PolymarketMarketResolvedMessage>(Fixture("ws-market_resolved.json"));
+
+        Assert.Equal("0x311d0c4b6671ab54af4970c06fcf58662516f5168997bdda209ec3db5aa6b0c1", message.Market);
+        Assert.Equal(2, message.AssetIds.Count);
+        Assert.Equal(message.AssetIds[0], message.WinningAssetId);
+        Assert.Equal("Yes", message.WinningOutcome);
+        Assert.Equal(1766790415550L, message.TimestampMs);
+    }
+
+    [Fact]
+    public void Rest_book_keeps_the_venues_order_with_the_best_levels_last()
+    {
+        var result = PolymarketParser.ParseRestBook(Fixture("rest-clob-book.json"));
+
+        var book = Assert.IsType<PolymarketBookMessage>(Assert.Single(result.Messages));
+        Assert.Equal("23360939988679364027624185518382759743328544433592111535569478055890815567848", book.AssetId);
+        Assert.Equal(5, book.Bids.Count);
+        Assert.Equal(7, book.Asks.Count);
+        Assert.Equal(new PolymarketLevel(0.1m, 125m), book.Bids[^1]);
+        Assert.Equal(new PolymarketLevel(0.14m, 705m), book.Asks[^1]);
+        Assert.Equal(1728799418260L, book.TimestampMs);
+    }
+
+    [Fact]
+    public void Rest_books_array_is_read_whole_or_refused_with_the_reason()
+    {
+        var one = Fixture("rest-clob-book.json");
+
+        var both = PolymarketParser.ParseRestBooks($"[{one},{one}]");
+        var broken = PolymarketParser.ParseRestBooks($"[{one},{{\"market\":\"0x1\",\"asset_id\":\"9\",\"bids\":[],\"timestamp\":\"1\"}}]");
+
+        Assert.Equal(2, both.Messages.Count);
+        Assert.False(broken.IsSuccess);
+        Assert.Contains("book.asks is missing", broken.Error);
+    }
+
+    [Fact]
+    public void Subscribe_command_asks_for_initial_books_and_custom_features()
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(PolymarketParser.SubscribeCommand(["1", "2"]));
+
+        Assert.Equal(["1", "2"], doc.RootElement.GetProperty("assets_ids").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal("market", doc.RootElement.GetProperty("type").GetString());
+        Assert.True(doc.RootElement.GetProperty("initial_dump").GetBoolean());
+        Assert.True(doc.RootElement.GetProperty("custom_feature_enabled").GetBoolean());
+    }
+
     private static T Single<T>(string frame)
     {
         var result = PolymarketParser.Parse(frame);

@@ -70,10 +70,20 @@ public sealed record PolymarketWireBestBidAsk(
     [property: JsonPropertyName("spread")] string? Spread,
     [property: JsonPropertyName("timestamp")] string? Timestamp);
 
+/// <summary>event_type "market_resolved" (sent when custom features are enabled).</summary>
+public sealed record PolymarketWireMarketResolved(
+    [property: JsonPropertyName("market")] string? Market,
+    [property: JsonPropertyName("assets_ids")] string[]? AssetsIds,
+    [property: JsonPropertyName("winning_asset_id")] string? WinningAssetId,
+    [property: JsonPropertyName("winning_outcome")] string? WinningOutcome,
+    [property: JsonPropertyName("timestamp")] string? Timestamp);
+
 /// <summary>Source-generated (reflection-free) deserialization of the wire records.</summary>
 [JsonSerializable(typeof(PolymarketWireBook))]
 [JsonSerializable(typeof(PolymarketWirePriceChangeMessage))]
 [JsonSerializable(typeof(PolymarketWireTickSizeChange))]
 [JsonSerializable(typeof(PolymarketWireLastTradePrice))]
 [JsonSerializable(typeof(PolymarketWireBestBidAsk))]
+[JsonSerializable(typeof(PolymarketWireMarketResolved))]
+[JsonSerializable(typeof(PolymarketWireBook[]))]
 internal sealed partial class PolymarketWireJsonContext : JsonSerializerContext;
