@@ -19,7 +19,7 @@ internal static class Cli
                        paced live load on the real clock: event in -> first order sent latency, resident memory
               persist  [--rate 20000] [--seconds 10]
                        engine journal -> SQLite record writer under load; longest enqueue stall
-              smoke    [--events 300000] [--floor 300000]
+              smoke    [--events 300000] [--floor 60000]
                        the regression guard scripts/test.sh runs (fails below the floor, per processor-second)
               micro    [BenchmarkDotNet args, e.g. --filter * --job short]
             """);

@@ -13,7 +13,7 @@ internal static class Smoke
 {
     public static int Run(Dictionary<string, string> options)
     {
-        var floor = options.Double("floor", 300_000);
+        var floor = options.Double("floor", 60_000);
         var events = options.Long("events", 300_000);
         var path = Path.Combine(Path.GetTempPath(), $"arbbot-smoke-{Environment.ProcessId}.abrec");
         try

@@ -165,7 +165,11 @@ public static class EngineServiceCollectionExtensions
                         {
                             InnerHandler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) },
                         }),
-                    (VenueId.Polymarket, DataSource.Real) => new PolymarketVenue(sp.GetRequiredService<IOptions<PolymarketOptions>>().Value, time, loggers),
+                    (VenueId.Polymarket, DataSource.Real) => new PolymarketVenue(sp.GetRequiredService<IOptions<PolymarketOptions>>().Value, time, loggers,
+                        new VenueApiHealthHandler(sp.GetRequiredService<VenueApiHealth>(), VenueId.Polymarket)
+                        {
+                            InnerHandler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) },
+                        }),
                     _ => (IVenue)new SimulatedVenue(e.Venue, world, TickSize.FromDecimal(e.Options.TickSize)),
                 })
                 .ToList());
