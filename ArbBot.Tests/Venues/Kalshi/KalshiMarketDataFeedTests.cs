@@ -45,5 +45,24 @@ public sealed class KalshiMarketDataFeedTests
         Assert.True(h.Registry.TryGetEvent(ArbBot.Engine.Core.VenueId.Kalshi, "CPI-24JAN", out var cpi) && cpi.MutuallyExclusive);
     }
 
+    [Fact]
+    public async Task Trades_and_tickers_keep_each_markets_last_trade()
+    {
+        await using var server = await FakeKalshiServer.StartAsync();
+        using var venue = KalshiVenue.Create(server.ClientOptions(), TimeProvider.System);
+        await using var h = new Harness(venue);
+        await h.DiscoverAsync();
+        h.StartStreaming();
+        await server.WaitForChannelAsync("trade", 1, TimeSpan.FromSeconds(15));
+        Assert.Null(venue.MarketData.LastTrade("FED-23DEC-T3.00"));
+
+        await server.PublishTradeAsync("FED-23DEC-T3.00", 0.36m, 136m, "no");
+
+        await h.WaitForAsync(() => Task.FromResult(venue.MarketData.LastTrade("FED-23DEC-T3.00") is not null), "the last trade");
+        var last = venue.MarketData.LastTrade("FED-23DEC-T3.00")!;
+        Assert.Equal((0.36m, 136m, KalshiSide.No), (last.YesPrice.Value, last.Size, last.TakerSide));
+        Assert.Null(venue.MarketData.LastTrade("CPI-24JAN-B0.3"));
+    }
+
     private sealed class Harness(KalshiVenue venue) : VenueHarness(venue, TimeProvider.System);
 }
