@@ -39,6 +39,7 @@ public sealed class PolymarketFeedShard
     private TimeSpan _lastDataAt;
     private TimeSpan _lastConfirmedAt;
     private TimeSpan _lastFrameAt;
+    private TimeSpan _lastProbeAt;
     private bool _lagging;
     private bool _topOfBookChecks = true;
     private readonly Dictionary<string, TimeSpan> _lastResyncAt = new(StringComparer.Ordinal);
@@ -121,10 +122,15 @@ public sealed class PolymarketFeedShard
         using var socket = new ClientWebSocket();
         // The venue's keep-alive is the text PING below (with its own silence check), not WebSocket ping frames.
         socket.Options.KeepAliveInterval = TimeSpan.Zero;
-        await socket.ConnectAsync(_options.MarketWebSocketUrl, cancellationToken).ConfigureAwait(false);
+        using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            // A server that takes the TCP connection but never upgrades it must not hold the shard forever.
+            connectTimeout.CancelAfter(TimeSpan.FromSeconds(30));
+            await socket.ConnectAsync(_options.MarketWebSocketUrl, connectTimeout.Token).ConfigureAwait(false);
+        }
         Interlocked.Increment(ref _connections);
         var now = Now();
-        _lastDataAt = _lastConfirmedAt = _lastFrameAt = now;
+        _lastDataAt = _lastConfirmedAt = _lastFrameAt = _lastProbeAt = now;
         _lagging = false;
         _topOfBookChecks = true;
         _lastResyncAt.Clear();
@@ -171,14 +177,21 @@ public sealed class PolymarketFeedShard
                     socket.Abort();
                     return gotBook;
                 }
-                if (now - _lastDataAt >= _options.FreezeTimeout && now - _lastConfirmedAt >= _options.FreezeTimeout)
+                if (now - _lastDataAt >= _options.FreezeTimeout && now - _lastConfirmedAt >= _options.FreezeTimeout && now - _lastProbeAt >= _options.FreezeTimeout)
                 {
-                    if (await IsFrozenAsync(sink, cancellationToken).ConfigureAwait(false))
+                    _lastProbeAt = now;
+                    switch (await IsFrozenAsync(sink, cancellationToken).ConfigureAwait(false))
                     {
-                        socket.Abort();
-                        return gotBook;
+                        case true:
+                            socket.Abort();
+                            return gotBook;
+                        case false:
+                            _lastConfirmedAt = Now();
+                            break;
+                        case null:
+                            // REST could not say: nothing confirms the books, so the heartbeats stop and they go stale by age.
+                            break;
                     }
-                    _lastConfirmedAt = Now();
                 }
                 if (now >= nextHeartbeat)
                 {
@@ -458,8 +471,11 @@ public sealed class PolymarketFeedShard
         return null;
     }
 
-    /// <summary>The watchdog's check after a silence: true (books marked stale) when REST shows the venue moved without us.</summary>
-    private async Task<bool> IsFrozenAsync(IBookEventSink sink, CancellationToken cancellationToken)
+    /// <summary>
+    /// The watchdog's check after a silence: true (books marked stale) when REST shows the venue moved without us, false
+    /// when REST agrees with every book, null when REST could not be asked.
+    /// </summary>
+    private async Task<bool?> IsFrozenAsync(IBookEventSink sink, CancellationToken cancellationToken)
     {
         var tokens = _books.Values.Where(b => !b.Resolved && !b.AwaitingBook).Select(b => b.TokenId).ToList();
         if (tokens.Count == 0) return false;
@@ -467,7 +483,7 @@ public sealed class PolymarketFeedShard
         foreach (var batch in tokens.Chunk(TokensPerBooksRequest))
         {
             var books = await FetchBooksAsync(batch, "freeze check", cancellationToken).ConfigureAwait(false);
-            if (books is null) return false;
+            if (books is null) return null;
             foreach (var book in books)
             {
                 if (_books.TryGetValue(book.AssetId, out var mirror) && book.TimestampMs > mirror.LastTimestampMs && !mirror.SameLevels(book)) moved.Add(mirror);
