@@ -71,6 +71,7 @@ public sealed class PolymarketOrderGateway : IOrderGateway, IPolymarketUserEvent
     private PolymarketExchangeVersion? _version;
     private PolymarketBalance? _collateral;
     private int _balanceRefreshing;
+    private int _balanceRefreshWanted;
     private Task? _channelRun;
 
     /// <param name="client">The CLOB client with L2 credentials.</param>
@@ -656,21 +657,31 @@ public sealed class PolymarketOrderGateway : IOrderGateway, IPolymarketUserEvent
 
     private void RefreshBalanceSoon()
     {
-        // One refresh at a time: a burst of fills needs one read after it, not one per fill.
+        // One refresh at a time: a burst of fills needs one read after it, not one per fill. A fill that arrives while a
+        // read is under way asks for one more read, so the last read always follows the last fill.
+        Volatile.Write(ref _balanceRefreshWanted, 1);
         if (Interlocked.Exchange(ref _balanceRefreshing, 1) == 1) return;
         Background(async () =>
         {
             try
             {
-                await RefreshBalanceAsync(_stopping.Token).ConfigureAwait(false);
-            }
-            catch (PolymarketApiException e)
-            {
-                _logger.LogWarning("Polymarket balance refresh failed: {Problem}", e.Message);
+                while (Interlocked.Exchange(ref _balanceRefreshWanted, 0) == 1)
+                {
+                    try
+                    {
+                        await RefreshBalanceAsync(_stopping.Token).ConfigureAwait(false);
+                    }
+                    catch (PolymarketApiException e)
+                    {
+                        _logger.LogWarning("Polymarket balance refresh failed: {Problem}", e.Message);
+                    }
+                }
             }
             finally
             {
                 Volatile.Write(ref _balanceRefreshing, 0);
+                // A request that came in between the loop's last check and the flag's release still gets its read.
+                if (Volatile.Read(ref _balanceRefreshWanted) == 1 && !_stopping.IsCancellationRequested) RefreshBalanceSoon();
             }
         });
     }
