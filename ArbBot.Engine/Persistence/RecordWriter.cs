@@ -7,10 +7,11 @@ namespace ArbBot.Engine.Persistence;
 
 /// <summary>
 /// Writes the engine's records to the database off the hot path: the engine enqueues rows without waiting, and one
-/// background loop saves them in batches, each batch in one transaction. Orders and positions are rewritten as they
-/// change (the newest row per key in a batch wins). When the database fails, the batch is kept and retried with a
-/// growing delay, so nothing is lost while it is away; if the queue fills meanwhile, <see cref="Backlogged"/> turns
-/// true (the engine pauses trading on it) and rows are still kept in an overflow list rather than dropped.
+/// background loop saves them in batches, each batch in one transaction, strictly in the order they were queued. Orders
+/// and positions are rewritten as they change (the newest row per key in a batch wins). When the database fails, the
+/// batch is kept and retried with a growing delay, so nothing is lost while it is away; the queue itself is unbounded
+/// (a row is never dropped or refused), and when it holds more than its capacity <see cref="Backlogged"/> turns true (the
+/// engine pauses trading on it) until it is down to half.
 /// </summary>
 public sealed class RecordWriter : BackgroundService
 {
@@ -18,22 +19,25 @@ public sealed class RecordWriter : BackgroundService
     private readonly IDbContextFactory<ArbBotDbContext> _contexts;
     private readonly TimeProvider _time;
     private readonly ILogger<RecordWriter> _logger;
-    private readonly Lock _overflowGate = new();
-    private readonly List<object> _overflow = [];
+    private readonly int _capacity;
+    private readonly Lock _backlogGate = new();
+    private List<object>? _unsaved;
+    private long _queued;
+    private long _inFlight;
     private long _written;
     private long _failures;
     private volatile bool _backlogged;
 
     public RecordWriter(IDbContextFactory<ArbBotDbContext> contexts, TimeProvider time, ILogger<RecordWriter> logger, int capacity = 100_000)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 2);
         _contexts = contexts;
         _time = time;
         _logger = logger;
-        _queue = Channel.CreateBounded<object>(new BoundedChannelOptions(capacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
+        _capacity = capacity;
+        // Unbounded, so the engine never waits and nothing is dropped: order is kept by the one FIFO queue, and the
+        // capacity only decides when the engine is told to stop adding work.
+        _queue = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false });
     }
 
     /// <summary>Rows saved since start.</summary>
@@ -42,13 +46,13 @@ public sealed class RecordWriter : BackgroundService
     /// <summary>Failed save attempts since start (each retried).</summary>
     public long Failures => Interlocked.Read(ref _failures);
 
-    /// <summary>Rows waiting to be saved.</summary>
-    public int Pending => _queue.Reader.Count + OverflowCount;
+    /// <summary>Rows waiting to be saved, including the batch being saved.</summary>
+    public int Pending => (int)Math.Min(int.MaxValue, Interlocked.Read(ref _queued) + Interlocked.Read(ref _inFlight));
 
-    /// <summary>True while the queue is full: the database cannot keep up or is away.</summary>
+    /// <summary>True while more rows wait than the capacity: the database cannot keep up or is away.</summary>
     public bool Backlogged => _backlogged;
 
-    /// <summary>Raised (on the writer's thread) when <see cref="Backlogged"/> changes.</summary>
+    /// <summary>Raised when <see cref="Backlogged"/> changes (on the thread that changed it).</summary>
     public event Action<bool>? BacklogChanged;
 
     /// <summary>
@@ -59,26 +63,20 @@ public sealed class RecordWriter : BackgroundService
     public event Action<IReadOnlyList<object>>? Committed;
 
     /// <summary>Largest number of rows saved in one transaction.</summary>
-    public int MaxBatch { get; init; } = 1_000;
+    public int MaxBatch { get; init; } = 2_000;
 
-    private int OverflowCount
-    {
-        get
-        {
-            lock (_overflowGate) return _overflow.Count;
-        }
-    }
-
-    /// <summary>Queues a row; never blocks. A full queue keeps the row in overflow and flags the backlog.</summary>
+    /// <summary>Queues a row; never blocks and never drops it. Past the capacity the backlog is flagged.</summary>
     public void Enqueue(object row)
     {
-        if (_queue.Writer.TryWrite(row)) return;
-        lock (_overflowGate) _overflow.Add(row);
-        if (!_backlogged)
+        ArgumentNullException.ThrowIfNull(row);
+        var queued = Interlocked.Increment(ref _queued);
+        if (!_queue.Writer.TryWrite(row))
         {
-            _backlogged = true;
-            BacklogChanged?.Invoke(true);
+            // Only after Complete(), which this writer never calls: say so rather than lose the row silently.
+            Interlocked.Decrement(ref _queued);
+            throw new InvalidOperationException("The record writer no longer accepts rows.");
         }
+        if (queued >= _capacity && !_backlogged) SetBacklogged(true);
     }
 
     /// <summary>Waits until every row queued before the call is saved (shutdown, tests).</summary>
@@ -105,39 +103,78 @@ public sealed class RecordWriter : BackgroundService
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+        // A stop during a retry's wait leaves a taken, unsaved batch: StopAsync saves it first.
+        if (batch.Count > 0) _unsaved = batch;
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
+        // The loop finishes the save it is in (saves are never cancelled half way), then returns.
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
-        // Save what is still queued: a clean stop loses no record.
-        var batch = new List<object>();
+        if (ExecuteTask is { IsCompleted: false })
+        {
+            _logger.LogError("The record writer was still saving when the shutdown time ran out; {Count} records were not saved", Pending);
+            return;
+        }
+
+        // Save what is still queued, oldest first: a clean stop loses no record. Retried until the shutdown time runs out.
+        var batch = _unsaved ?? [];
+        _unsaved = null;
+        var delay = TimeSpan.FromMilliseconds(100);
         while (true)
         {
             Fill(batch, _queue.Reader);
-            if (batch.Count == 0) break;
+            if (batch.Count == 0) return;
             try
             {
-                await SaveAsync(batch, cancellationToken).ConfigureAwait(false);
+                await SaveAsync(batch, CancellationToken.None).ConfigureAwait(false);
+                batch.Clear();
+                delay = TimeSpan.FromMilliseconds(100);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                _logger.LogError(ex, "{Count} records could not be saved during shutdown", batch.Count);
-                break;
+                Interlocked.Increment(ref _failures);
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    _logger.LogError(ex, "{Count} records could not be saved before the shutdown time ran out", Pending);
+                    return;
+                }
+                _logger.LogError(ex, "Saving {Count} records during shutdown failed; retrying in {Delay}", batch.Count, delay);
+                try
+                {
+                    await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    _logger.LogError("{Count} records could not be saved before the shutdown time ran out", Pending);
+                    return;
+                }
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(2).Ticks));
             }
-            batch.Clear();
         }
     }
 
+    /// <summary>Tops the batch up to <see cref="MaxBatch"/> with the oldest queued rows (after any it already holds).</summary>
     private void Fill(List<object> batch, ChannelReader<object> reader)
     {
-        lock (_overflowGate)
+        var taken = 0;
+        while (batch.Count < MaxBatch && reader.TryRead(out var row))
         {
-            var take = Math.Min(_overflow.Count, MaxBatch);
-            batch.AddRange(_overflow.GetRange(0, take));
-            _overflow.RemoveRange(0, take);
+            batch.Add(row);
+            taken++;
         }
-        while (batch.Count < MaxBatch && reader.TryRead(out var row)) batch.Add(row);
+        Interlocked.Add(ref _queued, -taken);
+        Interlocked.Exchange(ref _inFlight, batch.Count);
+    }
+
+    private void SetBacklogged(bool value)
+    {
+        lock (_backlogGate)
+        {
+            if (_backlogged == value) return;
+            _backlogged = value;
+        }
+        BacklogChanged?.Invoke(value);
     }
 
     private async Task SaveWithRetryAsync(List<object> batch, CancellationToken stoppingToken)
@@ -147,15 +184,12 @@ public sealed class RecordWriter : BackgroundService
         {
             try
             {
-                await SaveAsync(batch, stoppingToken).ConfigureAwait(false);
-                if (_backlogged && OverflowCount == 0 && _queue.Reader.Count < MaxBatch)
-                {
-                    _backlogged = false;
-                    BacklogChanged?.Invoke(false);
-                }
+                // Not cancellable: a stop waits for the save in hand rather than leave it half done.
+                await SaveAsync(batch, CancellationToken.None).ConfigureAwait(false);
+                if (_backlogged && Interlocked.Read(ref _queued) <= _capacity / 2) SetBacklogged(false);
                 return;
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex)
             {
                 Interlocked.Increment(ref _failures);
                 _logger.LogError(ex, "Saving {Count} records failed; retrying in {Delay} (nothing is dropped)", batch.Count, delay);
@@ -172,8 +206,10 @@ public sealed class RecordWriter : BackgroundService
         var latestPositions = new Dictionary<(string, string), PositionRow>();
         var latestSettings = new Dictionary<string, SettingRow>(StringComparer.Ordinal);
         var latestPairs = new Dictionary<long, PairRow>();
-        var inserts = new List<object>();
-        var added = new List<object>();
+        var fills = new Dictionary<string, FillRow>(StringComparer.Ordinal);
+        var executions = new Dictionary<long, ExecutionRow>();
+        var opportunities = new Dictionary<long, OpportunityRow>();
+        var inserts = 0;
         foreach (var row in batch)
         {
             switch (row)
@@ -183,30 +219,61 @@ public sealed class RecordWriter : BackgroundService
                 case PositionRow position: latestPositions[(position.Venue, position.Symbol)] = position; break;
                 case SettingRow setting: latestSettings[setting.Key] = setting; break;
                 case PairRow pair: latestPairs[pair.Id] = pair; break;
-                default: inserts.Add(row); break;
+                // Fills, executions and opportunities are written once: the first report of one wins, and one that is
+                // already saved (a retry after a failure that came after the commit) is skipped below.
+                case FillRow fill: fills.TryAdd(fill.FillId, fill); break;
+                case ExecutionRow execution: executions.TryAdd(execution.OpportunityId, execution); break;
+                case OpportunityRow opportunity: opportunities.TryAdd(opportunity.Id, opportunity); break;
+                default: inserts++; break;
             }
         }
 
-        var saved = inserts.Count + latestOrders.Count + latestPositions.Count + latestSettings.Count + latestPairs.Count;
-        if (saved > 0)
+        var candidates = inserts + fills.Count + executions.Count + opportunities.Count
+            + latestOrders.Count + latestPositions.Count + latestSettings.Count + latestPairs.Count;
+        if (candidates > 0)
         {
             await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+            // Rows are added or given values explicitly; scanning every tracked entity for changes would only cost time.
+            db.ChangeTracker.AutoDetectChangesEnabled = false;
             await using var tx = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            foreach (var row in inserts)
+            var fillIds = fills.Keys.ToArray();
+            await DropSavedAsync(fills, db.Fills, f => fillIds.Contains(f.FillId), f => f.FillId, cancellationToken).ConfigureAwait(false);
+            var executionIds = executions.Keys.ToArray();
+            await DropSavedAsync(executions, db.Executions, e => executionIds.Contains(e.OpportunityId), e => e.OpportunityId, cancellationToken).ConfigureAwait(false);
+            var opportunityIds = opportunities.Keys.ToArray();
+            await DropSavedAsync(opportunities, db.Opportunities, o => opportunityIds.Contains(o.Id), o => o.Id, cancellationToken).ConfigureAwait(false);
+
+            // In the order they were queued, so listeners of committed rows hear them in that order too.
+            var added = new List<object>(batch.Count);
+            foreach (var row in batch)
             {
-                // Fills and executions may be retried after a failure that happened after commit: skip what is there.
-                if (row is FillRow fill && await db.Fills.AnyAsync(f => f.FillId == fill.FillId, cancellationToken).ConfigureAwait(false)) continue;
-                if (row is ExecutionRow execution && await db.Executions.AnyAsync(e => e.OpportunityId == execution.OpportunityId, cancellationToken).ConfigureAwait(false)) continue;
-                if (row is OpportunityRow opportunity && await db.Opportunities.AnyAsync(o => o.Id == opportunity.Id, cancellationToken).ConfigureAwait(false)) continue;
-                db.Add(row);
-                added.Add(row);
+                var keep = row switch
+                {
+                    FillRow fill => fills.TryGetValue(fill.FillId, out var first) && ReferenceEquals(first, fill),
+                    ExecutionRow execution => executions.TryGetValue(execution.OpportunityId, out var first) && ReferenceEquals(first, execution),
+                    OpportunityRow opportunity => opportunities.TryGetValue(opportunity.Id, out var first) && ReferenceEquals(first, opportunity),
+                    FlushMarker or OrderRow or PositionRow or SettingRow or PairRow => false,
+                    _ => true,
+                };
+                if (keep) added.Add(row);
             }
-            await UpsertAsync(db, db.Orders, latestOrders.Values, o => [o.ClientOrderId], cancellationToken).ConfigureAwait(false);
-            await UpsertAsync(db, db.Settings, latestSettings.Values, s => [s.Key], cancellationToken).ConfigureAwait(false);
-            await UpsertAsync(db, db.Pairs, latestPairs.Values, p => [p.Id], cancellationToken).ConfigureAwait(false);
-            await UpsertAsync(db, db.Positions, latestPositions.Values, p => [p.Venue, p.Symbol], cancellationToken).ConfigureAwait(false);
+            db.AddRange(added);
+
+            var orderIds = latestOrders.Keys.ToArray();
+            Upsert(db, latestOrders, await ExistingAsync(db.Orders, latestOrders, o => orderIds.Contains(o.ClientOrderId), o => o.ClientOrderId, cancellationToken).ConfigureAwait(false));
+            var settingKeys = latestSettings.Keys.ToArray();
+            Upsert(db, latestSettings, await ExistingAsync(db.Settings, latestSettings, s => settingKeys.Contains(s.Key), s => s.Key, cancellationToken).ConfigureAwait(false));
+            var pairIds = latestPairs.Keys.ToArray();
+            Upsert(db, latestPairs, await ExistingAsync(db.Pairs, latestPairs, p => pairIds.Contains(p.Id), p => p.Id, cancellationToken).ConfigureAwait(false));
+            foreach (var position in latestPositions.Values)
+            {
+                var existing = await db.Positions.FindAsync([position.Venue, position.Symbol], cancellationToken).ConfigureAwait(false);
+                if (existing is null) db.Add(position);
+                else db.Entry(existing).CurrentValues.SetValues(position);
+            }
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+            var saved = added.Count + latestOrders.Count + latestPositions.Count + latestSettings.Count + latestPairs.Count;
             Interlocked.Add(ref _written, saved);
             if (Committed is { } committed)
             {
@@ -222,18 +289,42 @@ public sealed class RecordWriter : BackgroundService
                 }
             }
         }
+        Interlocked.Exchange(ref _inFlight, 0);
         foreach (var marker in markers) marker.Done.TrySetResult();
     }
 
-    private static async Task UpsertAsync<TRow>(
-        ArbBotDbContext db, DbSet<TRow> set, IEnumerable<TRow> rows, Func<TRow, object[]> key, CancellationToken cancellationToken)
+    /// <summary>Removes from <paramref name="rows"/> those whose key is already in the table (one query per batch).</summary>
+    private static async Task DropSavedAsync<TKey, TRow>(
+        Dictionary<TKey, TRow> rows, IQueryable<TRow> table, System.Linq.Expressions.Expression<Func<TRow, bool>> inBatch,
+        System.Linq.Expressions.Expression<Func<TRow, TKey>> key, CancellationToken cancellationToken)
+        where TKey : notnull
         where TRow : class
     {
-        foreach (var row in rows)
+        if (rows.Count == 0) return;
+        var saved = await table.AsNoTracking().Where(inBatch).Select(key).ToListAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var k in saved) rows.Remove(k);
+    }
+
+    /// <summary>The rows already in the table for the batch's keys, tracked so their values can be replaced.</summary>
+    private static async Task<Dictionary<TKey, TRow>> ExistingAsync<TKey, TRow>(
+        IQueryable<TRow> table, Dictionary<TKey, TRow> rows, System.Linq.Expressions.Expression<Func<TRow, bool>> inBatch,
+        Func<TRow, TKey> key, CancellationToken cancellationToken)
+        where TKey : notnull
+        where TRow : class
+    {
+        if (rows.Count == 0) return [];
+        var existing = await table.Where(inBatch).ToListAsync(cancellationToken).ConfigureAwait(false);
+        return existing.ToDictionary(key, rows.Comparer);
+    }
+
+    private static void Upsert<TKey, TRow>(ArbBotDbContext db, Dictionary<TKey, TRow> latest, Dictionary<TKey, TRow> existing)
+        where TKey : notnull
+        where TRow : class
+    {
+        foreach (var (key, row) in latest)
         {
-            var existing = await set.FindAsync(key(row), cancellationToken).ConfigureAwait(false);
-            if (existing is null) set.Add(row);
-            else db.Entry(existing).CurrentValues.SetValues(row);
+            if (existing.TryGetValue(key, out var current)) db.Entry(current).CurrentValues.SetValues(row);
+            else db.Add(row);
         }
     }
 

@@ -1,4 +1,5 @@
 using ArbBot.Engine.Execution;
+using ArbBot.Engine.Lifecycle;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
@@ -59,14 +60,36 @@ public class DeskAppFactory : WebApplicationFactory<Program>
         {
             services.RemoveAll<TextWriter>();
             services.AddSingleton<TextWriter>(TextWriter.Synchronized(ConsoleOutput));
+            // First of all hosted services, so the recorder hears the very first order: on a loaded machine the desk can
+            // trade before the host has finished starting.
+            services.Insert(0, ServiceDescriptor.Singleton<IHostedService>(sp => new ExecutionsAttacher(sp.GetRequiredService<HubExecutionListener>(), Executions)));
         });
     }
 
-    protected override IHost CreateHost(IHostBuilder builder)
+    /// <summary>
+    /// Waits until the desk has reconciled with every venue and runs. Until then start-up reconciliation cancels any open
+    /// order it has no record of — as it must — so a test placing orders straight on a gateway waits for this first.
+    /// </summary>
+    public async Task WaitUntilRunningAsync()
     {
-        var host = base.CreateHost(builder);
-        host.Services.GetRequiredService<HubExecutionListener>().Attach(Executions);
-        return host;
+        var lifecycle = Services.GetRequiredService<DeskLifecycle>();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (lifecycle.State.Phase != DeskPhase.Running)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"The desk did not start running within 60 s: {lifecycle.State.Description}");
+            await Task.Delay(50);
+        }
+    }
+
+    private sealed class ExecutionsAttacher(HubExecutionListener listener, RecordingExecutionListener executions) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            listener.Attach(executions);
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     protected override void Dispose(bool disposing)

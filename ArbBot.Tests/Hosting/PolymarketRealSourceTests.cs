@@ -59,7 +59,8 @@ public sealed class PolymarketRealSourceTests
         // The mayoral race's YES asks sum to 0.93: the multi-outcome strategy buys the set, filled on paper against these books.
         var mayor = new[] { FakePolymarketCatalog.MayorAlice, FakePolymarketCatalog.MayorBob, FakePolymarketCatalog.MayorCarol }
             .Select(k => registry.TryGetMarket(VenueId.Polymarket, k, out var m) ? m.Yes : throw new InvalidOperationException(k)).ToHashSet();
-        await WaitUntilAsync(() => mayor.All(id => app.Executions.Fills.Any(f => f.Instrument == id)));
+        await WaitUntilAsync(() => mayor.All(id => app.Executions.Fills.Any(f => f.Instrument == id)), async () =>
+            $"opportunities: {await client.GetStringAsync("/api/opportunities")}\nstatus: {await client.GetStringAsync("/api/status")}");
         var fills = app.Executions.Fills.Where(f => mayor.Contains(f.Instrument)).ToList();
         Assert.All(fills, f => Assert.Equal(VenueId.Polymarket, f.Venue));
         Assert.Contains(fills, f => f.Price == Price.FromDecimal(0.30m));
@@ -67,12 +68,15 @@ public sealed class PolymarketRealSourceTests
         Assert.Contains(fills, f => f.Price == Price.FromDecimal(0.32m));
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
+    private static async Task WaitUntilAsync(Func<bool> condition, Func<Task<string>>? diagnose = null)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
         while (!condition())
         {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("The condition did not hold within 20 s.");
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("The condition did not hold within 30 s." + (diagnose is null ? "" : "\n" + await diagnose()));
+            }
             await Task.Delay(50);
         }
     }

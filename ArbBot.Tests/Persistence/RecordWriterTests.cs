@@ -91,6 +91,127 @@ public sealed class RecordWriterTests
         Assert.Equal(50, await db.Audit.CountAsync());
     }
 
+    [Fact]
+    public async Task Stopping_in_the_middle_of_a_save_finishes_it_and_saves_the_rest()
+    {
+        using var database = await SqliteDatabase.MigratedAsync();
+        var gated = new GatedFactory(database);
+        var writer = new RecordWriter(gated, TimeProvider.System, NullLogger<RecordWriter>.Instance) { MaxBatch = 10 };
+        for (var i = 0; i < 35; i++) writer.Enqueue(new AuditEntry { AtUtc = Now, Actor = "t", Action = "a", Target = $"#{i}" });
+
+        await writer.StartAsync(CancellationToken.None);
+        await gated.FirstSaveStarted.WaitAsync(TimeSpan.FromSeconds(30));
+        var stopping = writer.StopAsync(CancellationToken.None);
+        gated.Release();
+        await stopping.WaitAsync(TimeSpan.FromSeconds(30));
+
+        await using var db = database.CreateDbContext();
+        var targets = await db.Audit.OrderBy(a => a.Id).Select(a => a.Target).ToListAsync();
+        Assert.Equal(Enumerable.Range(0, 35).Select(i => $"#{i}"), targets);
+        Assert.Equal(0, writer.Pending);
+    }
+
+    [Fact]
+    public async Task Rows_queued_past_the_capacity_are_saved_in_the_order_they_came_and_a_flush_waits_for_all_before_it()
+    {
+        using var database = await SqliteDatabase.MigratedAsync();
+        var gated = new GatedFactory(database);
+        var writer = new RecordWriter(gated, TimeProvider.System, NullLogger<RecordWriter>.Instance, capacity: 20) { MaxBatch = 7 };
+        await writer.StartAsync(CancellationToken.None);
+
+        writer.Enqueue(new AuditEntry { AtUtc = Now, Actor = "t", Action = "a", Target = "#0" });
+        await gated.FirstSaveStarted.WaitAsync(TimeSpan.FromSeconds(30));
+        // The database is stuck on the first save: the queue runs past its capacity while rows keep coming.
+        for (var i = 1; i < 60; i++) writer.Enqueue(new AuditEntry { AtUtc = Now, Actor = "t", Action = "a", Target = $"#{i}" });
+        Assert.True(writer.Backlogged);
+        var flushed = writer.FlushAsync(CancellationToken.None);
+        for (var i = 60; i < 70; i++) writer.Enqueue(new AuditEntry { AtUtc = Now, Actor = "t", Action = "a", Target = $"#{i}" });
+        Assert.False(flushed.IsCompleted);
+
+        gated.Release();
+        await flushed.WaitAsync(TimeSpan.FromSeconds(30));
+        await using (var db = database.CreateDbContext())
+        {
+            // Everything queued before the flush is saved when it completes.
+            Assert.True(await db.Audit.CountAsync() >= 60);
+        }
+        await writer.FlushAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        await writer.StopAsync(CancellationToken.None);
+
+        Assert.False(writer.Backlogged);
+        await using var check = database.CreateDbContext();
+        var targets = await check.Audit.OrderBy(a => a.Id).Select(a => a.Target).ToListAsync();
+        Assert.Equal(Enumerable.Range(0, 70).Select(i => $"#{i}"), targets);
+    }
+
+    [Fact]
+    public async Task A_fill_reported_twice_in_one_batch_is_saved_once_and_the_batch_goes_through()
+    {
+        using var database = await SqliteDatabase.MigratedAsync();
+        var writer = new RecordWriter(database, TimeProvider.System, NullLogger<RecordWriter>.Instance);
+        var committed = new List<object>();
+        writer.Committed += committed.AddRange;
+        writer.Enqueue(Fill("f1"));
+        writer.Enqueue(Fill("f1"));
+        writer.Enqueue(Fill("f2"));
+
+        await writer.StartAsync(CancellationToken.None);
+        await writer.FlushAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        writer.Enqueue(Fill("f2"));
+        await writer.FlushAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        await writer.StopAsync(CancellationToken.None);
+
+        Assert.Equal(0, writer.Failures);
+        Assert.Equal(["f1", "f2"], committed.OfType<FillRow>().Select(f => f.FillId));
+        await using var db = database.CreateDbContext();
+        Assert.Equal(["f1", "f2"], await db.Fills.OrderBy(f => f.FillId).Select(f => f.FillId).ToListAsync());
+    }
+
+    [Fact]
+    public async Task Stopping_while_the_database_is_away_keeps_trying_until_the_shutdown_time_runs_out()
+    {
+        using var database = await SqliteDatabase.MigratedAsync();
+        var flaky = new FlakyFactory(database, failures: int.MaxValue);
+        var writer = new RecordWriter(flaky, TimeProvider.System, NullLogger<RecordWriter>.Instance);
+        writer.Enqueue(Fill("f1"));
+        await writer.StartAsync(CancellationToken.None);
+
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        await writer.StopAsync(deadline.Token).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(writer.Failures >= 2, $"only {writer.Failures} attempts");
+        Assert.Equal(1, writer.Pending);
+    }
+
+    [Fact]
+    public async Task Stopping_while_the_database_is_briefly_away_saves_once_it_returns()
+    {
+        using var database = await SqliteDatabase.MigratedAsync();
+        // Rows still queued at stop meet a database that fails twice, then returns.
+        var flaky = new FlakyFactory(database, failures: 2);
+        var late = new RecordWriter(flaky, TimeProvider.System, NullLogger<RecordWriter>.Instance);
+        late.Enqueue(Fill("f9"));
+        await late.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(2, late.Failures);
+        await using var db = database.CreateDbContext();
+        Assert.Equal("f9", (await db.Fills.SingleAsync()).FillId);
+    }
+
+    private static FillRow Fill(string id) => new()
+    {
+        FillId = id,
+        ClientOrderId = "o1",
+        Venue = "Kalshi",
+        Symbol = "K:yes",
+        Side = "Buy",
+        Price = 0.4m,
+        Quantity = 5,
+        Fee = 0.09m,
+        Liquidity = "Taker",
+        AtUtc = Now,
+    };
+
     private static OrderRow Order(string id, string status, decimal filled) => new()
     {
         ClientOrderId = id,
@@ -116,5 +237,27 @@ public sealed class RecordWriterTests
             Interlocked.Decrement(ref _left) >= 0
                 ? throw new InvalidOperationException("database unavailable (test)")
                 : database.CreateDbContext();
+    }
+
+    /// <summary>A database whose first save waits until the test lets it go.</summary>
+    private sealed class GatedFactory(SqliteDatabase database) : IDbContextFactory<ArbBotDbContext>
+    {
+        private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly ManualResetEventSlim _gate = new(false);
+        private int _calls;
+
+        public Task FirstSaveStarted => _started.Task;
+
+        public void Release() => _gate.Set();
+
+        public ArbBotDbContext CreateDbContext()
+        {
+            if (Interlocked.Increment(ref _calls) == 1)
+            {
+                _started.TrySetResult();
+                if (!_gate.Wait(TimeSpan.FromSeconds(60))) throw new TimeoutException("the test never released the first save");
+            }
+            return database.CreateDbContext();
+        }
     }
 }
