@@ -1,3 +1,4 @@
+using ArbBot.Engine.Persistence;
 using ArbBot.Engine.Hosting;
 using ArbBot.Engine.MarketData;
 using ArbBot.Engine.Risk;
@@ -20,7 +21,9 @@ public sealed record CommandResult<T>(bool Succeeded, T? Value, IReadOnlyList<Co
 /// <summary>
 /// The one way to change the desk's switches, used by the dashboard, the REST API and the SignalR hub alike.
 /// Every command is validated, persisted with its audit entry (who, when, before, after), and only then applied on the
-/// hub's thread; commands run one at a time.
+/// hub's thread; commands run one at a time. The two commands that only ever make the desk safer — pause and engage the
+/// kill switch — are applied first and persisted after: they take effect even while the database is away, and their
+/// setting and audit entry then wait in the <see cref="RecordWriter"/> until it returns.
 /// </summary>
 public sealed class DeskCommands(
     DeskControls controls,
@@ -29,12 +32,17 @@ public sealed class DeskCommands(
     VenueSet venues,
     ILogger<DeskCommands> logger,
     SpikeHunterControls spikeHunter,
-    Notifications.NotificationControls notifications)
+    Notifications.NotificationControls notifications,
+    RecordWriter records)
 {
     /// <summary>The audit action of a spike hunter settings change.</summary>
     public const string SpikeHunterAction = "strategies.spike.set";
 
     private readonly SemaphoreSlim _gate = new(1, 1);
+
+    // True while a control change saved through the record writer may still be queued there: a later direct save must
+    // wait for it, or the older queued row would overwrite the newer one when the database returns.
+    private bool _controlsQueued;
 
     /// <summary>Loads the persisted switches at start-up (a kill switch engaged before a restart stays engaged).</summary>
     public async Task RestoreAsync(CancellationToken cancellationToken)
@@ -62,7 +70,7 @@ public sealed class DeskCommands(
     }
 
     public Task<CommandResult<ControlState>> PauseTradingAsync(string actor, string? reason, CancellationToken cancellationToken) =>
-        ChangeAsync(actor, "trading.pause", s => s.TradingPaused
+        ChangeSaferAsync(actor, "trading.pause", s => s.TradingPaused
             ? null
             : s with { TradingPaused = true, PauseReason = string.IsNullOrWhiteSpace(reason) ? $"paused by {actor}" : reason.Trim() },
             s => s.TradingPaused ? "paused" : "running", cancellationToken);
@@ -74,22 +82,29 @@ public sealed class DeskCommands(
     /// <summary>Blocks every new order and cancels every open one on every venue until an admin resets it.</summary>
     public async Task<CommandResult<ControlState>> EngageKillSwitchAsync(string actor, string? reason, CancellationToken cancellationToken)
     {
-        var result = await ChangeAsync(actor, "kill-switch.engage",
+        var cancelled = false;
+        var result = await ChangeSaferAsync(actor, "kill-switch.engage",
             s => s.KillSwitchEngaged ? null : s with { KillSwitchEngaged = true, KillSwitchReason = string.IsNullOrWhiteSpace(reason) ? $"engaged by {actor}" : reason.Trim() },
-            s => s.KillSwitchEngaged ? "engaged" : "off", cancellationToken).ConfigureAwait(false);
+            s => s.KillSwitchEngaged ? "engaged" : "off", cancellationToken, CancelEverywhereAsync).ConfigureAwait(false);
         // Cancel even when it was already engaged: a second press must still clear anything that slipped through.
-        foreach (var gateway in venues.Gateways.Values)
+        if (!cancelled) await CancelEverywhereAsync().ConfigureAwait(false);
+        return result;
+
+        async Task CancelEverywhereAsync()
         {
-            try
+            cancelled = true;
+            foreach (var gateway in venues.Gateways.Values)
             {
-                await gateway.CancelAllAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                logger.LogError(ex, "Kill switch: cancelling open orders on {Venue} failed", gateway.Venue);
+                try
+                {
+                    await gateway.CancelAllAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    logger.LogError(ex, "Kill switch: cancelling open orders on {Venue} failed", gateway.Venue);
+                }
             }
         }
-        return result;
     }
 
     public Task<CommandResult<ControlState>> ResetKillSwitchAsync(string actor, CancellationToken cancellationToken) =>
@@ -108,7 +123,10 @@ public sealed class DeskCommands(
             if (current.Limits == limits) return CommandResult<ControlState>.Ok(current);
             var next = current with { Limits = limits };
             var (before, after) = SettingsStore.DescribeChange(current.Limits, limits);
-            await store.SaveAsync(next, actor, "limits.set", before, after, cancellationToken).ConfigureAwait(false);
+            if (await SaveControlsAsync(next, actor, "limits.set", before, after, cancellationToken).ConfigureAwait(false) is { } refused)
+            {
+                return refused;
+            }
             await ApplyAsync(next, cancellationToken).ConfigureAwait(false);
             logger.LogInformation("Risk limits changed by {Actor}: {Before} → {After}", actor, before, after);
             return CommandResult<ControlState>.Ok(next);
@@ -216,6 +234,69 @@ public sealed class DeskCommands(
         }
     }
 
+    /// <summary>
+    /// Saves a change that must be durable before it takes effect. A database that cannot take it refuses the command
+    /// with a clear message and nothing changes; a safer change still queued from an outage is written first.
+    /// </summary>
+    private async Task<CommandResult<ControlState>?> SaveControlsAsync(
+        ControlState next, string actor, string action, string before, string after, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (_controlsQueued)
+            {
+                await records.FlushAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+                _controlsQueued = false;
+            }
+            await store.SaveAsync(next, actor, action, before, after, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            logger.LogError(ex, "{Action} by {Actor} could not be saved; nothing changed", action, actor);
+            return CommandResult<ControlState>.Refused(new CommandError("database",
+                "The database is not taking changes right now, so nothing changed. Pausing and the kill switch still work; try this again when it answers."));
+        }
+    }
+
+    /// <summary>
+    /// A change that only makes the desk safer: applied first (and <paramref name="afterApply"/> run, e.g. cancelling
+    /// orders), then saved; when the database cannot take it now, the setting and its audit entry are queued in the record
+    /// writer, which writes them when the database returns. The desk is never left unprotected by a database outage.
+    /// </summary>
+    private async Task<CommandResult<ControlState>> ChangeSaferAsync(
+        string actor, string action, Func<ControlState, ControlState?> change, Func<ControlState, string> describe, CancellationToken cancellationToken,
+        Func<Task>? afterApply = null)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var current = controls.State;
+            var next = change(current);
+            if (next is null) return CommandResult<ControlState>.Ok(current);
+            await ApplyAsync(next, cancellationToken).ConfigureAwait(false);
+            logger.LogWarning("{Action} by {Actor}", action, actor);
+            if (afterApply is not null) await afterApply().ConfigureAwait(false);
+            var (before, after) = (describe(current), describe(next));
+            try
+            {
+                if (_controlsQueued) throw new InvalidOperationException("an earlier change is still waiting for the database");
+                await store.SaveAsync(next, actor, action, before, after, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogError(ex, "{Action} by {Actor} is in force but could not be saved now; it is kept and written when the database answers again", action, actor);
+                foreach (var row in store.Rows(next, actor, action, before, after)) records.Enqueue(row);
+                _controlsQueued = true;
+            }
+            return CommandResult<ControlState>.Ok(next);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     private async Task<CommandResult<ControlState>> ChangeAsync(
         string actor, string action, Func<ControlState, ControlState?> change, Func<ControlState, string> describe, CancellationToken cancellationToken)
     {
@@ -225,7 +306,10 @@ public sealed class DeskCommands(
             var current = controls.State;
             var next = change(current);
             if (next is null) return CommandResult<ControlState>.Ok(current);
-            await store.SaveAsync(next, actor, action, describe(current), describe(next), cancellationToken).ConfigureAwait(false);
+            if (await SaveControlsAsync(next, actor, action, describe(current), describe(next), cancellationToken).ConfigureAwait(false) is { } refused)
+            {
+                return refused;
+            }
             await ApplyAsync(next, cancellationToken).ConfigureAwait(false);
             logger.LogWarning("{Action} by {Actor}", action, actor);
             return CommandResult<ControlState>.Ok(next);

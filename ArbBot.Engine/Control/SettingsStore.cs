@@ -43,6 +43,20 @@ public sealed class SettingsStore(IDbContextFactory<ArbBotDbContext> contexts, T
     public Task SaveAsync(ControlState state, string actor, string action, string? before, string? after, CancellationToken cancellationToken) =>
         SaveAsync(ControlKey, JsonSerializer.Serialize(state, Json), "desk", actor, action, before, after, cancellationToken);
 
+    /// <summary>
+    /// The rows <see cref="SaveAsync(ControlState, string, string, string?, string?, CancellationToken)"/> would write, for
+    /// the record writer to save later when the database cannot take them now.
+    /// </summary>
+    public IReadOnlyList<object> Rows(ControlState state, string actor, string action, string? before, string? after)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        return
+        [
+            new SettingRow { Key = ControlKey, ValueJson = JsonSerializer.Serialize(state, Json), UpdatedUtc = now, UpdatedBy = actor },
+            new AuditEntry { AtUtc = now, Actor = actor, Action = action, Target = "desk", OldValue = before, NewValue = after },
+        ];
+    }
+
     /// <summary>The persisted multi-outcome settings, or the defaults when none were ever saved.</summary>
     /// <exception cref="InvalidDataException">The stored settings are unreadable or outside their ranges.</exception>
     public async Task<MultiOutcomeSettings> LoadMultiOutcomeAsync(CancellationToken cancellationToken)

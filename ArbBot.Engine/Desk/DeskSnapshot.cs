@@ -13,6 +13,8 @@ namespace ArbBot.Engine.Desk;
 /// <param name="TotalExposure">Cost of every open position together, at average cost (the total exposure limit's measure).</param>
 /// <param name="BreakerFailures">Failed executions inside the circuit breaker's window now (it trips at the limit's count).</param>
 /// <param name="OrderLatency">Each venue's order response latency over its recent orders (absent before its first answer).</param>
+/// <param name="RecordsPending">Records queued for the database and not saved yet.</param>
+/// <param name="RecordsFailingSince">When saving records started failing (database away or locked); null while saves go through.</param>
 public sealed record DeskSnapshot(
     DateTimeOffset At,
     ControlState Controls,
@@ -24,7 +26,9 @@ public sealed record DeskSnapshot(
     bool RecordsBacklogged,
     decimal TotalExposure = 0m,
     int BreakerFailures = 0,
-    IReadOnlyDictionary<Core.VenueId, OrderLatency>? OrderLatency = null)
+    IReadOnlyDictionary<Core.VenueId, OrderLatency>? OrderLatency = null,
+    int RecordsPending = 0,
+    DateTimeOffset? RecordsFailingSince = null)
 {
     /// <summary>True while failed executions in the window have reached the limit: no new trade until some age out.</summary>
     public bool BreakerTripped => BreakerFailures >= Controls.Limits.CircuitBreakerFailures;
@@ -119,7 +123,9 @@ public sealed class DeskMonitor(
             records.Backlogged,
             portfolio.TotalExposure,
             executor.FailedExecutionsSince(now - state.Limits.CircuitBreakerWindow),
-            latency.Snapshot());
+            latency.Snapshot(),
+            records.Pending,
+            records.FailingSince);
         _latest = snapshot;
         Persist(snapshot, force: false);
         return snapshot;

@@ -26,6 +26,7 @@ public sealed class RecordWriter : BackgroundService
     private long _inFlight;
     private long _written;
     private long _failures;
+    private long _failingSinceTicks;
     private volatile bool _backlogged;
 
     public RecordWriter(IDbContextFactory<ArbBotDbContext> contexts, TimeProvider time, ILogger<RecordWriter> logger, int capacity = 100_000)
@@ -45,6 +46,19 @@ public sealed class RecordWriter : BackgroundService
 
     /// <summary>Failed save attempts since start (each retried).</summary>
     public long Failures => Interlocked.Read(ref _failures);
+
+    /// <summary>
+    /// When saving started failing and has not succeeded since (the database is away, locked or refusing); null while
+    /// saves go through. Rows are kept meanwhile: the dashboard says so.
+    /// </summary>
+    public DateTimeOffset? FailingSince
+    {
+        get
+        {
+            var ticks = Interlocked.Read(ref _failingSinceTicks);
+            return ticks == 0 ? null : new DateTimeOffset(ticks, TimeSpan.Zero);
+        }
+    }
 
     /// <summary>Rows waiting to be saved, including the batch being saved.</summary>
     public int Pending => (int)Math.Min(int.MaxValue, Interlocked.Read(ref _queued) + Interlocked.Read(ref _inFlight));
@@ -133,7 +147,7 @@ public sealed class RecordWriter : BackgroundService
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                Interlocked.Increment(ref _failures);
+                MarkFailure();
                 if (cancellationToken.IsCancellationRequested)
                 {
                     _logger.LogError(ex, "{Count} records could not be saved before the shutdown time ran out", Pending);
@@ -167,6 +181,12 @@ public sealed class RecordWriter : BackgroundService
         Interlocked.Exchange(ref _inFlight, batch.Count);
     }
 
+    private void MarkFailure()
+    {
+        Interlocked.Increment(ref _failures);
+        Interlocked.CompareExchange(ref _failingSinceTicks, _time.GetUtcNow().UtcTicks, 0);
+    }
+
     private void SetBacklogged(bool value)
     {
         lock (_backlogGate)
@@ -191,7 +211,7 @@ public sealed class RecordWriter : BackgroundService
             }
             catch (Exception ex)
             {
-                Interlocked.Increment(ref _failures);
+                MarkFailure();
                 _logger.LogError(ex, "Saving {Count} records failed; retrying in {Delay} (nothing is dropped)", batch.Count, delay);
                 await Task.Delay(delay, _time, stoppingToken).ConfigureAwait(false);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
@@ -290,6 +310,7 @@ public sealed class RecordWriter : BackgroundService
             }
         }
         Interlocked.Exchange(ref _inFlight, 0);
+        if (Interlocked.Exchange(ref _failingSinceTicks, 0) != 0) _logger.LogInformation("Records are being saved again");
         foreach (var marker in markers) marker.Done.TrySetResult();
     }
 

@@ -35,14 +35,14 @@ public static class DeskApi
         api.MapStrategiesApi();
         api.MapMultiOutcomeApi();
 
-        api.MapPost("/trading/pause", async Task<Ok<ControlState>> (DeskCommands commands, ClaimsPrincipal user, HttpRequest request, CancellationToken ct) =>
-            TypedResults.Ok((await commands.PauseTradingAsync(Actor(user), request.Query["reason"], ct)).Value!)).RequireAuthorization(AdminPolicy);
-        api.MapPost("/trading/resume", async Task<Ok<ControlState>> (DeskCommands commands, ClaimsPrincipal user, CancellationToken ct) =>
-            TypedResults.Ok((await commands.ResumeTradingAsync(Actor(user), ct)).Value!)).RequireAuthorization(AdminPolicy);
-        api.MapPost("/kill-switch", async Task<Ok<ControlState>> (DeskCommands commands, ClaimsPrincipal user, HttpRequest request, CancellationToken ct) =>
-            TypedResults.Ok((await commands.EngageKillSwitchAsync(Actor(user), request.Query["reason"], ct)).Value!)).RequireAuthorization(AdminPolicy);
-        api.MapDelete("/kill-switch", async Task<Ok<ControlState>> (DeskCommands commands, ClaimsPrincipal user, CancellationToken ct) =>
-            TypedResults.Ok((await commands.ResetKillSwitchAsync(Actor(user), ct)).Value!)).RequireAuthorization(AdminPolicy);
+        api.MapPost("/trading/pause", async (DeskCommands commands, ClaimsPrincipal user, HttpRequest request, CancellationToken ct) =>
+            ControlResult(await commands.PauseTradingAsync(Actor(user), request.Query["reason"], ct))).RequireAuthorization(AdminPolicy);
+        api.MapPost("/trading/resume", async (DeskCommands commands, ClaimsPrincipal user, CancellationToken ct) =>
+            ControlResult(await commands.ResumeTradingAsync(Actor(user), ct))).RequireAuthorization(AdminPolicy);
+        api.MapPost("/kill-switch", async (DeskCommands commands, ClaimsPrincipal user, HttpRequest request, CancellationToken ct) =>
+            ControlResult(await commands.EngageKillSwitchAsync(Actor(user), request.Query["reason"], ct))).RequireAuthorization(AdminPolicy);
+        api.MapDelete("/kill-switch", async (DeskCommands commands, ClaimsPrincipal user, CancellationToken ct) =>
+            ControlResult(await commands.ResetKillSwitchAsync(Actor(user), ct))).RequireAuthorization(AdminPolicy);
 
         api.MapGet("/status", GetStatus);
         api.MapGet("/pairs", GetPairsAsync);
@@ -80,6 +80,8 @@ public static class DeskApi
         {
             Phase = lifecycle.State.Phase.ToString(),
             PhaseDescription = lifecycle.State.Description,
+            RecordsPending = snapshot.RecordsPending,
+            RecordsFailingSince = snapshot.RecordsFailingSince,
         });
     }
 
@@ -111,6 +113,9 @@ public static class DeskApi
         if (problem is not null) return problem;
         return await PairResult(pairs.ApproveAsync(id, body?.Mapping, Actor(user), ct));
     }
+
+    private static Results<Ok<ControlState>, ValidationProblem> ControlResult(CommandResult<ControlState> result) =>
+        result.Succeeded ? TypedResults.Ok(result.Value!) : ApiJson.Problem(result.Errors);
 
     private static async Task<Results<Ok<MarketPair>, ValidationProblem, NotFound>> PairResult(Task<CommandResult<MarketPair>> command)
     {
@@ -241,6 +246,12 @@ public static class DeskApi
         public string Phase { get; init; } = "Running";
 
         public string PhaseDescription { get; init; } = "";
+
+        /// <summary>Records queued for the database and not saved yet.</summary>
+        public int RecordsPending { get; init; }
+
+        /// <summary>When database writes started failing; null while they go through.</summary>
+        public DateTimeOffset? RecordsFailingSince { get; init; }
     }
 
     public sealed record SpreadView(string Set, string State, decimal? KalshiAsk, decimal? PolymarketAsk, decimal? AskSum, decimal? GrossEdge,

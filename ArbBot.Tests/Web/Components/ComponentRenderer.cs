@@ -42,6 +42,7 @@ public sealed class ComponentRenderer : IAsyncDisposable
         // Commands are never run by a render; the store behind them is a database nobody opens.
         services.AddDbContextFactory<ArbBotDbContext>(o => o.UseSqlite("Data Source=:memory:"));
         services.AddSingleton<SettingsStore>();
+        services.AddSingleton<Engine.Persistence.RecordWriter>();
         services.AddSingleton<DeskControls>();
         services.AddSingleton<Engine.Strategies.SpikeHunter.SpikeHunterControls>();
         services.AddSingleton<Engine.Notifications.NotificationControls>();
