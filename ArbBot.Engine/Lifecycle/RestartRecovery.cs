@@ -56,7 +56,7 @@ public sealed class RestartRecovery(
             if (ToFill(row) is { } fill) fills.Add(fill);
             else unknown++;
         }
-        var work = new ApplyFillsWork(portfolio, fills);
+        var work = new ApplyFillsWork(portfolio, fills, startToday: true);
         await hub.PostAsync(work, cancellationToken).ConfigureAwait(false);
         var applied = await work.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         if (unknown > 0)
@@ -190,7 +190,11 @@ public sealed class RestartRecovery(
             new DateTimeOffset(DateTime.SpecifyKind(row.AtUtc, DateTimeKind.Utc)));
     }
 
-    private sealed class ApplyFillsWork(DeskPortfolio portfolio, IReadOnlyList<Fill> fills) : IHubWork
+    /// <param name="startToday">
+    /// Rebuilding from the records: today's PnL starts after the fills of earlier days (they are history, not today's
+    /// result), at the equity they leave.
+    /// </param>
+    private sealed class ApplyFillsWork(DeskPortfolio portfolio, IReadOnlyList<Fill> fills, bool startToday = false) : IHubWork
     {
         public TaskCompletionSource<int> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -200,10 +204,17 @@ public sealed class RestartRecovery(
         {
             try
             {
+                var dayStarted = !startToday;
                 foreach (var fill in fills)
                 {
+                    if (!dayStarted && !portfolio.IsBeforeToday(fill.Time))
+                    {
+                        portfolio.StartDayHere();
+                        dayStarted = true;
+                    }
                     if (portfolio.ApplyFill(fill)) Applied.Add(fill);
                 }
+                if (!dayStarted) portfolio.StartDayHere();
                 Done.TrySetResult(Applied.Count);
             }
             catch (Exception ex)

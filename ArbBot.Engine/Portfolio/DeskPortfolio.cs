@@ -366,6 +366,21 @@ public sealed class DeskPortfolio : IHubExecutionHandler
 
     private void NotePeak() => _peakEquity = Math.Max(_peakEquity, Equity);
 
+    /// <summary>True when <paramref name="time"/> falls on an earlier day than today in the configured zone.</summary>
+    public bool IsBeforeToday(DateTimeOffset time) =>
+        DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time, _dayZone).DateTime) < Today();
+
+    /// <summary>
+    /// Starts today's PnL from the equity as it stands now. Used when positions are rebuilt after a restart: fills from
+    /// earlier days are booked first, then the day starts, so yesterday's results do not count against today's loss limit.
+    /// Hub thread.
+    /// </summary>
+    public void StartDayHere()
+    {
+        _day = Today();
+        _dayStartEquity = Equity;
+    }
+
     private void RollDay()
     {
         var today = Today();

@@ -46,6 +46,37 @@ public sealed class DeskPortfolioTests
     }
 
     [Fact]
+    public void Rebuilt_fills_from_earlier_days_do_not_count_in_todays_pnl_once_the_day_starts_after_them()
+    {
+        var portfolio = New();
+        // Yesterday: a round trip that lost 1.00.
+        var yesterday = _time.GetUtcNow().AddDays(-1);
+        Assert.True(portfolio.IsBeforeToday(yesterday));
+        Assert.False(portfolio.IsBeforeToday(_time.GetUtcNow().AddHours(-11)));
+        portfolio.ApplyFill(Fill(_k.Yes, Side.Buy, 0.40m, 10m) with { Time = yesterday });
+        portfolio.ApplyFill(Fill(_k.Yes, Side.Sell, 0.30m, 10m) with { Time = yesterday });
+        Assert.Equal(-1m, portfolio.DailyPnl);
+
+        portfolio.StartDayHere();
+        Assert.Equal(0m, portfolio.DailyPnl);
+        Assert.Equal(-1m, portfolio.RealizedPnl);
+
+        portfolio.ApplyFill(Fill(_k.Yes, Side.Buy, 0.40m, 10m));
+        portfolio.ApplyFill(Fill(_k.Yes, Side.Sell, 0.45m, 10m));
+        Assert.Equal(0.5m, portfolio.DailyPnl);
+    }
+
+    [Fact]
+    public void Earlier_days_are_counted_in_the_configured_zone()
+    {
+        // 03:00 UTC on the 22nd is still the evening of the 21st in New York.
+        _time.Advance(TimeSpan.FromHours(15)); // 2026-11-22 03:00 UTC
+        var portfolio = New(TimeZoneInfo.FindSystemTimeZoneById("America/New_York"));
+        Assert.False(portfolio.IsBeforeToday(new DateTimeOffset(2026, 11, 21, 20, 0, 0, TimeSpan.Zero)));
+        Assert.True(portfolio.IsBeforeToday(new DateTimeOffset(2026, 11, 21, 4, 0, 0, TimeSpan.Zero)));
+    }
+
+    [Fact]
     public void Closing_a_position_leaves_no_cost_and_frees_the_market()
     {
         var portfolio = New();
