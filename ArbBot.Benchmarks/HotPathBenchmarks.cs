@@ -62,6 +62,7 @@ public class DeskBenchmarks
     private int _next;
     private Opportunity _opportunity = null!;
     private RiskGate _gate = null!;
+    private RiskGate _staleGate = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -85,7 +86,10 @@ public class DeskBenchmarks
         finder.Journal.OpportunityJournaled = o => found ??= o;
         using (findReader) finder.Run(findReader);
         _opportunity = found ?? throw new InvalidOperationException("The generated recording produced no opportunity.");
-        _gate = new RiskGate(TimeProvider.System, _desk.Journal, _desk.Registry);
+        // The gate's clock stands at the moment of detection, as on the hub: on the wall clock the opportunity's books
+        // would be hours old and every check would measure the stale-data rejection instead of the rules.
+        _gate = new RiskGate(new FixedClock(_opportunity.DetectedAt), _desk.Journal, _desk.Registry);
+        _staleGate = new RiskGate(TimeProvider.System, _desk.Journal, _desk.Registry);
         File.Delete(path);
     }
 
@@ -102,6 +106,15 @@ public class DeskBenchmarks
     /// <summary>Every rule of the risk gate on a found cross-venue opportunity, against the desk's live state.</summary>
     [Benchmark]
     public RiskDecision Risk_gate_check() => _gate.Check(_opportunity, _desk.Controls.Limits, _desk.Desk.Engine);
+
+    /// <summary>The gate refusing an opportunity whose books are too old (builds its reason and risk event).</summary>
+    [Benchmark]
+    public RiskDecision Risk_gate_reject_stale() => _staleGate.Check(_opportunity, _desk.Controls.Limits, _desk.Desk.Engine);
+
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
 }
 
 /// <summary>Encoding and decoding recorded book events.</summary>

@@ -7,6 +7,8 @@ return args.Length == 0 ? Cli.Usage() : args[0] switch
     "generate" => Cli.Generate(Cli.Options(args)),
     "replay" => Cli.Replay(Cli.Options(args)),
     "load" => LiveLoad.Run(Cli.Options(args)),
+    "latency" => LatencyLoad.Run(Cli.Options(args)),
+    "fanout" => FanOut.Run(Cli.Options(args)),
     "persist" => PersistenceLoad.Run(Cli.Options(args)),
     "smoke" => Smoke.Run(Cli.Options(args)),
     "micro" => RunMicro(args[1..]),

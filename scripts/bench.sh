@@ -22,7 +22,9 @@ run micro --filter '*' --inProcess --artifacts artifacts/bench
 run replay --in "$dir/replay-10m.abrec" --memory-events 2000000
 # 3. Event in -> first leg sent under a live load of 50,000 events/s (edges 10x more frequent, so p99 has samples).
 [ -f "$dir/live.abrec" ] || run generate --out "$dir/live.abrec" --events 1500000 --rate 50000 --dislocations 50
-run load --in "$dir/live.abrec" --rate 50000 --seconds 20
+run latency --in "$dir/live.abrec" --rate 50000 --seconds 20
+# 3b. The same load into the real web app's hub, with 0, 100, then 0 SignalR dashboard clients (engine p99 ratio).
+run fanout --in "$dir/live.abrec" --rate 50000 --seconds 12 --clients 100
 # 4. Memory: an hour at 5,000 events/s, compressed by the replay clock (18 million events), resident memory per 1M;
 #    and a real-time minute at 5,000 events/s.
 [ -f "$dir/hour-5k.abrec" ] || run generate --out "$dir/hour-5k.abrec" --events 18000000 --rate 5000

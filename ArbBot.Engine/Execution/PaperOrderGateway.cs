@@ -104,6 +104,13 @@ public sealed class PaperOrderGateway : IOrderGateway, IOrderReconciliation, IBo
     /// <inheritdoc />
     public bool IsPaper => true;
 
+    /// <summary>
+    /// Observability: called on the caller's thread (the hub's, for the desk) as each order reaches
+    /// <see cref="PlaceAsync"/>, before anything else. The benchmark harness times "book event in → order submitted"
+    /// with it. Must be quick and must not throw; set while wiring, before orders flow.
+    /// </summary>
+    public Action<OrderRequest>? Submitting { get; set; }
+
     /// <inheritdoc />
     /// <remarks>
     /// A client order id this gateway has seen before, whatever became of that order (even a rejection), is ignored:
@@ -115,6 +122,7 @@ public sealed class PaperOrderGateway : IOrderGateway, IOrderReconciliation, IBo
         ArgumentException.ThrowIfNullOrEmpty(request.ClientOrderId, nameof(request));
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (cancellationToken.IsCancellationRequested) return ValueTask.FromCanceled(cancellationToken);
+        Submitting?.Invoke(request);
 
         var order = new PaperOrder(this, request, NextOrderId());
         if (!_orders.TryAdd(request.ClientOrderId, order)) return ValueTask.CompletedTask;

@@ -23,6 +23,9 @@ public sealed record ReplayDeskOptions
 
     /// <summary>Switches the spike hunter on (it always samples; this lets it trade). Default true.</summary>
     public bool SpikeHunterTrading { get; init; } = true;
+
+    /// <summary>Starting balances and the like (default: the desk's defaults). Live-load harnesses give the desk more cash.</summary>
+    public PortfolioOptions Portfolio { get; init; } = new();
 }
 
 /// <summary>What a replay run did and how fast.</summary>
@@ -65,7 +68,7 @@ public sealed class ReplayDesk
         spike.Apply(spike.Settings with { Enabled = options.SpikeHunterTrading });
         IReadOnlyList<Venues.IVenue> venues = [new ReplayVenue(VenueId.Kalshi, "(in memory)"), new ReplayVenue(VenueId.Polymarket, "(in memory)")];
         Desk = TradingDesk.Create(Hub, venues, Controls, Journal, new OpportunityIds(), new PaperExecutionOptions(), new ArbitrageExecutorOptions(),
-            new PortfolioOptions(), static () => false, time, NullLoggerFactory.Instance, spike);
+            options.Portfolio, static () => false, time, NullLoggerFactory.Instance, spike);
         var now = time.GetUtcNow();
         foreach (var pair in catalog.Pairs)
         {

@@ -59,26 +59,100 @@ public sealed class RiskGate
         }
 
         var minimum = MinimumQuantity(opportunity);
-        var quantity = decimal.Floor(opportunity.Quantity);
-        var resizedBy = RiskRule.None;
-        string? resizeDetail = null;
-        foreach (var (rule, allowed, detail) in SizingLimits(opportunity, limits, context))
+        var sizing = new Sizing(decimal.Floor(opportunity.Quantity), minimum);
+        // Each sizing rule in evaluation order. Most checks pass every rule: the words saying why a rule bit are only
+        // written for a rule that does, so a passing check allocates nothing.
+        var legs = opportunity.Legs;
+        decimal perSet = 0m;
+        for (var i = 0; i < legs.Count; i++) perSet += legs[i].WorstPrice.Value;
+        if (perSet > 0m && !Limit(ref sizing, opportunity, limits.MaxTradeSize / perSet, new SizingRule(RiskRule.MaxTradeSize, -1, perSet, 0m), limits, now))
         {
-            var whole = decimal.Floor(Math.Max(0m, allowed));
-            if (whole >= quantity) continue;
-            if (whole < minimum)
-            {
-                return Reject(opportunity, rule, string.Create(CultureInfo.InvariantCulture, $"{detail}: {whole:0.##} sets fit, below the minimum of {minimum:0.##}"), now);
-            }
-            resizeDetail = string.Create(CultureInfo.InvariantCulture, $"{detail}: resized from {quantity:0.##} to {whole:0.##} sets");
-            _journal.OnRiskEvent(new RiskEvent(now, rule, RiskVerdict.Resize, opportunity.Id, opportunity.PairId, resizeDetail) { EventKey = opportunity.EventKey });
-            quantity = whole;
-            resizedBy = rule;
+            return sizing.Rejection.GetValueOrDefault();
         }
-        return resizedBy == RiskRule.None
+        for (var i = 0; i < legs.Count; i++)
+        {
+            var leg = legs[i];
+            if (leg.WorstPrice.Units == 0) continue;
+            var held = context.PositionCostInMarket(leg.Instrument);
+            var room = limits.MaxPositionPerMarket - held;
+            if (!Limit(ref sizing, opportunity, room / leg.WorstPrice.Value, new SizingRule(RiskRule.MaxPositionPerMarket, i, held, 0m), limits, now))
+            {
+                return sizing.Rejection.GetValueOrDefault();
+            }
+        }
+        if (perSet > 0m)
+        {
+            var exposure = context.TotalExposure;
+            if (!Limit(ref sizing, opportunity, (limits.MaxTotalExposure - exposure) / perSet, new SizingRule(RiskRule.MaxTotalExposure, -1, exposure, perSet), limits, now))
+            {
+                return sizing.Rejection.GetValueOrDefault();
+            }
+        }
+        // Legs on the same venue draw on the same balance: each venue once, in the order its first leg appears.
+        for (var v = 0; v < legs.Count; v++)
+        {
+            var venue = legs[v].Venue;
+            var seen = false;
+            for (var j = 0; j < v && !seen; j++) seen = legs[j].Venue == venue;
+            if (seen) continue;
+            decimal perSetOnVenue = 0m;
+            foreach (var leg in legs)
+            {
+                if (leg.Venue != venue) continue;
+                var feePerSet = opportunity.Quantity > 0m ? leg.Fee / opportunity.Quantity : 0m;
+                perSetOnVenue += leg.WorstPrice.Value + feePerSet;
+            }
+            if (perSetOnVenue <= 0m) continue;
+            var balance = context.AvailableBalance(venue);
+            if (!Limit(ref sizing, opportunity, balance / perSetOnVenue, new SizingRule(RiskRule.VenueBalance, v, balance, perSetOnVenue), limits, now))
+            {
+                return sizing.Rejection.GetValueOrDefault();
+            }
+        }
+        return sizing.ResizedBy == RiskRule.None
             ? RiskDecision.Accept(opportunity.Quantity)
-            : RiskDecision.Resize(resizedBy, quantity, resizeDetail!);
+            : RiskDecision.Resize(sizing.ResizedBy, sizing.Quantity, sizing.ResizeDetail!);
     }
+
+    /// <summary>Where a check's sizing stands: the quantity so far and the last rule that shrank it, or the rejection.</summary>
+    private struct Sizing(decimal quantity, decimal minimum)
+    {
+        public decimal Quantity = quantity;
+        public readonly decimal Minimum = minimum;
+        public RiskRule ResizedBy;
+        public string? ResizeDetail;
+        public RiskDecision? Rejection;
+    }
+
+    /// <summary>One sizing rule's figures, enough to say in words why it bit (only done when it does).</summary>
+    private readonly record struct SizingRule(RiskRule Rule, int Leg, decimal First, decimal Second);
+
+    /// <summary>Applies one rule's allowed quantity; false when it rejects (the rejection is in <paramref name="sizing"/>).</summary>
+    private bool Limit(ref Sizing sizing, Opportunity o, decimal allowed, in SizingRule rule, RiskLimits limits, DateTimeOffset now)
+    {
+        var whole = decimal.Floor(Math.Max(0m, allowed));
+        if (whole >= sizing.Quantity) return true;
+        var detail = Detail(o, rule, limits);
+        if (whole < sizing.Minimum)
+        {
+            sizing.Rejection = Reject(o, rule.Rule, string.Create(CultureInfo.InvariantCulture, $"{detail}: {whole:0.##} sets fit, below the minimum of {sizing.Minimum:0.##}"), now);
+            return false;
+        }
+        sizing.ResizeDetail = string.Create(CultureInfo.InvariantCulture, $"{detail}: resized from {sizing.Quantity:0.##} to {whole:0.##} sets");
+        _journal.OnRiskEvent(new RiskEvent(now, rule.Rule, RiskVerdict.Resize, o.Id, o.PairId, sizing.ResizeDetail) { EventKey = o.EventKey });
+        sizing.Quantity = whole;
+        sizing.ResizedBy = rule.Rule;
+        return true;
+    }
+
+    private static string Detail(Opportunity o, in SizingRule rule, RiskLimits limits) => rule.Rule switch
+    {
+        RiskRule.MaxTradeSize => F($"notional {rule.First * o.Quantity:0.00} at limit prices exceeds max trade size {limits.MaxTradeSize:0.00}"),
+        RiskRule.MaxPositionPerMarket => F($"{o.Legs[rule.Leg].Venue.DisplayName()} market of instrument {o.Legs[rule.Leg].Instrument} holds {rule.First:0.00}; with this leg it would exceed {limits.MaxPositionPerMarket:0.00}"),
+        RiskRule.MaxTotalExposure => F($"open positions cost {rule.First:0.00}; with this trade's {rule.Second * o.Quantity:0.00} they would exceed the total exposure limit {limits.MaxTotalExposure:0.00}"),
+        RiskRule.VenueBalance => F($"{o.Legs[rule.Leg].Venue.DisplayName()} balance {rule.First:0.00} does not cover {rule.Second * o.Quantity:0.00} of cost and fees"),
+        _ => throw new ArgumentOutOfRangeException(nameof(rule), rule.Rule, "Not a sizing rule."),
+    };
 
     private static (RiskRule Rule, string Detail)? HardStop(Opportunity o, RiskLimits limits, IRiskContext context, DateTimeOffset now)
     {
@@ -138,49 +212,6 @@ public sealed class RiskGate
             return (RiskRule.MaxOpenPositions, F($"{context.OpenPositionCount} open positions + {newMarkets} new would exceed {limits.MaxOpenPositions}"));
         }
         return null;
-    }
-
-    /// <summary>Each sizing rule's largest allowed quantity (before flooring to whole sets), in evaluation order.</summary>
-    private static IEnumerable<(RiskRule Rule, decimal Allowed, string Detail)> SizingLimits(Opportunity o, RiskLimits limits, IRiskContext context)
-    {
-        decimal perSet = 0m;
-        foreach (var leg in o.Legs) perSet += leg.WorstPrice.Value;
-        if (perSet > 0m)
-        {
-            yield return (RiskRule.MaxTradeSize, limits.MaxTradeSize / perSet,
-                F($"notional {perSet * o.Quantity:0.00} at limit prices exceeds max trade size {limits.MaxTradeSize:0.00}"));
-        }
-
-        foreach (var leg in o.Legs)
-        {
-            if (leg.WorstPrice.Units == 0) continue;
-            var room = limits.MaxPositionPerMarket - context.PositionCostInMarket(leg.Instrument);
-            yield return (RiskRule.MaxPositionPerMarket, room / leg.WorstPrice.Value,
-                F($"{leg.Venue.DisplayName()} market of instrument {leg.Instrument} holds {context.PositionCostInMarket(leg.Instrument):0.00}; with this leg it would exceed {limits.MaxPositionPerMarket:0.00}"));
-        }
-
-        if (perSet > 0m)
-        {
-            var exposure = context.TotalExposure;
-            yield return (RiskRule.MaxTotalExposure, (limits.MaxTotalExposure - exposure) / perSet,
-                F($"open positions cost {exposure:0.00}; with this trade's {perSet * o.Quantity:0.00} they would exceed the total exposure limit {limits.MaxTotalExposure:0.00}"));
-        }
-
-        // Legs on the same venue draw on the same balance.
-        foreach (var venue in o.Legs.Select(l => l.Venue).Distinct())
-        {
-            decimal perSetOnVenue = 0m;
-            foreach (var leg in o.Legs)
-            {
-                if (leg.Venue != venue) continue;
-                var feePerSet = o.Quantity > 0m ? leg.Fee / o.Quantity : 0m;
-                perSetOnVenue += leg.WorstPrice.Value + feePerSet;
-            }
-            if (perSetOnVenue <= 0m) continue;
-            var balance = context.AvailableBalance(venue);
-            yield return (RiskRule.VenueBalance, balance / perSetOnVenue,
-                F($"{venue.DisplayName()} balance {balance:0.00} does not cover {perSetOnVenue * o.Quantity:0.00} of cost and fees"));
-        }
     }
 
     private decimal MinimumQuantity(Opportunity o)

@@ -52,6 +52,12 @@ public sealed class DeskFeed
     /// <summary>The batches, for the one reader that pushes them to clients.</summary>
     public ChannelReader<DeskFeedBatch> Batches => _batches.Reader;
 
+    /// <summary>
+    /// Items held now: opportunities, trades and risk events collected for the next batch plus batches not yet pushed.
+    /// Bounded by design (three times the capacity, plus four batches); the soak test and /metrics watch it.
+    /// </summary>
+    public int Queued => _opportunities.Count + _trades.Count + _riskEvents.Count + (_batches.Reader.CanCount ? _batches.Reader.Count : 0);
+
     /// <summary>Batches the reader had not taken when newer ones arrived.</summary>
     public long DroppedBatches => Interlocked.Read(ref _droppedBatches);
 
@@ -114,6 +120,8 @@ public sealed class DeskFeed
         private readonly ConcurrentQueue<T> _items = new();
         private int _count;
         private int _dropped;
+
+        public int Count => Volatile.Read(ref _count);
 
         public void Enqueue(T item)
         {

@@ -26,6 +26,8 @@ public sealed class PrometheusMetrics(
     RecordWriter records,
     VenueApiHealth apiHealth,
     ArbBot.Engine.Notifications.NotificationQueue notificationQueue,
+    ArbBot.Web.Hubs.DeskFeed deskFeed,
+    ArbBot.Web.Hubs.DeskHubConnections hubConnections,
     IEnumerable<IVenue> venues)
 {
     public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
@@ -42,6 +44,10 @@ public sealed class PrometheusMetrics(
         Counter(text, "arbbot_book_events_total", "Book events applied by the market-data hub.", events);
         Gauge(text, "arbbot_book_events_per_second", "Book events applied per second since the previous scrape (at least one second apart).", BookEventRate(events));
         Counter(text, "arbbot_hub_errors_total", "Hub events that failed to apply.", hub.ErrorCount);
+        Gauge(text, "arbbot_hub_queue_length", "Book events and work waiting for the market-data hub.", hub.QueueLength);
+        Gauge(text, "arbbot_dashboard_feed_queued", "Engine events and batches waiting to be pushed to hub clients (bounded).", deskFeed.Queued);
+        Gauge(text, "arbbot_dashboard_hub_clients", "Clients connected to the desk's SignalR hub.", hubConnections.Count);
+        Gauge(text, "arbbot_gc_heap_bytes", "Bytes the garbage collector counts as in use (GC.GetTotalMemory).", GC.GetTotalMemory(false));
 
         var (cumulative, count, sum) = metrics.DecisionLatency.Read();
         Header(text, "arbbot_decision_latency_seconds", "Time from an opportunity reaching the desk to its decision (risk gate, record, hand-off to execution).", "histogram");

@@ -1,0 +1,178 @@
+using System.Globalization;
+using ArbBot.Engine.Control;
+using ArbBot.Engine.Core;
+using ArbBot.Engine.Desk;
+using ArbBot.Engine.Hosting;
+using ArbBot.Engine.MarketData;
+using ArbBot.Engine.Matching;
+using ArbBot.Engine.Recording;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace ArbBot.Benchmarks;
+
+/// <summary>
+/// The <c>fanout</c> command: the real web app (ArbBot.Web, in this process, Kestrel on loopback, a temporary SQLite
+/// database, its simulated venues running) with the latency load of <see cref="LatencyLoad"/> fed into its own hub: the
+/// recording's 1,000 markets are registered in the app's registry, its 500 pairs approved and its multi-outcome events
+/// watched, on the hub's thread. The engine's latency is measured in phases: no dashboard client, then
+/// <c>--clients</c> SignalR clients on <c>/hubs/desk</c> taking every push, then none again.
+/// </summary>
+internal static class FanOut
+{
+    private const string ReadKey = "fanout-read-key-0123456789abcdef";
+    private const string AdminKey = "fanout-admin-key-0123456789abcdef";
+
+    public static int Run(Dictionary<string, string> options) => RunAsync(options).GetAwaiter().GetResult();
+
+    private static async Task<int> RunAsync(Dictionary<string, string> options)
+    {
+        var rate = options.Double("rate", 50_000);
+        var seconds = options.Double("seconds", 12);
+        var warmup = options.Double("warmup", 3);
+        var clientCount = (int)options.Long("clients", 100);
+        var perPhase = (long)(rate * (seconds + warmup));
+        var path = LatencyLoad.LiveRecording(options, perPhase);
+        Console.WriteLine(Machine.Describe());
+
+        var data = Directory.CreateTempSubdirectory("arbbot-fanout-").FullName;
+        await using var app = new AppFactory(new Dictionary<string, string?>
+        {
+            ["ArbBot:Storage:SqlitePath"] = Path.Combine(data, "arbbot.db"),
+            ["ArbBot:Auth:AdminUser"] = "bench-admin",
+            ["ArbBot:Auth:AdminPassword"] = "bench-admin-password-0123",
+            ["ArbBot:Api:ReadKey"] = ReadKey,
+            ["ArbBot:Api:AdminKey"] = AdminKey,
+            ["ArbBot:Portfolio:StartingBalances:Kalshi"] = "100000000",
+            ["ArbBot:Portfolio:StartingBalances:Polymarket"] = "100000000",
+            ["Logging:LogLevel:Default"] = "Warning",
+        });
+        app.UseKestrel(0);
+        app.StartServer();
+        var services = app.Services;
+        var address = services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var baseUrl = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("localhost", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/'));
+        await services.GetRequiredService<EngineHost>().Ready;
+        var hub = services.GetRequiredService<MarketDataHub>();
+        var desk = services.GetRequiredService<TradingDesk>();
+        var limits = await services.GetRequiredService<DeskCommands>().SetLimitsAsync("fanout-bench", LatencyLoad.WideLimits, CancellationToken.None);
+        if (!limits.Succeeded) throw new InvalidOperationException("The app refused the benchmark's risk limits.");
+
+        // The recording's catalog joins the app's registry on the hub's thread, as discovery does; its pairs are approved.
+        var load = new LoadRecording(path, perPhase, desk);
+        await hub.PostAsync(load, CancellationToken.None);
+        await load.Done.Task;
+        var events = load.Events!;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"app on {baseUrl}: {hub.Registry.Count:N0} instruments, {load.Pairs:N0} recording pairs approved; {events.Length:N0} events per phase"));
+
+        var probe = new LatencyProbe(hub);
+        probe.Watch(desk.Gateways.Values);
+        var ingress = new long[events.Length];
+
+        var phases = new List<(string Name, long DecidedP99, long SubmitP99)>();
+        async Task Phase(string name, IReadOnlyList<DeskFeedClient> clients)
+        {
+            probe.Decision.Reset();
+            probe.Submit.Reset();
+            probe.Begin(ingress, (long)(rate * warmup));
+            var received = clients.Sum(c => c.Updates);
+            var bytes = clients.Sum(c => c.Bytes);
+            var cpu = CpuClock.Start();
+            var fed = await Task.Factory.StartNew(() => PacedFeed.Run(hub, events, ingress, rate), TaskCreationOptions.LongRunning);
+            while (hub.QueueLength > 0) await Task.Delay(1);
+            await Task.Delay(300);
+            var updates = clients.Sum(c => c.Updates) - received;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
+                {name}: {clients.Count(c => c.Connected)} of {clients.Count} dashboard clients connected, {updates:N0} pushes received ({updates / Math.Max(1, clients.Count) / fed.Seconds:F1}/s per client, {(clients.Sum(c => c.Bytes) - bytes) / 1e6 / fed.Seconds:F1} MB/s in all)
+                  feed            {fed.Describe(rate)}
+                {cpu.Describe(fed.Posted)}
+                  in -> decided   {probe.Decision.Describe()}
+                  in -> submitted {probe.Submit.Describe()}
+                  {Machine.Describe()}
+                """));
+            phases.Add((name, probe.Decision.ValueAt(0.99), probe.Submit.ValueAt(0.99)));
+        }
+
+        await Phase("no dashboard client", []);
+        var clients = new List<DeskFeedClient>();
+        var hubUrl = new Uri(baseUrl, "/hubs/desk");
+        for (var i = 0; i < clientCount; i++) clients.Add(await DeskFeedClient.ConnectAsync(hubUrl, ReadKey));
+        await Phase($"{clientCount} dashboard clients", clients);
+        foreach (var client in clients) await client.DisposeAsync();
+        await Phase("no dashboard client again", []);
+
+        var without = (phases[0].DecidedP99 + phases[2].DecidedP99) / 2.0;
+        var withoutSubmit = (phases[0].SubmitP99 + phases[2].SubmitP99) / 2.0;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"engine p99 with {clientCount} clients / without (mean of the two phases without): in -> decided {phases[1].DecidedP99 / Math.Max(1, without):F2}x ({phases[1].DecidedP99 / 1e3:F1} us vs {without / 1e3:F1} us), in -> submitted {phases[1].SubmitP99 / Math.Max(1, withoutSubmit):F2}x ({phases[1].SubmitP99 / 1e3:F1} us vs {withoutSubmit / 1e3:F1} us)"));
+        try
+        {
+            Directory.Delete(data, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        return 0;
+    }
+
+    // Any type of ArbBot.Web names its entry point (this project has its own Program).
+    private sealed class AppFactory(Dictionary<string, string?> settings) : WebApplicationFactory<ArbBot.Web.Hubs.DeskHub>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseEnvironment("Production");
+            builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(settings));
+            // The app logs every unhedged paper trade of the load at warning level; the figures are what matter here.
+            builder.ConfigureLogging(logging => logging.ClearProviders().SetMinimumLevel(LogLevel.Error));
+        }
+    }
+
+    /// <summary>Registers a recording's catalog in the hub's registry, approves its pairs and decodes its events (hub thread).</summary>
+    private sealed class LoadRecording(string path, long count, TradingDesk desk) : IHubWork
+    {
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public BookEvent[]? Events { get; private set; }
+        public int Pairs { get; private set; }
+
+        public void Execute(MarketDataHub hub)
+        {
+            try
+            {
+                // Read into a registry of its own (the recording's ids), then registered in the app's under new ids.
+                var own = new InstrumentRegistry();
+                var reader = RecordingReader.Open(path, own);
+                var events = LatencyLoad.Decode(reader, count);
+                foreach (var venueEvent in own.Events) hub.Registry.AddEvent(venueEvent);
+                var map = new InstrumentId[own.Count];
+                foreach (var market in own.Markets)
+                {
+                    var registered = hub.Registry.AddMarket(market with { Yes = default, No = default }, own[market.Yes].Symbol, own[market.No].Symbol);
+                    map[market.Yes.Value] = registered.Yes;
+                    map[market.No.Value] = registered.No;
+                }
+                for (var i = 0; i < events.Length; i++) events[i] = events[i] with { Instrument = map[events[i].Instrument.Value] };
+                Events = events;
+                var now = hub.Time.GetUtcNow();
+                // Pair ids clear of any the app's own store hands out.
+                foreach (var pair in reader.Catalog.Pairs)
+                {
+                    desk.Engine.SetPair(new MarketPair(1_000_000 + pair.Id, pair.KalshiMarketKey, pair.PolymarketMarketKey, pair.Mapping, PairStatus.Approved, 100,
+                        ["recorded"], [], now, now, "fanout-bench"));
+                    Pairs++;
+                }
+                desk.Engine.WatchMultiOutcomeEvents();
+                Done.SetResult();
+            }
+            catch (Exception ex)
+            {
+                Done.SetException(ex);
+            }
+        }
+    }
+}

@@ -1,0 +1,129 @@
+using System.Globalization;
+using ArbBot.Engine.Recording;
+using ArbBot.Engine.Replay;
+
+namespace ArbBot.Benchmarks;
+
+/// <summary>
+/// The <c>latency</c> command: the whole desk (<c>TradingDesk.Create</c> via <see cref="ReplayDesk"/>) on the real clock,
+/// its hub running on its own thread as in the app, fed a generated recording at a fixed live rate by a pacing thread.
+/// Reports, with <see cref="LatencyProbe"/>, ingress → every strategy decided (every event) and ingress → paper
+/// gateway submit (events that produced an order), after a warm-up that is not counted.
+/// </summary>
+internal static class LatencyLoad
+{
+    public static int Run(Dictionary<string, string> options)
+    {
+        var rate = options.Double("rate", 50_000);
+        var seconds = options.Double("seconds", 20);
+        var warmup = options.Double("warmup", 3);
+        var path = LiveRecording(options, (long)(rate * (seconds + warmup)));
+        Console.WriteLine(Machine.Describe());
+
+        var (replay, reader) = ReplayDesk.Open(path, new ReplayDeskOptions { Limits = WideLimits, Portfolio = RichPortfolio }, liveTime: TimeProvider.System);
+        var events = Decode(reader, (long)(rate * (seconds + warmup)));
+        var probe = new LatencyProbe(replay.Hub);
+        probe.Watch(replay.Desk.Gateways.Values);
+        var ingress = new long[events.Length];
+        probe.Begin(ingress, (long)(rate * warmup));
+
+        var reasons = new Dictionary<string, int>();
+        if (options.ContainsKey("reasons"))
+        {
+            replay.Journal.OpportunityJournaled = o =>
+            {
+                var key = $"{o.Strategy} {o.Decision} {o.Reason[..Math.Min(50, o.Reason.Length)]}";
+                reasons[key] = reasons.GetValueOrDefault(key) + 1;
+            };
+        }
+        using var stop = new CancellationTokenSource();
+        var hubThread = StartHub(replay.Hub, stop.Token);
+        var cpu = CpuClock.Start();
+        var fed = PacedFeed.Run(replay.Hub, events, ingress, rate);
+        while (replay.Hub.QueueLength > 0) Thread.Sleep(1);
+        Thread.Sleep(200);
+        stop.Cancel();
+        hubThread.Join();
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
+            latency under a live load of {rate:N0} events/s ({warmup:F0} s warm-up not counted), whole desk, paper gateways
+              feed            {fed.Describe(rate)}
+            {cpu.Describe(fed.Posted)}
+              desk            {replay.Journal.OpportunitiesTaken:N0} opportunities taken, {replay.Journal.OpportunitiesRejected:N0} rejected, {replay.Journal.OrdersSent:N0} orders, {replay.Journal.Fills:N0} fills, {probe.SubmitCalls:N0} orders submitted, hub errors {replay.Hub.ErrorCount}
+              in -> decided   {probe.Decision.Describe()}
+              in -> submitted {probe.Submit.Describe()}
+            {Machine.Describe()}
+            """));
+        foreach (var (reason, n) in reasons.OrderByDescending(r => r.Value).Take(12)) Console.WriteLine($"  {n,6} {reason}");
+        return 0;
+    }
+
+    /// <summary>Limits wide enough that every edge found is traded: the figure is the path's latency, not the limits' verdicts.</summary>
+    public static Engine.Risk.RiskLimits WideLimits { get; } = new()
+    {
+        MaxOpenPositions = 10_000,
+        MaxTotalExposure = 100_000_000m,
+        DailyLossLimit = 1_000_000m,
+        MaxDrawdown = 10_000_000m,
+        CircuitBreakerFailures = 1_000,
+    };
+
+    /// <summary>Cash enough that no venue balance runs out during a run, so edges keep being traded.</summary>
+    public static Engine.Portfolio.PortfolioOptions RichPortfolio => new()
+    {
+        StartingBalances = new() { [Engine.Core.VenueId.Kalshi] = 100_000_000m, [Engine.Core.VenueId.Polymarket] = 100_000_000m },
+    };
+
+    /// <summary>
+    /// The recording to feed (--in), or a default one generated when missing: 1,000 markets, 500 pairs, ten times the
+    /// usual dislocations so that hundreds of events produce orders and the submit percentiles have samples.
+    /// </summary>
+    public static string LiveRecording(Dictionary<string, string> options, long events)
+    {
+        if (options.TryGetValue("in", out var given)) return given;
+        var path = Path.Combine(Path.GetTempPath(), "arbbot-bench-live.abrec");
+        var needed = Math.Max(events, 1_500_000);
+        if (File.Exists(path))
+        {
+            using var existing = RecordingReader.Open(path);
+            long count = 0;
+            while (count < needed && existing.TryRead(out _)) count++;
+            if (count >= needed) return path;
+        }
+        Cli.Generate(new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["out"] = path,
+            ["events"] = needed.ToString(CultureInfo.InvariantCulture),
+            ["rate"] = "50000",
+            ["dislocations"] = "50",
+        });
+        return path;
+    }
+
+    public static Engine.MarketData.BookEvent[] Decode(RecordingReader reader, long count)
+    {
+        var recorded = new List<RecordedBookEvent>((int)Math.Min(count, 50_000_000));
+        using (reader)
+        {
+            while (recorded.Count < count && reader.TryRead(out var e)) recorded.Add(e);
+        }
+        return PacedFeed.Tag(recorded, count);
+    }
+
+    public static Thread StartHub(Engine.MarketData.MarketDataHub hub, CancellationToken stop)
+    {
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                hub.RunAsync(stop).GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        })
+        { Name = "hub", IsBackground = true };
+        thread.Start();
+        return thread;
+    }
+}
