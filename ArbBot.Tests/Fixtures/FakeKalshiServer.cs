@@ -38,6 +38,7 @@ public sealed partial class FakeKalshiServer : IAsyncDisposable
     private long _rejected;
     private long _nextSid;
     private int _skipNextSeq;
+    private int _truncateNext;
 
     private FakeKalshiServer(WebApplication app, JsonObject catalog)
     {
@@ -127,6 +128,29 @@ public sealed partial class FakeKalshiServer : IAsyncDisposable
     /// <summary>The next delta sent skips one seq number, as a lost message would.</summary>
     public void SkipNextSeq() => Interlocked.Exchange(ref _skipNextSeq, 1);
 
+    /// <summary>The next delta sent is cut in half (truncated JSON), though the book here changes: a lost message the client must notice.</summary>
+    public void TruncateNextDelta() => Interlocked.Exchange(ref _truncateNext, 1);
+
+    /// <summary>Sends a raw text frame (malformed JSON, unknown message types…) on every connection.</summary>
+    public async Task SendRawAsync(string text)
+    {
+        foreach (var c in _connections.Keys) await c.SendTextAsync(text);
+    }
+
+    /// <summary>
+    /// Sends again, on every connection, the delta sent <paramref name="back"/> deltas ago (0: the last one, a duplicate;
+    /// 1: the one before, out of order). The book here does not change: a client that applies it again is wrong.
+    /// </summary>
+    public async Task ResendDeltaAsync(int back)
+    {
+        foreach (var c in _connections.Keys)
+        {
+            string? text;
+            lock (c.SentDeltas) text = c.SentDeltas.Count > back ? c.SentDeltas[^(back + 1)] : null;
+            if (text is not null) await c.SendTextAsync(text);
+        }
+    }
+
     /// <summary>Drops every WebSocket connection without a close handshake.</summary>
     public void DropConnections()
     {
@@ -163,7 +187,7 @@ public sealed partial class FakeKalshiServer : IAsyncDisposable
                 if (!tickers.Contains(ticker)) continue;
                 var skip = Interlocked.Exchange(ref _skipNextSeq, 0) == 1;
                 var seq = c.NextSeq(sid, skip ? 2 : 1);
-                await c.SendAsync(new JsonObject
+                var message = new JsonObject
                 {
                     ["type"] = "orderbook_delta",
                     ["sid"] = sid,
@@ -178,7 +202,9 @@ public sealed partial class FakeKalshiServer : IAsyncDisposable
                         ["ts"] = ts.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
                         ["ts_ms"] = ts.ToUnixTimeMilliseconds(),
                     },
-                });
+                }.ToJsonString();
+                lock (c.SentDeltas) c.SentDeltas.Add(message);
+                await c.SendTextAsync(Interlocked.Exchange(ref _truncateNext, 0) == 1 ? message[..(message.Length / 2)] : message);
             }
         }
     }
@@ -375,9 +401,14 @@ public sealed partial class FakeKalshiServer : IAsyncDisposable
 
         public long CurrentSeq(long sid) => _seq.GetValueOrDefault(sid);
 
-        public async Task SendAsync(JsonObject message)
+        /// <summary>The deltas sent on this connection, oldest first (whole, as the book moved).</summary>
+        public List<string> SentDeltas { get; } = [];
+
+        public Task SendAsync(JsonObject message) => SendTextAsync(message.ToJsonString());
+
+        public async Task SendTextAsync(string text)
         {
-            var bytes = Encoding.UTF8.GetBytes(message.ToJsonString());
+            var bytes = Encoding.UTF8.GetBytes(text);
             await _send.WaitAsync();
             try
             {
