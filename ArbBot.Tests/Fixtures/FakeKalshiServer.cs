@@ -66,6 +66,15 @@ public sealed partial class FakeKalshiServer : IAsyncDisposable
     /// <summary>Events per page of GET /events (small, so paging is exercised); the client's limit is honoured if smaller.</summary>
     public int EventsPageSize { get; set; } = 1;
 
+    /// <summary>
+    /// Scripted REST faults, taken one per request in order: a status code (429 with <see cref="ScriptedFault.RetryAfter"/>,
+    /// 5xx…) answered instead of the real answer, or a delay before the real answer.
+    /// </summary>
+    public ConcurrentQueue<ScriptedFault> RestFaults { get; } = new();
+
+    /// <summary>When each REST request arrived (UTC), in order.</summary>
+    public ConcurrentQueue<(DateTime At, string Path, int Status)> RestLog { get; } = new();
+
     /// <summary>Every Nth REST request is answered 429 with Retry-After: 0 (0 = never).</summary>
     public int RateLimitEvery { get; set; }
 
@@ -230,8 +239,25 @@ public sealed partial class FakeKalshiServer : IAsyncDisposable
             await context.Response.WriteAsJsonAsync(new { error = new { code = "authentication_error", message = $"signature check failed: {verdict}" } });
             return;
         }
+        if (!context.WebSockets.IsWebSocketRequest && RestFaults.TryDequeue(out var scripted))
+        {
+            Interlocked.Increment(ref _requests);
+            if (scripted.Delay is { } delay) await Task.Delay(delay, context.RequestAborted);
+            if (scripted.Status is { } status)
+            {
+                RestLog.Enqueue((DateTime.UtcNow, context.Request.Path, status));
+                context.Response.StatusCode = status;
+                if (scripted.RetryAfter is { } retryAfter) context.Response.Headers.RetryAfter = retryAfter;
+                await context.Response.WriteAsJsonAsync(new { error = new { code = status == 429 ? "too_many_requests" : "internal_server_error", message = "scripted fault" } });
+                return;
+            }
+            RestLog.Enqueue((DateTime.UtcNow, context.Request.Path, 200));
+            await next(context);
+            return;
+        }
         if (!context.WebSockets.IsWebSocketRequest)
         {
+            RestLog.Enqueue((DateTime.UtcNow, context.Request.Path, 0));
             var n = Interlocked.Increment(ref _requests);
             if (RateLimitEvery > 0 && n % RateLimitEvery == 0)
             {
@@ -380,6 +406,9 @@ public sealed partial class FakeKalshiServer : IAsyncDisposable
     private static string Dollars(decimal price) => price.ToString("0.0000", CultureInfo.InvariantCulture);
 
     private static string MarketId(string ticker) => new Guid(MD5.HashData(Encoding.UTF8.GetBytes(ticker))).ToString();
+
+    /// <summary>One scripted REST fault: answer <paramref name="Status"/> (with Retry-After), or wait <paramref name="Delay"/> first.</summary>
+    public sealed record ScriptedFault(int? Status = null, string? RetryAfter = null, TimeSpan? Delay = null);
 
     internal sealed record FakeBook(Dictionary<decimal, decimal> Yes, Dictionary<decimal, decimal> No);
 
