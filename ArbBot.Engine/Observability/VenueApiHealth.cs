@@ -80,6 +80,12 @@ public sealed class VenueApiHealth(TimeProvider time)
 /// </summary>
 public sealed class VenueApiHealthHandler(VenueApiHealth health, VenueId venue) : DelegatingHandler
 {
+    /// <summary>
+    /// The caller's own token, set by a client that gives a request a deadline of its own: a cancellation while it is not
+    /// cancelled is a timeout (the venue did not answer), recorded as an error rather than ignored as a shutdown.
+    /// </summary>
+    public static readonly HttpRequestOptionsKey<CancellationToken> CallerToken = new("ArbBot.CallerToken");
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var endpoint = VenueApiHealth.EndpointOf(request.Method, request.RequestUri!);
@@ -90,6 +96,12 @@ public sealed class VenueApiHealthHandler(VenueApiHealth health, VenueId venue) 
             health.Record(venue, endpoint, Stopwatch.GetElapsedTime(started),
                 response.IsSuccessStatusCode ? null : $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
             return response;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested
+            && request.Options.TryGetValue(CallerToken, out var caller) && !caller.IsCancellationRequested)
+        {
+            health.Record(venue, endpoint, Stopwatch.GetElapsedTime(started), "timeout");
+            throw;
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

@@ -26,6 +26,15 @@ public sealed record BookEventRecorderOptions
 
     /// <summary>Pending events are written to disk at least this often, so a crash loses little. Default 1 s.</summary>
     public TimeSpan FlushInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// After storage fails (disk full, permissions), recording pauses this long (events dropped and counted) before a new
+    /// file is tried; each further failure in a row doubles the pause, up to 16 times this. Default 5 s.
+    /// </summary>
+    public TimeSpan RetryInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Opens a new recording file for writing; null opens a <see cref="FileStream"/> (tests inject failing storage here).</summary>
+    public Func<string, Stream>? OpenStream { get; init; }
 }
 
 /// <summary>
@@ -54,6 +63,11 @@ public sealed class BookEventRecorder : IBookEventRecorder, IDisposable
     private RecordingWriter? _writer;
     private DateTimeOffset _fileOpenedAt;
     private int _catalogInstruments;
+    // Writer thread only: the pause after a storage failure, and how many failures in a row.
+    private DateTimeOffset _retryAt;
+    private int _failuresInRow;
+    private long _droppedAtPause;
+    private volatile string? _problem;
 
     public BookEventRecorder(BookEventRecorderOptions options, InstrumentRegistry registry, TimeProvider time, ILogger<BookEventRecorder>? logger = null)
     {
@@ -83,6 +97,9 @@ public sealed class BookEventRecorder : IBookEventRecorder, IDisposable
 
     /// <summary>Failed writes (each closes the file; the next event opens a new one).</summary>
     public long Failures => Interlocked.Read(ref _failures);
+
+    /// <summary>Why recording is paused (the storage error, e.g. "No space left on device"), or null while it records.</summary>
+    public string? Problem => _problem;
 
     /// <summary>Every file started so far, oldest first.</summary>
     public IReadOnlyList<string> Files
@@ -148,9 +165,15 @@ public sealed class BookEventRecorder : IBookEventRecorder, IDisposable
 
     private void WriteOne(in RecordedBookEvent recorded)
     {
+        var now = _time.GetUtcNow();
+        if (_problem is not null && now < _retryAt)
+        {
+            // Paused after a storage failure: trying again on every event would open a file per event and log a storm.
+            Interlocked.Increment(ref _dropped);
+            return;
+        }
         try
         {
-            var now = _time.GetUtcNow();
             if (_writer is not null && (_writer.BytesWritten >= _options.MaxFileBytes || now - _fileOpenedAt >= _options.MaxFileAge)) CloseFile();
             if (_writer is null) OpenFile(now);
             var writer = _writer!;
@@ -162,8 +185,10 @@ public sealed class BookEventRecorder : IBookEventRecorder, IDisposable
             }
             writer.Write(in recorded);
             Interlocked.Increment(ref _written);
+            if (_problem is not null) Resumed();
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
+        // Any storage failure, foreseen or not: this runs on a thread of its own, where an escaping exception ends the process.
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             Interlocked.Increment(ref _dropped);
             Fail(ex);
@@ -178,7 +203,7 @@ public sealed class BookEventRecorder : IBookEventRecorder, IDisposable
             path = Path.Combine(_options.Directory,
                 $"book-events-{now.UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}-{_files.Count + 1:D4}{RecordingFormat.FileExtension}");
         }
-        var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 1 << 16);
+        var stream = _options.OpenStream?.Invoke(path) ?? new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 1 << 16);
         try
         {
             _catalogInstruments = _registry.Count;
@@ -209,24 +234,47 @@ public sealed class BookEventRecorder : IBookEventRecorder, IDisposable
             step();
             return true;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
+        // Any storage failure, foreseen or not: this runs on a thread of its own, where an escaping exception ends the process.
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             Fail(ex);
             return false;
         }
     }
 
+    private void Resumed()
+    {
+        _logger.LogWarning("Recording book events resumed after {Problem}; {Dropped} events were dropped meanwhile (the recording has a gap)",
+            _problem, Interlocked.Read(ref _dropped) - _droppedAtPause);
+        _problem = null;
+        _failuresInRow = 0;
+    }
+
     private void Fail(Exception ex)
     {
         Interlocked.Increment(ref _failures);
-        _logger.LogError(ex, "Recording book events failed; the file is closed and a new one will be started");
+        var pause = TimeSpan.FromTicks(_options.RetryInterval.Ticks << Math.Min(_failuresInRow, 4));
+        _failuresInRow++;
+        _retryAt = _time.GetUtcNow() + pause;
+        if (_problem is null)
+        {
+            // Said once per outage (an error, so notifications carry it), not once per event.
+            _droppedAtPause = Interlocked.Read(ref _dropped);
+            _logger.LogError(ex, "Recording book events stopped: {Problem}. Events are dropped (counted) until storage recovers; a new file is tried in {Pause}; the live desk is unaffected",
+                ex.Message, pause);
+        }
+        else
+        {
+            _logger.LogWarning("Recording book events still failing ({Problem}); next try in {Pause}", ex.Message, pause);
+        }
+        _problem = ex.Message;
         var writer = _writer;
         _writer = null;
         try
         {
             writer?.Dispose();
         }
-        catch (Exception closeError) when (closeError is IOException or InvalidOperationException)
+        catch (Exception closeError) when (closeError is not OutOfMemoryException)
         {
             // The file is already broken; its readable part stays readable up to the damage.
         }

@@ -38,6 +38,7 @@ public sealed partial class FakeKalshiServer : IAsyncDisposable
     private long _rejected;
     private long _nextSid;
     private int _skipNextSeq;
+    private int _truncateNext;
 
     private FakeKalshiServer(WebApplication app, JsonObject catalog)
     {
@@ -64,6 +65,15 @@ public sealed partial class FakeKalshiServer : IAsyncDisposable
 
     /// <summary>Events per page of GET /events (small, so paging is exercised); the client's limit is honoured if smaller.</summary>
     public int EventsPageSize { get; set; } = 1;
+
+    /// <summary>
+    /// Scripted REST faults, taken one per request in order: a status code (429 with <see cref="ScriptedFault.RetryAfter"/>,
+    /// 5xx…) answered instead of the real answer, or a delay before the real answer.
+    /// </summary>
+    public ConcurrentQueue<ScriptedFault> RestFaults { get; } = new();
+
+    /// <summary>When each REST request arrived (UTC), in order.</summary>
+    public ConcurrentQueue<(DateTime At, string Path, int Status)> RestLog { get; } = new();
 
     /// <summary>Every Nth REST request is answered 429 with Retry-After: 0 (0 = never).</summary>
     public int RateLimitEvery { get; set; }
@@ -127,6 +137,29 @@ public sealed partial class FakeKalshiServer : IAsyncDisposable
     /// <summary>The next delta sent skips one seq number, as a lost message would.</summary>
     public void SkipNextSeq() => Interlocked.Exchange(ref _skipNextSeq, 1);
 
+    /// <summary>The next delta sent is cut in half (truncated JSON), though the book here changes: a lost message the client must notice.</summary>
+    public void TruncateNextDelta() => Interlocked.Exchange(ref _truncateNext, 1);
+
+    /// <summary>Sends a raw text frame (malformed JSON, unknown message types…) on every connection.</summary>
+    public async Task SendRawAsync(string text)
+    {
+        foreach (var c in _connections.Keys) await c.SendTextAsync(text);
+    }
+
+    /// <summary>
+    /// Sends again, on every connection, the delta sent <paramref name="back"/> deltas ago (0: the last one, a duplicate;
+    /// 1: the one before, out of order). The book here does not change: a client that applies it again is wrong.
+    /// </summary>
+    public async Task ResendDeltaAsync(int back)
+    {
+        foreach (var c in _connections.Keys)
+        {
+            string? text;
+            lock (c.SentDeltas) text = c.SentDeltas.Count > back ? c.SentDeltas[^(back + 1)] : null;
+            if (text is not null) await c.SendTextAsync(text);
+        }
+    }
+
     /// <summary>Drops every WebSocket connection without a close handshake.</summary>
     public void DropConnections()
     {
@@ -163,7 +196,7 @@ public sealed partial class FakeKalshiServer : IAsyncDisposable
                 if (!tickers.Contains(ticker)) continue;
                 var skip = Interlocked.Exchange(ref _skipNextSeq, 0) == 1;
                 var seq = c.NextSeq(sid, skip ? 2 : 1);
-                await c.SendAsync(new JsonObject
+                var message = new JsonObject
                 {
                     ["type"] = "orderbook_delta",
                     ["sid"] = sid,
@@ -178,7 +211,9 @@ public sealed partial class FakeKalshiServer : IAsyncDisposable
                         ["ts"] = ts.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
                         ["ts_ms"] = ts.ToUnixTimeMilliseconds(),
                     },
-                });
+                }.ToJsonString();
+                lock (c.SentDeltas) c.SentDeltas.Add(message);
+                await c.SendTextAsync(Interlocked.Exchange(ref _truncateNext, 0) == 1 ? message[..(message.Length / 2)] : message);
             }
         }
     }
@@ -204,8 +239,25 @@ public sealed partial class FakeKalshiServer : IAsyncDisposable
             await context.Response.WriteAsJsonAsync(new { error = new { code = "authentication_error", message = $"signature check failed: {verdict}" } });
             return;
         }
+        if (!context.WebSockets.IsWebSocketRequest && RestFaults.TryDequeue(out var scripted))
+        {
+            Interlocked.Increment(ref _requests);
+            if (scripted.Delay is { } delay) await Task.Delay(delay, context.RequestAborted);
+            if (scripted.Status is { } status)
+            {
+                RestLog.Enqueue((DateTime.UtcNow, context.Request.Path, status));
+                context.Response.StatusCode = status;
+                if (scripted.RetryAfter is { } retryAfter) context.Response.Headers.RetryAfter = retryAfter;
+                await context.Response.WriteAsJsonAsync(new { error = new { code = status == 429 ? "too_many_requests" : "internal_server_error", message = "scripted fault" } });
+                return;
+            }
+            RestLog.Enqueue((DateTime.UtcNow, context.Request.Path, 200));
+            await next(context);
+            return;
+        }
         if (!context.WebSockets.IsWebSocketRequest)
         {
+            RestLog.Enqueue((DateTime.UtcNow, context.Request.Path, 0));
             var n = Interlocked.Increment(ref _requests);
             if (RateLimitEvery > 0 && n % RateLimitEvery == 0)
             {
@@ -355,6 +407,9 @@ public sealed partial class FakeKalshiServer : IAsyncDisposable
 
     private static string MarketId(string ticker) => new Guid(MD5.HashData(Encoding.UTF8.GetBytes(ticker))).ToString();
 
+    /// <summary>One scripted REST fault: answer <paramref name="Status"/> (with Retry-After), or wait <paramref name="Delay"/> first.</summary>
+    public sealed record ScriptedFault(int? Status = null, string? RetryAfter = null, TimeSpan? Delay = null);
+
     internal sealed record FakeBook(Dictionary<decimal, decimal> Yes, Dictionary<decimal, decimal> No);
 
     internal sealed class Connection(WebSocket socket, long number)
@@ -375,9 +430,14 @@ public sealed partial class FakeKalshiServer : IAsyncDisposable
 
         public long CurrentSeq(long sid) => _seq.GetValueOrDefault(sid);
 
-        public async Task SendAsync(JsonObject message)
+        /// <summary>The deltas sent on this connection, oldest first (whole, as the book moved).</summary>
+        public List<string> SentDeltas { get; } = [];
+
+        public Task SendAsync(JsonObject message) => SendTextAsync(message.ToJsonString());
+
+        public async Task SendTextAsync(string text)
         {
-            var bytes = Encoding.UTF8.GetBytes(message.ToJsonString());
+            var bytes = Encoding.UTF8.GetBytes(text);
             await _send.WaitAsync();
             try
             {

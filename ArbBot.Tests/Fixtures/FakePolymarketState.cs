@@ -44,6 +44,7 @@ public sealed class FakePolymarketState
     private readonly ConcurrentDictionary<FakePolymarketConnection, byte> _connections = new();
     private long _clockMs;
     private int _loseNext;
+    private int _truncateNext;
     private long _restRequests;
     private long _rateLimited;
 
@@ -125,6 +126,15 @@ public sealed class FakePolymarketState
     /// <summary>The next book change reaches no subscriber, as a lost message would.</summary>
     public void LoseNextUpdate() => Interlocked.Exchange(ref _loseNext, 1);
 
+    /// <summary>The next book change is applied here but reaches subscribers cut in half (truncated JSON).</summary>
+    public void TruncateNextUpdate() => Interlocked.Exchange(ref _truncateNext, 1);
+
+    /// <summary>Sends a raw text frame (malformed JSON, unknown event types…) to every open connection.</summary>
+    public async Task SendRawAsync(string text)
+    {
+        foreach (var c in _connections.Keys) await c.SendAsync(text);
+    }
+
     /// <summary>Drops every market-channel connection without a close handshake.</summary>
     public void DropConnections()
     {
@@ -159,6 +169,12 @@ public sealed class FakePolymarketState
             noChange = Change(market.NoToken, 1m - price, size, bid ? "SELL" : "BUY", yesAsk is { } a ? 1m - a : 0m, yesBid is { } b && b > 0m ? 1m - b : 0m);
         }
         if (Interlocked.Exchange(ref _loseNext, 0) == 1) return;
+        if (Interlocked.Exchange(ref _truncateNext, 0) == 1)
+        {
+            var whole = new JsonObject { ["market"] = conditionId, ["price_changes"] = new JsonArray(yesChange, noChange), ["timestamp"] = ts.ToString(CultureInfo.InvariantCulture), ["event_type"] = "price_change" }.ToJsonString();
+            await SendRawAsync(whole[..(whole.Length / 2)]);
+            return;
+        }
         if (MisstatedTops)
         {
             yesChange["best_bid"] = "0.0001";

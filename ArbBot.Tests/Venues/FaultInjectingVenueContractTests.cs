@@ -63,7 +63,7 @@ public abstract class FaultInjectingVenueContractTests : VenueContractTests
     }
 
     /// <summary>Waits until every book is fresh and equals, level for level, what the fake serves.</summary>
-    protected static async Task WaitUntilBooksMatchAsync(FakeVenueHarness h, IReadOnlyList<Market> markets)
+    public static async Task WaitUntilBooksMatchAsync(FakeVenueHarness h, IReadOnlyList<Market> markets)
     {
         var last = "";
         try

@@ -159,9 +159,10 @@ public abstract class VenueHarness : IAsyncDisposable, IBookEventSink
     }
 
     /// <summary>Polls until <paramref name="condition"/> holds, failing with <paramref name="what"/> after the patience runs out.</summary>
-    public async Task WaitForAsync(Func<Task<bool>> condition, string what)
+    public async Task WaitForAsync(Func<Task<bool>> condition, string what, TimeSpan? patience = null)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        // Generous: CI machines are small and shared; a pass is as fast as the condition allows anyway.
+        var deadline = DateTime.UtcNow + (patience ?? TimeSpan.FromSeconds(30));
         while (!await condition())
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"Timed out waiting for {what}.");

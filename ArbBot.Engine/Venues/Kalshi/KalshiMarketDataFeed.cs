@@ -137,6 +137,12 @@ public sealed class KalshiMarketDataFeed : IMarketDataFeed
                 {
                     _logger.LogWarning("Kalshi WebSocket connection lost: {Reason}", ex.Message);
                 }
+                catch (Exception ex)
+                {
+                    // A defect or a message no one foresaw must cost one connection (books stale, then rebuilt from
+                    // fresh snapshots), never the feed: a feed that died here would leave every Kalshi book stale for good.
+                    _logger.LogError(ex, "Kalshi WebSocket: unexpected failure; reconnecting");
+                }
                 SetState(FeedState.Disconnected);
                 await MarkAllAsync(sink, StaleReason.Disconnected, cancellationToken).ConfigureAwait(false);
                 // A connection that delivered books resets the backoff: the next drop is a new incident.
@@ -175,8 +181,8 @@ public sealed class KalshiMarketDataFeed : IMarketDataFeed
             foreach (var (name, value) in _signer.SignWebSocketHandshake().AsPairs()) socket.Options.SetRequestHeader(name, value);
         }
         // Kalshi pings every 10 s; our own pings with a timeout notice a peer that vanished without closing.
-        socket.Options.KeepAliveInterval = TimeSpan.FromSeconds(10);
-        socket.Options.KeepAliveTimeout = TimeSpan.FromSeconds(20);
+        socket.Options.KeepAliveInterval = _options.KeepAliveInterval;
+        socket.Options.KeepAliveTimeout = _options.KeepAliveTimeout;
         await socket.ConnectAsync(_options.EffectiveWebSocketUrl, cancellationToken).ConfigureAwait(false);
         Interlocked.Increment(ref _connections);
         Touch();

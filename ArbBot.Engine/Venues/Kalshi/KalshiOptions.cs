@@ -89,6 +89,21 @@ public sealed class KalshiOptions
     [Range(typeof(TimeSpan), "00:00:00.050", "00:00:30", ErrorMessage = "ArbBot:Kalshi:HeartbeatInterval must be between {1} and {2}.")]
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>A read (GET) not answered this long is abandoned and retried like a 5xx (writes keep the HTTP client's timeout: a retried write could trade twice).</summary>
+    /// <value>00:00:00.050 to 00:01:00, default 00:00:10.</value>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00", ErrorMessage = "ArbBot:Kalshi:ReadTimeout must be between {1} and {2}.")]
+    public TimeSpan ReadTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often our WebSocket pings Kalshi; with <see cref="KeepAliveTimeout"/> it notices a half-open connection.</summary>
+    /// <value>00:00:00.050 to 00:01:00, default 00:00:10.</value>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00", ErrorMessage = "ArbBot:Kalshi:KeepAliveInterval must be between {1} and {2}.")]
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>A ping unanswered this long means the peer is gone without closing: the connection is dropped and reopened.</summary>
+    /// <value>00:00:00.100 to 00:02:00, default 00:00:20.</value>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:02:00", ErrorMessage = "ArbBot:Kalshi:KeepAliveTimeout must be between {1} and {2}.")]
+    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
     /// <summary>The REST root in use.</summary>
     public Uri EffectiveRestBaseUrl => RestBaseUrl ?? (Environment == KalshiEnvironment.Production
         ? new Uri("https://external-api.kalshi.com/trade-api/v2")

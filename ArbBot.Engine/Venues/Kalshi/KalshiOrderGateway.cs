@@ -802,7 +802,7 @@ public sealed class KalshiOrderGateway : IOrderGateway, IDisposable
     private static KalshiApiException Missing(string method, string path) =>
         new(HttpStatusCode.OK, "invalid_body", $"Kalshi {method} {path} returned no order.");
 
-    private static T Read<T>(string body, string what)
+    internal static T Read<T>(string body, string what)
     {
         try
         {

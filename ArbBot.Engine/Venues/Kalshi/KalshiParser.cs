@@ -42,7 +42,8 @@ public static class KalshiParser
             }
             throw new KalshiWireException("neither 'orderbook_fp' nor 'orderbook' is present");
         }
-        catch (Exception e) when (e is JsonException or KalshiWireException)
+        // InvalidOperationException: invalid UTF-8 inside a string, seen only when it is read (found by fuzzing).
+        catch (Exception e) when (e is JsonException or KalshiWireException or InvalidOperationException)
         {
             return KalshiParseResult<KalshiBook>.Fail($"Kalshi REST order book: {Reason(e)}");
         }

@@ -47,6 +47,7 @@ public sealed class KalshiRestClient
     private readonly TokenBucket _writes;
     private readonly RetryDelays _delays;
     private readonly int _maxRetries;
+    private readonly TimeSpan _readTimeout;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
@@ -70,6 +71,7 @@ public sealed class KalshiRestClient
         _writes = new TokenBucket(options.WritesPerSecond, options.WritesPerSecond, time);
         _delays = new RetryDelays(options.RetryBaseDelay, options.RetryMaxDelay, random);
         _maxRetries = options.MaxRetries;
+        _readTimeout = options.ReadTimeout;
         _logger = logger ?? NullLogger.Instance;
     }
 
@@ -130,8 +132,32 @@ public sealed class KalshiRestClient
                 // Signed per attempt: the timestamp must be fresh, and the signature covers the path without the query.
                 foreach (var (name, value) in _signer.Sign(method.Method, url.AbsoluteUri).AsPairs()) request.Headers.TryAddWithoutValidation(name, value);
             }
-            using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            // A read gets its own deadline: a venue that takes the request and never answers must cost a retry, not the caller.
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            if (method == HttpMethod.Get)
+            {
+                deadline.CancelAfter(_readTimeout);
+                request.Options.Set(Observability.VenueApiHealthHandler.CallerToken, cancellationToken);
+            }
+            HttpResponseMessage response;
+            string text;
+            try
+            {
+                response = await _http.SendAsync(request, deadline.Token).ConfigureAwait(false);
+                text = await response.Content.ReadAsStringAsync(deadline.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (method == HttpMethod.Get && deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                if (attempt >= _maxRetries)
+                {
+                    throw new KalshiApiException(HttpStatusCode.RequestTimeout, "timeout", $"Kalshi GET {path} did not answer within {_readTimeout} after {attempt} retries");
+                }
+                var wait = _delays.Next(attempt, null);
+                _logger.LogWarning("Kalshi GET {Path} did not answer within {Timeout}; retry {Attempt} of {Max} in {Delay}", path, _readTimeout, attempt + 1, _maxRetries, wait);
+                await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            using var answered = response;
             if (response.IsSuccessStatusCode) return text;
             var retryable = response.StatusCode == HttpStatusCode.TooManyRequests
                 || (method == HttpMethod.Get && (int)response.StatusCode >= 500);

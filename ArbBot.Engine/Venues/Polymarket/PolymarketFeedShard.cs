@@ -100,6 +100,12 @@ public sealed class PolymarketFeedShard
             {
                 _logger.LogWarning("Polymarket connection {Shard} lost: {Reason}", Number, ex.Message);
             }
+            catch (Exception ex)
+            {
+                // A defect or a frame no one foresaw must cost one connection (books stale, then rebuilt from the
+                // initial dump), never the shard: a shard that died here would leave its books stale for good.
+                _logger.LogError(ex, "Polymarket connection {Shard}: unexpected failure; reconnecting", Number);
+            }
             SetState(FeedState.Disconnected);
             foreach (var book in _books.Values.Where(b => !b.Resolved))
             {

@@ -45,6 +45,11 @@ public static class PolymarketParser
         {
             return PolymarketParseResult.Failure($"Malformed JSON: {e.Message}");
         }
+        catch (InvalidOperationException e)
+        {
+            // Invalid UTF-8 inside a string surfaces only when the string is read (found by fuzzing).
+            return PolymarketParseResult.Failure($"Unreadable text: {e.Message}");
+        }
         catch (FormatException e)
         {
             return PolymarketParseResult.Failure(e.Message);
@@ -250,7 +255,10 @@ public static class PolymarketParser
     private static decimal Probability(string? text, string field)
     {
         var value = Number(text, field);
-        return value <= 1m ? value : throw new FormatException($"{field} {value} is outside [0, 1].");
+        // Off the 0.0001 grid is no venue tick (0.1 to 0.0001) and no Price: refused here, not thrown by the book later.
+        return value > 1m ? throw new FormatException($"{field} {value} is outside [0, 1].")
+            : Price.TryFromDecimal(value, out _) ? value
+            : throw new FormatException($"{field} {value} is finer than the 0.0001 price grid.");
     }
 
     private static decimal? OptionalProbability(string? text, string field) => text is null ? null : Probability(text, field);

@@ -13,7 +13,7 @@ public sealed class RetryDelays
     private readonly Random _random;
 
     /// <param name="baseDelay">The bound for the first retry; doubles per attempt.</param>
-    /// <param name="maxDelay">The largest delay ever returned (Retry-After included).</param>
+    /// <param name="maxDelay">The largest backoff delay; a server's Retry-After is obeyed up to <see cref="LongestRetryAfter"/>.</param>
     /// <param name="random">Jitter source (seeded in tests); a new one by default.</param>
     public RetryDelays(TimeSpan baseDelay, TimeSpan maxDelay, Random? random = null)
     {
@@ -23,6 +23,9 @@ public sealed class RetryDelays
         MaxDelay = maxDelay;
         _random = random ?? new Random();
     }
+
+    /// <summary>The longest Retry-After obeyed as given (a venue asking for more is waited this long).</summary>
+    public static readonly TimeSpan LongestRetryAfter = TimeSpan.FromMinutes(5);
 
     public TimeSpan BaseDelay { get; }
 
@@ -38,8 +41,10 @@ public sealed class RetryDelays
         lock (_gate) fraction = _random.NextDouble();
         if (retryAfter is { } after && after >= TimeSpan.Zero)
         {
-            // The server said when; add up to one base delay so clients told the same second spread out.
-            return Min(after + BaseDelay * fraction, MaxDelay);
+            // The server said when, and retrying sooner only earns another refusal (found by the fault suite: a
+            // Retry-After above MaxDelay was cut short). Add up to one base delay so clients told the same second spread
+            // out; only an absurd value is capped.
+            return Min(after + BaseDelay * fraction, Max(MaxDelay, LongestRetryAfter));
         }
         var bound = BaseDelay * Math.Pow(2, Math.Min(attempt, 30));
         // Never zero: a retry storm with zero delay is what the backoff is there to prevent.

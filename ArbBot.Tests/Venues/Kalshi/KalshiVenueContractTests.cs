@@ -17,7 +17,8 @@ public sealed class KalshiVenueContractTests : FaultInjectingVenueContractTests
         return new KalshiHarness(server, venue);
     }
 
-    private sealed class KalshiHarness(FakeKalshiServer server, KalshiVenue venue) : FakeVenueHarness(venue, TimeProvider.System)
+    /// <summary>A harness over the fake Kalshi, also used by the fault suite.</summary>
+    internal sealed class KalshiHarness(FakeKalshiServer server, KalshiVenue venue) : FakeVenueHarness(venue, TimeProvider.System)
     {
         public override (IReadOnlyList<BookLevel> Bids, IReadOnlyList<BookLevel> Asks) ExpectedYesBook(Market market)
         {

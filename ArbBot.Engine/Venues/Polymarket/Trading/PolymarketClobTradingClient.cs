@@ -381,7 +381,7 @@ public sealed class PolymarketClobTradingClient
         return builder.ToString();
     }
 
-    private static T Read<T>(string body, string method, string path)
+    internal static T Read<T>(string body, string method, string path)
     {
         try
         {

@@ -299,20 +299,33 @@ public sealed class PolymarketOrderGateway : IOrderGateway, IPolymarketUserEvent
         {
             if (trade.TakerOrderId is { } takerId && _byVenueId.TryGetValue(takerId, out var taker))
             {
-                filled |= ApplyTradeShare(trade, taker, status, PolymarketWire.Decimal(trade.Size), PolymarketWire.Decimal(trade.Price), Liquidity.Taker);
+                filled |= ApplyTradeShare(trade, taker, status, FillTerms(trade.Size, trade.Price), Liquidity.Taker);
             }
             foreach (var maker in trade.MakerOrders ?? [])
             {
-                if (_byVenueId.TryGetValue(maker.OrderId, out var ours))
+                // A maker entry without an order id is not ours to fill (and must not throw on the user channel's thread).
+                if (maker?.OrderId is { } makerId && _byVenueId.TryGetValue(makerId, out var ours))
                 {
-                    filled |= ApplyTradeShare(trade, ours, status, PolymarketWire.Decimal(maker.MatchedAmount), PolymarketWire.Decimal(maker.Price), Liquidity.Maker);
+                    filled |= ApplyTradeShare(trade, ours, status, FillTerms(maker.MatchedAmount, maker.Price), Liquidity.Maker);
                 }
             }
         }
         if (filled) RefreshBalanceSoon();
     }
 
-    private bool ApplyTradeShare(PolymarketTrade trade, LiveOrder order, PolymarketTradeStatus status, decimal? quantity, decimal? price, Liquidity liquidity)
+    /// <summary>
+    /// A trade's size and price as a fill, or null when either is missing, unreadable, not positive, or the price lies
+    /// outside [0, 1]: venue text never becomes a fill on faith (a bad trade is skipped with a warning and left to
+    /// reconciliation). Prices finer than the 0.0001 grid are rounded to it.
+    /// </summary>
+    internal static (decimal Quantity, Price Price)? FillTerms(string? size, string? price)
+    {
+        if (!decimal.TryParse(size, System.Globalization.NumberStyles.Number, System.Globalization.CultureInfo.InvariantCulture, out var quantity) || quantity <= 0m) return null;
+        if (!decimal.TryParse(price, System.Globalization.NumberStyles.Number, System.Globalization.CultureInfo.InvariantCulture, out var p) || p < 0m || p > 1m) return null;
+        return (quantity, Price.FromDecimal(Math.Round(p, 4, MidpointRounding.ToEven)));
+    }
+
+    private bool ApplyTradeShare(PolymarketTrade trade, LiveOrder order, PolymarketTradeStatus status, (decimal Quantity, Price Price)? terms, Liquidity liquidity)
     {
         var key = trade.Id + ":" + order.VenueOrderId;
         if (_settlements.TryGetValue(key, out var known))
@@ -329,21 +342,21 @@ public sealed class PolymarketOrderGateway : IOrderGateway, IPolymarketUserEvent
             TradeSettlementChanged?.Invoke(updated);
             return false;
         }
-        if (quantity is not > 0m || price is not { } p)
+        if (terms is not { } fill)
         {
             _logger.LogWarning("Polymarket trade {TradeId} for order {ClientOrderId} has no usable size or price; skipped", trade.Id, order.Request.ClientOrderId);
             return false;
         }
-        var fillPrice = Price.TryFromDecimal(p, out var exact) ? exact : Price.FromDecimal(Math.Round(p, 4, MidpointRounding.ToEven));
+        var (quantity, fillPrice) = fill;
         var report = status != PolymarketTradeStatus.Failed && !order.Status.IsFinal();
-        var settlement = new PolymarketTradeSettlement(trade.Id, order.Request.ClientOrderId, order.VenueOrderId!, quantity.Value, fillPrice, liquidity, status, report);
+        var settlement = new PolymarketTradeSettlement(trade.Id, order.Request.ClientOrderId, order.VenueOrderId!, quantity, fillPrice, liquidity, status, report);
         _settlements[key] = settlement;
         if (report)
         {
-            var fee = Fee(order, trade.FeeRateBps, fillPrice, quantity.Value, liquidity);
-            order.Filled += quantity.Value;
+            var fee = Fee(order, trade.FeeRateBps, fillPrice, quantity, liquidity);
+            order.Filled += quantity;
             _listener.OnFill(new Fill(key, order.Request.ClientOrderId, order.VenueOrderId, Venue, order.Request.Instrument, order.Request.Side,
-                fillPrice, quantity.Value, fee, liquidity, _time.GetUtcNow()));
+                fillPrice, quantity, fee, liquidity, _time.GetUtcNow()));
             if (order.Filled >= order.Request.Quantity) Transition(order, OrderStatus.Filled, null);
             else if (!TryFinishPending(order)) Transition(order, OrderStatus.PartiallyFilled, null);
         }
@@ -360,7 +373,12 @@ public sealed class PolymarketOrderGateway : IOrderGateway, IPolymarketUserEvent
     {
         if (liquidity == Liquidity.Maker) return 0m;
         var terms = order.Target!.Market.Fees;
-        if (PolymarketWire.Decimal(feeRateBps) is { } bps && bps >= 0m) terms = PolymarketFeeModel.Parameters(bps / 10_000m, terms.Exponent);
+        // An unreadable or absurd rate falls back to the market's terms: throwing here, after the trade was noted but
+        // before its fill was reported, would lose the fill for good (a retry sees the trade as known).
+        if (decimal.TryParse(feeRateBps, System.Globalization.NumberStyles.Number, System.Globalization.CultureInfo.InvariantCulture, out var bps) && bps is >= 0m and <= 10_000m)
+        {
+            terms = PolymarketFeeModel.Parameters(bps / 10_000m, terms.Exponent);
+        }
         return _feeModel.Fee(terms, price, quantity, liquidity);
     }
 

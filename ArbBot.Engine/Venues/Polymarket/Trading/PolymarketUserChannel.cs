@@ -159,7 +159,7 @@ public sealed class PolymarketUserChannel
         }
     }
 
-    private void Dispatch(ReadOnlySpan<byte> message, IPolymarketUserEventSink sink)
+    internal void Dispatch(ReadOnlySpan<byte> message, IPolymarketUserEventSink sink)
     {
         if (message.SequenceEqual("PONG"u8) || message.IsEmpty) return;
         try
@@ -179,6 +179,12 @@ public sealed class PolymarketUserChannel
             // One unreadable message must not take the channel down; the next reconciliation fills any gap it leaves.
             UnreadableMessages++;
             _logger.LogWarning("Polymarket user channel message skipped: {Problem}", e.Message);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A message no one foresaw (a null where an object belongs) must not take the channel down either.
+            UnreadableMessages++;
+            _logger.LogError(e, "Polymarket user channel message could not be handled; skipped, reconciliation will catch up");
         }
     }
 
