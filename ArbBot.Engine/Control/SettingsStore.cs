@@ -24,8 +24,14 @@ public sealed class SettingsStore(IDbContextFactory<ArbBotDbContext> contexts, T
     /// <summary>Where the notification settings are kept.</summary>
     public const string NotificationsKey = "notifications";
 
+    /// <summary>Whether live trading was armed (restored as paper after a restart: the desk never starts live).</summary>
+    public const string LiveTradingKey = "desk.live";
+
     /// <summary>The audit action of a change of the notification settings.</summary>
     public const string NotificationsAction = "notifications.set";
+
+    /// <summary>The store's clock, for the times settings record.</summary>
+    public DateTimeOffset Now => time.GetUtcNow();
 
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -91,6 +97,20 @@ public sealed class SettingsStore(IDbContextFactory<ArbBotDbContext> contexts, T
     /// <summary>Saves the notification settings and their audit entry together.</summary>
     public Task SaveNotificationsAsync(Notifications.NotificationSettings settings, string actor, string before, string after, CancellationToken cancellationToken) =>
         SaveAsync(NotificationsKey, JsonSerializer.Serialize(settings, Json), "notifications", actor, NotificationsAction, before, after, cancellationToken);
+
+    /// <summary>The persisted live-trading state, or paper when none was saved.</summary>
+    public async Task<LiveTradingState> LoadLiveTradingAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var row = await db.Settings.AsNoTracking().SingleOrDefaultAsync(s => s.Key == LiveTradingKey, cancellationToken).ConfigureAwait(false);
+        return row is null
+            ? LiveTradingState.Paper
+            : JsonSerializer.Deserialize<LiveTradingState>(row.ValueJson, Json) ?? throw new InvalidDataException($"Setting {LiveTradingKey} is empty.");
+    }
+
+    /// <summary>Saves the live-trading state and its audit entry together.</summary>
+    public Task SaveLiveTradingAsync(LiveTradingState state, string actor, string action, string before, string after, CancellationToken cancellationToken) =>
+        SaveAsync(LiveTradingKey, JsonSerializer.Serialize(state, Json), "trading-mode", actor, action, before, after, cancellationToken);
 
     /// <summary>Records an action that changes no setting (a test message sent) in the audit trail.</summary>
     public async Task AuditAsync(string actor, string action, string target, string? detail, CancellationToken cancellationToken)
