@@ -33,8 +33,15 @@ public sealed class DeskCommands(
     ILogger<DeskCommands> logger,
     SpikeHunterControls spikeHunter,
     Notifications.NotificationControls notifications,
+    LiveTrading live,
     RecordWriter records)
 {
+    /// <summary>The audit action of arming live trading.</summary>
+    public const string ArmLiveAction = "live.arm";
+
+    /// <summary>The audit action of returning to paper trading.</summary>
+    public const string DisarmLiveAction = "live.disarm";
+
     /// <summary>The audit action of a spike hunter settings change.</summary>
     public const string SpikeHunterAction = "strategies.spike.set";
 
@@ -65,6 +72,7 @@ public sealed class DeskCommands(
             notify = new Notifications.NotificationSettings();
         }
         notifications.Apply(notify);
+        await RestorePaperAsync(cancellationToken).ConfigureAwait(false);
         if (state.KillSwitchEngaged) logger.LogWarning("The kill switch is engaged ({Reason}); no order will be sent until an admin resets it", state.KillSwitchReason);
         if (state.TradingPaused) logger.LogWarning("Trading is paused ({Reason})", state.PauseReason);
     }
@@ -208,6 +216,113 @@ public sealed class DeskCommands(
             _gate.Release();
         }
     }
+
+    /// <summary>
+    /// Arms live trading: from the next execution on, orders reach the venues. Refused unless
+    /// <paramref name="confirmation"/> is exactly <see cref="LiveTrading.ConfirmationPhrase"/>, and every venue that will
+    /// trade reads real data and has trading credentials that load and that the venue accepts (an authenticated balance
+    /// read). Persisted with an audit entry. Only admins may call it (the REST API and dashboard check the role).
+    /// </summary>
+    public async Task<CommandResult<LiveTradingState>> ArmLiveAsync(string actor, string? confirmation, CancellationToken cancellationToken)
+    {
+        if (!string.Equals(confirmation, LiveTrading.ConfirmationPhrase, StringComparison.Ordinal))
+        {
+            return CommandResult<LiveTradingState>.Refused(new CommandError("confirmation",
+                $"Type {LiveTrading.ConfirmationPhrase} exactly (capitals, one space) to arm live trading; nothing was changed."));
+        }
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (live.Armed) return CommandResult<LiveTradingState>.Ok(live.State);
+            if (live.Gateways.MissingRequirements() is { Count: > 0 } missing) return CommandResult<LiveTradingState>.Refused([.. missing]);
+            IReadOnlyDictionary<Core.VenueId, Execution.IOrderGateway> gateways;
+            try
+            {
+                gateways = await live.Gateways.OpenAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (LiveGatewayException e)
+            {
+                return CommandResult<LiveTradingState>.Refused(new CommandError(e.Field, e.Message));
+            }
+            var before = live.State;
+            var armed = new LiveTradingState(true, actor, store.Now);
+            await store.SaveLiveTradingAsync(armed, actor, ArmLiveAction, Describe(before), Describe(armed), cancellationToken).ConfigureAwait(false);
+            if (!await live.SwitchAsync(gateways, armed, cancellationToken).ConfigureAwait(false))
+            {
+                // Recorded as armed a moment ago: record that it did not happen.
+                await store.SaveLiveTradingAsync(before, "system", DisarmLiveAction, Describe(armed), Describe(before) + " (arming gave up: executions stayed in flight)", cancellationToken).ConfigureAwait(false);
+                return CommandResult<LiveTradingState>.Refused(new CommandError("request",
+                    $"Executions stayed in flight for {LiveTrading.SwitchWait.TotalSeconds:0} s; the desk stays on paper. Try again (or pause trading first)."));
+            }
+            logger.LogWarning("LIVE trading armed by {Actor}: orders now reach {Venues}", actor, string.Join(", ", gateways.Keys.Select(v => Core.VenueIdExtensions.DisplayName(v))));
+            return CommandResult<LiveTradingState>.Ok(armed);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Returns to paper trading (from the next execution on); persisted with an audit entry. Open live orders are cancelled.</summary>
+    public async Task<CommandResult<LiveTradingState>> DisarmLiveAsync(string actor, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!live.Armed) return CommandResult<LiveTradingState>.Ok(live.State);
+            var before = live.State;
+            var paper = new LiveTradingState(false, actor, store.Now);
+            // Safer, so it takes effect first and is recorded after: a database outage must never keep the desk live.
+            if (!await live.SwitchAsync(null, paper, cancellationToken).ConfigureAwait(false))
+            {
+                logger.LogWarning("Disarming by {Actor} gave up: executions stayed in flight; still LIVE", actor);
+                return CommandResult<LiveTradingState>.Refused(new CommandError("request",
+                    $"Executions stayed in flight for {LiveTrading.SwitchWait.TotalSeconds:0} s; still LIVE. Try again, or engage the kill switch to stop all orders."));
+            }
+            // Nothing new goes live; whatever still rests on a venue from live trading is cancelled.
+            foreach (var route in venues.Gateways.Values.OfType<Execution.RoutedOrderGateway>())
+            {
+                try
+                {
+                    await route.CancelAllAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    logger.LogError(ex, "Disarming: cancelling open orders on {Venue} failed", route.Venue);
+                }
+            }
+            try
+            {
+                await store.SaveLiveTradingAsync(paper, actor, DisarmLiveAction, Describe(before), Describe(paper), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogError(ex, "Disarming by {Actor} is in force but could not be saved now; it is kept and written when the database answers again", actor);
+                foreach (var row in store.Rows(paper, actor, DisarmLiveAction, Describe(before), Describe(paper))) records.Enqueue(row);
+            }
+            logger.LogWarning("Live trading disarmed by {Actor}: back to PAPER", actor);
+            return CommandResult<LiveTradingState>.Ok(paper);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>The desk starts on paper whatever was stored; when it was armed, that is recorded and said.</summary>
+    private async Task RestorePaperAsync(CancellationToken cancellationToken)
+    {
+        var stored = await store.LoadLiveTradingAsync(cancellationToken).ConfigureAwait(false);
+        if (!stored.Armed) return;
+        var paper = new LiveTradingState(false, "system", store.Now);
+        await store.SaveLiveTradingAsync(paper, "system", DisarmLiveAction, Describe(stored), "paper (restarted: the desk never starts live)", cancellationToken).ConfigureAwait(false);
+        var notice = $"Started in PAPER: live trading was armed by {stored.ChangedBy} at {stored.ChangedAt:yyyy-MM-dd HH:mm:ss}Z before the restart. An admin must arm it again.";
+        live.NoteRestart(notice);
+        logger.LogWarning("{Notice}", notice);
+    }
+
+    private static string Describe(LiveTradingState state) =>
+        state.Armed ? $"live (armed by {state.ChangedBy} at {state.ChangedAt:yyyy-MM-dd HH:mm:ss}Z)" : "paper";
 
     private async Task RunOnHubAsync(Action action, CancellationToken cancellationToken)
     {

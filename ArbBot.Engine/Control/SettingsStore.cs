@@ -24,8 +24,14 @@ public sealed class SettingsStore(IDbContextFactory<ArbBotDbContext> contexts, T
     /// <summary>Where the notification settings are kept.</summary>
     public const string NotificationsKey = "notifications";
 
+    /// <summary>Whether live trading was armed (restored as paper after a restart: the desk never starts live).</summary>
+    public const string LiveTradingKey = "desk.live";
+
     /// <summary>The audit action of a change of the notification settings.</summary>
     public const string NotificationsAction = "notifications.set";
+
+    /// <summary>The store's clock, for the times settings record.</summary>
+    public DateTimeOffset Now => time.GetUtcNow();
 
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -47,13 +53,20 @@ public sealed class SettingsStore(IDbContextFactory<ArbBotDbContext> contexts, T
     /// The rows <see cref="SaveAsync(ControlState, string, string, string?, string?, CancellationToken)"/> would write, for
     /// the record writer to save later when the database cannot take them now.
     /// </summary>
-    public IReadOnlyList<object> Rows(ControlState state, string actor, string action, string? before, string? after)
+    public IReadOnlyList<object> Rows(ControlState state, string actor, string action, string? before, string? after) =>
+        Rows(ControlKey, JsonSerializer.Serialize(state, Json), "desk", actor, action, before, after);
+
+    /// <summary>The rows <see cref="SaveLiveTradingAsync"/> would write, for the record writer to save later.</summary>
+    public IReadOnlyList<object> Rows(LiveTradingState state, string actor, string action, string? before, string? after) =>
+        Rows(LiveTradingKey, JsonSerializer.Serialize(state, Json), "trading-mode", actor, action, before, after);
+
+    private List<object> Rows(string key, string json, string target, string actor, string action, string? before, string? after)
     {
         var now = time.GetUtcNow().UtcDateTime;
         return
         [
-            new SettingRow { Key = ControlKey, ValueJson = JsonSerializer.Serialize(state, Json), UpdatedUtc = now, UpdatedBy = actor },
-            new AuditEntry { AtUtc = now, Actor = actor, Action = action, Target = "desk", OldValue = before, NewValue = after },
+            new SettingRow { Key = key, ValueJson = json, UpdatedUtc = now, UpdatedBy = actor },
+            new AuditEntry { AtUtc = now, Actor = actor, Action = action, Target = target, OldValue = before, NewValue = after },
         ];
     }
 
@@ -105,6 +118,20 @@ public sealed class SettingsStore(IDbContextFactory<ArbBotDbContext> contexts, T
     /// <summary>Saves the notification settings and their audit entry together.</summary>
     public Task SaveNotificationsAsync(Notifications.NotificationSettings settings, string actor, string before, string after, CancellationToken cancellationToken) =>
         SaveAsync(NotificationsKey, JsonSerializer.Serialize(settings, Json), "notifications", actor, NotificationsAction, before, after, cancellationToken);
+
+    /// <summary>The persisted live-trading state, or paper when none was saved.</summary>
+    public async Task<LiveTradingState> LoadLiveTradingAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var row = await db.Settings.AsNoTracking().SingleOrDefaultAsync(s => s.Key == LiveTradingKey, cancellationToken).ConfigureAwait(false);
+        return row is null
+            ? LiveTradingState.Paper
+            : JsonSerializer.Deserialize<LiveTradingState>(row.ValueJson, Json) ?? throw new InvalidDataException($"Setting {LiveTradingKey} is empty.");
+    }
+
+    /// <summary>Saves the live-trading state and its audit entry together.</summary>
+    public Task SaveLiveTradingAsync(LiveTradingState state, string actor, string action, string before, string after, CancellationToken cancellationToken) =>
+        SaveAsync(LiveTradingKey, JsonSerializer.Serialize(state, Json), "trading-mode", actor, action, before, after, cancellationToken);
 
     /// <summary>Records an action that changes no setting (a test message sent) in the audit trail.</summary>
     public async Task AuditAsync(string actor, string action, string target, string? detail, CancellationToken cancellationToken)

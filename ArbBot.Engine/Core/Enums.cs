@@ -48,6 +48,8 @@ public enum TimeInForce : byte
     Ioc = 1,
     /// <summary>Fill or kill: fill all of it now or none of it.</summary>
     Fok = 2,
+    /// <summary>Good till date: the unfilled rest stays on the book until the order's expiry (<c>OrderRequest.ExpiresAt</c>).</summary>
+    Gtd = 3,
 }
 
 public static class VenueIdExtensions

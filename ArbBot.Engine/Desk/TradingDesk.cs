@@ -18,13 +18,17 @@ namespace ArbBot.Engine.Desk;
 /// <summary>
 /// Everything that decides and trades on one hub, wired the one way the app, replays and tests all use: paper
 /// gateways per venue reporting through the hub's execution listener, the arbitrage executor, the portfolio, and the
-/// desk engine with its strategies behind the risk gate.
+/// desk engine with its strategies behind the risk gate. Each venue's gateway is a <see cref="RoutedOrderGateway"/>: paper
+/// until live trading is armed.
 /// </summary>
 public sealed class TradingDesk
 {
-    private TradingDesk(HubExecutionListener listener, IReadOnlyDictionary<VenueId, IOrderGateway> gateways, ArbitrageExecutor executor,
-        DeskPortfolio portfolio, DeskEngine engine, OrderLatencyMeter latency, SpikeHunter spikeHunter)
+    private TradingDesk(HubExecutionListener listener, IReadOnlyDictionary<VenueId, IOrderGateway> gateways,
+        IReadOnlyDictionary<VenueId, RoutedOrderGateway> routes, ArbitrageExecutor executor,
+        DeskPortfolio portfolio, DeskEngine engine, OrderLatencyMeter latency, SpikeHunter spikeHunter, SingleOrderExecutor singleOrders)
     {
+        Routes = routes;
+        SingleOrders = singleOrders;
         Latency = latency;
         SpikeHunter = spikeHunter;
         Listener = listener;
@@ -36,6 +40,10 @@ public sealed class TradingDesk
 
     public HubExecutionListener Listener { get; }
     public IReadOnlyDictionary<VenueId, IOrderGateway> Gateways { get; }
+    /// <summary>The same gateways with their paper/live route (live only while an admin has armed it).</summary>
+    public IReadOnlyDictionary<VenueId, RoutedOrderGateway> Routes { get; }
+    /// <summary>The spike hunter's single-leg executor.</summary>
+    public SingleOrderExecutor SingleOrders { get; }
     public ArbitrageExecutor Executor { get; }
     public DeskPortfolio Portfolio { get; }
     public DeskEngine Engine { get; }
@@ -62,9 +70,11 @@ public sealed class TradingDesk
         var latency = new OrderLatencyMeter();
         journal = new LatencyMeteringJournal(journal, latency);
         var listener = new HubExecutionListener(hub, loggers.CreateLogger<HubExecutionListener>());
-        var gateways = venues.ToDictionary(
+        // Paper unless an admin arms live trading (LiveTrading re-routes these between executions).
+        var routes = venues.ToDictionary(
             v => v.Id,
-            v => (IOrderGateway)new PaperOrderGateway(v.Id, hub, hub.Registry, v.FeeModel, time, paper, listener));
+            v => new RoutedOrderGateway(new PaperOrderGateway(v.Id, hub, hub.Registry, v.FeeModel, time, paper, listener)));
+        var gateways = routes.ToDictionary(r => r.Key, r => (IOrderGateway)r.Value);
         var executor = new ArbitrageExecutor(hub, gateways, journal, () => controls.Limits, execution, loggers.CreateLogger<ArbitrageExecutor>());
         var portfolio = new DeskPortfolio(hub, portfolioOptions);
         var kalshiFees = venues.FirstOrDefault(v => v.Id == VenueId.Kalshi)?.FeeModel ?? new KalshiFeeModel();
@@ -83,6 +93,6 @@ public sealed class TradingDesk
             () => portfolio.Equity, () => controls.KillSwitchEngaged);
         engine.UseExecutor(SpikeHunter.StrategyName, hunter);
         hunter.Start();
-        return new TradingDesk(listener, gateways, executor, portfolio, engine, latency, hunter);
+        return new TradingDesk(listener, gateways, routes, executor, portfolio, engine, latency, hunter, singleOrders);
     }
 }

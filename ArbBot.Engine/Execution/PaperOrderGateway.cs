@@ -232,7 +232,7 @@ public sealed class PaperOrderGateway : IOrderGateway, IOrderReconciliation, IBo
         {
             return $"price {request.LimitPrice} is outside [{tick.MinPrice}, {tick.MaxPrice}]";
         }
-        return null;
+        return OrderOptions.Problem(request, Venue, _time.GetUtcNow());
     }
 
     private void Dispatch(PaperOrder order)
@@ -281,10 +281,21 @@ public sealed class PaperOrderGateway : IOrderGateway, IOrderReconciliation, IBo
             }
         }
 
+        if (request.PostOnly)
+        {
+            var opposite = request.Side == Side.Buy ? BookSide.Ask : BookSide.Bid;
+            if (book.Depth(opposite) > 0 && Crosses(request, book.Level(opposite, 0).Price))
+            {
+                TryTransition(order, OrderStatus.Rejected, $"post-only: {request.LimitPrice} would take liquidity at {book.Level(opposite, 0).Price}");
+                return;
+            }
+        }
+
         Match(order, book, state, market, Liquidity.Taker);
         if (order.Status.IsFinal()) return;
 
-        if (request.TimeInForce == TimeInForce.Gtc)
+        // Paper does not expire GTD orders (the desk sends IOC orders); they rest like GTC.
+        if (request.TimeInForce is TimeInForce.Gtc or TimeInForce.Gtd)
         {
             Rest(order, state);
             return;

@@ -8,8 +8,12 @@ public sealed class ArbBotOptions
 {
     public const string Section = "ArbBot";
 
-    /// <summary>How orders are executed.</summary>
-    /// <value>Paper (default) or Live. Live also needs credentials and an admin arming it.</value>
+    /// <summary>
+    /// How orders are executed at start-up. The desk always starts on paper: live trading is armed by an admin on the
+    /// dashboard's Live trading page (or <c>POST /api/live/arm</c>), never by configuration, and a restart returns to paper.
+    /// </summary>
+    /// <value>Paper (the default, and the only mode the desk starts in). Live is accepted for compatibility and
+    /// only logs that arming is done from the dashboard.</value>
     public TradingMode Mode { get; set; } = TradingMode.Paper;
 }
 

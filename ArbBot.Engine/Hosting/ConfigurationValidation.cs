@@ -71,20 +71,6 @@ public sealed class VenuesOptionsValidator(IOptions<KalshiOptions> kalshi) : IVa
     }
 }
 
-/// <summary>
-/// Refuses <c>ArbBot:Mode = Live</c>: real orders need an admin to arm live mode, which this build cannot do yet. The
-/// Kalshi order gateway that live mode will use exists (and is tested against the loopback fake), but the desk always
-/// executes on paper until arming is built.
-/// </summary>
-public sealed class ArbBotOptionsValidator : IValidateOptions<ArbBotOptions>
-{
-    public ValidateOptionsResult Validate(string? name, ArbBotOptions options) =>
-        options.Mode == TradingMode.Live
-            ? ValidateOptionsResult.Fail($"{ArbBotOptions.Section}:Mode is Live, but live trading cannot be armed in this build yet; " +
-                "set it to Paper (the default). Paper trading on real Kalshi data works with ArbBot:Venues:Kalshi:Source = Real.")
-            : ValidateOptionsResult.Success;
-}
-
 /// <summary>Checks settings that span several values.</summary>
 public sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
 {

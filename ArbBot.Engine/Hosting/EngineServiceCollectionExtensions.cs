@@ -38,12 +38,12 @@ public static class EngineServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
 
         services.BindSection<ArbBotOptions>(configuration, ArbBotOptions.Section);
-        services.AddSingleton<IValidateOptions<ArbBotOptions>, ArbBotOptionsValidator>();
         services.BindSection<StorageOptions>(configuration, StorageOptions.Section);
         services.AddOptions<VenuesOptions>().Configure(o => VenuesConfiguration.Bind(configuration, o)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<VenuesOptions>, VenuesOptionsValidator>();
         services.BindSection<KalshiOptions>(configuration, KalshiOptions.Section);
         services.BindSection<PolymarketOptions>(configuration, PolymarketOptions.Section);
+        services.BindSection<Venues.Polymarket.Trading.PolymarketTradingOptions>(configuration, Venues.Polymarket.Trading.PolymarketTradingOptions.Section);
         services.BindSection<MarketDataOptions>(configuration, MarketDataOptions.SectionName);
         services.BindSection<SimulatorOptions>(configuration, SimulatorOptions.SectionName);
         services.BindSection<PaperExecutionOptions>(configuration, "ArbBot:Paper");
@@ -73,6 +73,11 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<SpikeHunterControls>();
         services.AddSingleton<SettingsStore>();
         services.AddSingleton<DeskCommands>();
+        // Paper or live: the desk starts on paper; an admin arms live trading through DeskCommands.
+        services.AddSingleton(sp => new LiveTrading(sp.GetRequiredService<MarketDataHub>(),
+            () => sp.GetRequiredService<TradingDesk>(), () => sp.GetRequiredService<ILiveGateways>()));
+        services.AddSingleton<LiveGateways>();
+        services.AddSingleton<ILiveGateways>(sp => sp.GetRequiredService<LiveGateways>());
 
         // Decisions and execution, wired once by TradingDesk and shared under their own types.
         services.AddSingleton<OpportunityIds>();

@@ -55,6 +55,24 @@ public sealed class PaperOrderGatewayTests
     }
 
     [Fact]
+    public async Task A_post_only_order_that_would_take_is_rejected_one_that_would_not_rests_and_post_only_ioc_is_refused()
+    {
+        Book(bids: [(0.38m, 5m)], asks: [(0.40m, 5m)]);
+
+        await _gateway.PlaceAsync(new OrderRequest("cross", Yes, Side.Buy, P(0.40m), 2m, TimeInForce.Gtc) { PostOnly = true }, CancellationToken.None);
+        await _gateway.PlaceAsync(new OrderRequest("rest", Yes, Side.Buy, P(0.39m), 2m, TimeInForce.Gtd) { PostOnly = true, ExpiresAt = _time.GetUtcNow().AddHours(1) }, CancellationToken.None);
+        await _gateway.PlaceAsync(new OrderRequest("ioc", Yes, Side.Buy, P(0.39m), 2m, TimeInForce.Ioc) { PostOnly = true }, CancellationToken.None);
+        Arrive();
+
+        Assert.Equal("post-only: 0.4 would take liquidity at 0.4", _listener.UpdatesFor("cross")[^1].Reason);
+        Assert.Equal(OrderStatus.Rejected, _listener.UpdatesFor("cross")[^1].Status);
+        Assert.Empty(_listener.FillsFor("cross"));
+        Assert.Equal(OrderStatus.Submitted, _listener.UpdatesFor("rest")[^1].Status);
+        var refused = _listener.UpdatesFor("ioc")[^1];
+        Assert.Equal((OrderStatus.Rejected, "post-only orders rest on the book, so they cannot be immediate-or-cancel; use GTC or GTD"), (refused.Status, refused.Reason));
+    }
+
+    [Fact]
     public async Task Sell_walks_bids_at_or_above_its_limit_and_is_filled_when_the_book_covers_it()
     {
         Book(bids: [(0.55m, 2m), (0.54m, 5m), (0.50m, 100m)], asks: [(0.60m, 10m)]);

@@ -31,6 +31,11 @@ public sealed partial class FakeKalshiServer
     /// <summary>Items per page of the portfolio lists (small, so paging is exercised).</summary>
     public int PortfolioPageSize { get; set; } = 2;
 
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _createBodies = new();
+
+    /// <summary>The JSON body of every POST /portfolio/orders received, in order (to check the wire format).</summary>
+    public IReadOnlyList<string> CreateBodies => [.. _createBodies];
+
     /// <summary>POST /portfolio/orders requests received (duplicates included).</summary>
     public long CreateRequests => Interlocked.Read(ref _createRequests);
 
@@ -172,6 +177,7 @@ public sealed partial class FakeKalshiServer
 
     private IResult Create(JsonObject body, List<(string, string, JsonObject)> pushes)
     {
+        _createBodies.Enqueue(body.ToJsonString());
         var ticker = (string?)body["ticker"];
         var side = (string?)body["side"];
         var action = (string?)body["action"];

@@ -218,9 +218,9 @@ public static class FakePolymarketMarketData
         ["question"] = m.Question,
         ["conditionId"] = m.ConditionId,
         ["slug"] = m.Slug,
-        ["resolutionSource"] = "https://example.invalid/source",
-        ["endDate"] = "2027-01-01T00:00:00Z",
-        ["description"] = $"This market will resolve to \"{m.Outcomes[0]}\" if {m.Question}",
+        ["resolutionSource"] = m.ResolutionSource,
+        ["endDate"] = m.EndDate,
+        ["description"] = m.Description ?? $"This market will resolve to \"{m.Outcomes[0]}\" if {m.Question}",
         // Gamma sends these three as JSON text inside a string.
         ["outcomes"] = JsonSerializer.Serialize(m.Outcomes),
         ["outcomePrices"] = JsonSerializer.Serialize(new[] { "0.5", "0.5" }),

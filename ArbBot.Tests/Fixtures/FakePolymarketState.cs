@@ -21,7 +21,10 @@ public sealed record FakePolymarketMarket(
     decimal FeeRate = 0m,
     int FeeExponent = 2,
     decimal MinOrderSize = 5m,
-    bool NegRisk = false)
+    bool NegRisk = false,
+    string? Description = null,
+    string EndDate = "2027-01-01T00:00:00Z",
+    string ResolutionSource = "https://example.invalid/source")
 {
     /// <summary>The market's tick (changed by <see cref="FakePolymarketState.ChangeTickSizeAsync"/>).</summary>
     public decimal TickSize { get; set; } = 0.01m;

@@ -108,7 +108,7 @@ public sealed class KalshiRealSourceTests
     }
 
     [Fact]
-    public void Live_mode_is_refused_at_start_up_with_a_clear_message_even_with_kalshi_credentials()
+    public void Live_mode_in_configuration_never_starts_the_desk_live()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -116,12 +116,11 @@ public sealed class KalshiRealSourceTests
             ["ArbBot:Kalshi:KeyId"] = "k",
             ["ArbBot:Kalshi:PrivateKeyPem"] = "not shown",
         }).Build();
-        using var services = new ServiceCollection().AddArbBotEngine(configuration).BuildServiceProvider();
+        using var services = new ServiceCollection().AddLogging().AddArbBotEngine(configuration).BuildServiceProvider();
 
-        var failure = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<ArbBotOptions>>().Value);
-
-        Assert.Contains("ArbBot:Mode is Live, but live trading cannot be armed in this build yet; set it to Paper", failure.Message);
-        Assert.True(new ArbBotOptionsValidator().Validate(null, new ArbBotOptions()).Succeeded);
+        Assert.Equal(TradingMode.Live, services.GetRequiredService<IOptions<ArbBotOptions>>().Value.Mode);
+        var live = services.GetRequiredService<ArbBot.Engine.Control.LiveTrading>();
+        Assert.False(live.Armed);
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)

@@ -44,6 +44,7 @@ public static class DeskApi
         api.MapDelete("/kill-switch", async (DeskCommands commands, ClaimsPrincipal user, CancellationToken ct) =>
             ControlResult(await commands.ResetKillSwitchAsync(Actor(user), ct))).RequireAuthorization(AdminPolicy);
 
+        api.MapLiveTradingApi();
         api.MapGet("/status", GetStatus);
         api.MapGet("/pairs", GetPairsAsync);
         api.MapGet("/pairs/{id:long}", GetPairAsync);
@@ -62,7 +63,7 @@ public static class DeskApi
         return endpoints;
     }
 
-    private static Ok<StatusView> GetStatus(DeskMonitor monitor, DeskControls controls, VenueSet venues, IOptions<ArbBotOptions> options, TimeProvider time,
+    private static Ok<StatusView> GetStatus(DeskMonitor monitor, DeskControls controls, VenueSet venues, LiveTrading live, TimeProvider time,
         ArbBot.Engine.Lifecycle.DeskLifecycle lifecycle)
     {
         // Switches are read live (a command's effect shows at once); money comes from the latest snapshot.
@@ -73,7 +74,7 @@ public static class DeskApi
             v.MarketData.LastMessageUtcTicks == 0 ? null : (now.UtcTicks - v.MarketData.LastMessageUtcTicks) / (double)TimeSpan.TicksPerMillisecond,
             venues.Gateways.TryGetValue(v.Id, out var gateway) && gateway.IsPaper)).ToList();
         return TypedResults.Ok(new StatusView(
-            options.Value.Mode.ToString(), snapshot.Controls.TradingPaused, snapshot.Controls.PauseReason, snapshot.Controls.KillSwitchEngaged,
+            live.Armed ? nameof(TradingMode.Live) : nameof(TradingMode.Paper), snapshot.Controls.TradingPaused, snapshot.Controls.PauseReason, snapshot.Controls.KillSwitchEngaged,
             snapshot.Controls.KillSwitchReason, snapshot.RecordsBacklogged, venueViews, snapshot.Portfolio.DailyPnl, snapshot.Portfolio.RealizedPnl,
             snapshot.Portfolio.UnrealizedPnl, snapshot.Portfolio.Equity, snapshot.Portfolio.Drawdown, snapshot.Portfolio.OpenPositionCount,
             snapshot.Unhedged.Sum(u => Math.Abs(u.Quantity)), snapshot.At)

@@ -140,6 +140,9 @@ public sealed class KalshiOrderGateway : IOrderGateway, IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (cancellationToken.IsCancellationRequested) return ValueTask.FromCanceled(cancellationToken);
 
+        // The request's own options and the flags of this overload say the same thing two ways; either sets them.
+        flags = new KalshiOrderFlags(flags.PostOnly || request.PostOnly, flags.ReduceOnly || request.ReduceOnly);
+        request = request with { PostOnly = flags.PostOnly, ReduceOnly = flags.ReduceOnly };
         var problem = Validate(request, out var market, out var instrument);
         LiveOrder order;
         lock (_gate)
@@ -379,7 +382,8 @@ public sealed class KalshiOrderGateway : IOrderGateway, IDisposable
         var body = new KalshiWireCreateOrder(order.Market.MarketKey, KalshiTradingParser.Wire(order.Side), KalshiTradingParser.Wire(order.Action),
             order.VenueClientId, KalshiTradingParser.Count(request.Quantity),
             order.Side == KalshiSide.Yes ? price : null, order.Side == KalshiSide.No ? price : null,
-            KalshiTradingParser.Wire(request.TimeInForce), order.Flags.PostOnly ? true : null, order.Flags.ReduceOnly ? true : null);
+            KalshiTradingParser.Wire(request.TimeInForce), order.Flags.PostOnly ? true : null, order.Flags.ReduceOnly ? true : null,
+            request.TimeInForce == TimeInForce.Gtd ? request.ExpiresAt!.Value.ToUnixTimeSeconds() : null);
         string? lastProblem = null;
         try
         {
@@ -782,7 +786,7 @@ public sealed class KalshiOrderGateway : IOrderGateway, IDisposable
         var tick = market.TickSize;
         if (!request.LimitPrice.IsOnGrid(tick)) return $"price {request.LimitPrice} is off the {tick} tick grid";
         if (request.LimitPrice < tick.MinPrice || request.LimitPrice > tick.MaxPrice) return $"price {request.LimitPrice} is outside [{tick.MinPrice}, {tick.MaxPrice}]";
-        return null;
+        return OrderOptions.Problem(request, VenueId.Kalshi, _time.GetUtcNow());
     }
 
     private static bool IsUnknownOutcome(Exception e, CancellationToken cancellationToken) =>

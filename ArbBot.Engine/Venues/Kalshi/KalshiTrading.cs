@@ -131,6 +131,7 @@ internal static class KalshiTradingParser
     {
         TimeInForce.Fok => "fill_or_kill",
         TimeInForce.Ioc => "immediate_or_cancel",
+        // Kalshi has no separate GTD: a good-till-cancelled order with an expiration_ts.
         _ => "good_till_canceled",
     };
 

@@ -85,6 +85,42 @@ public sealed class KalshiOrderGatewayTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_gtd_post_only_reduce_only_order_is_sent_as_good_till_canceled_with_expiration_ts_post_only_and_reduce_only()
+    {
+        var gateway = await StartGatewayAsync();
+        var expires = DateTimeOffset.UtcNow.AddHours(2);
+
+        await gateway.PlaceAsync(Order("gtd-1", yes: true, Side.Buy, 0.30m, 10m, TimeInForce.Gtd) with { ExpiresAt = expires, PostOnly = true, ReduceOnly = true }, CancellationToken.None);
+
+        await WaitForAsync(() => _listener.UpdatesFor("gtd-1").Any(u => u.Status == OrderStatus.Submitted), "acknowledged");
+        using var body = System.Text.Json.JsonDocument.Parse(Assert.Single(_server.CreateBodies));
+        var root = body.RootElement;
+        Assert.Equal("good_till_canceled", root.GetProperty("time_in_force").GetString());
+        Assert.Equal(expires.ToUnixTimeSeconds(), root.GetProperty("expiration_ts").GetInt64());
+        Assert.True(root.GetProperty("post_only").GetBoolean());
+        Assert.True(root.GetProperty("reduce_only").GetBoolean());
+        Assert.Equal("0.3000", root.GetProperty("yes_price_dollars").GetString());
+        Assert.Equal(0, _server.Rejected);
+    }
+
+    [Fact]
+    public async Task Order_options_kalshi_cannot_take_are_rejected_with_a_reason_and_never_sent()
+    {
+        var gateway = await StartGatewayAsync();
+
+        await gateway.PlaceAsync(Order("po-ioc", yes: true, Side.Buy, 0.30m, 10m, TimeInForce.Ioc) with { PostOnly = true }, CancellationToken.None);
+        await gateway.PlaceAsync(Order("gtd-none", yes: true, Side.Buy, 0.30m, 10m, TimeInForce.Gtd), CancellationToken.None);
+        await gateway.PlaceAsync(Order("gtc-expiry", yes: true, Side.Buy, 0.30m, 10m, TimeInForce.Gtc) with { ExpiresAt = DateTimeOffset.UtcNow.AddHours(1) }, CancellationToken.None);
+
+        Assert.Equal("post-only orders rest on the book, so they cannot be immediate-or-cancel; use GTC or GTD", Rejection("po-ioc"));
+        Assert.Equal("a GTD (good-till-date) order needs an expiry", Rejection("gtd-none"));
+        Assert.Equal("only GTD orders carry an expiry, not good-till-cancelled", Rejection("gtc-expiry"));
+        Assert.Empty(_server.CreateBodies);
+
+        string? Rejection(string id) => Assert.Single(_listener.UpdatesFor(id), u => u.Status == OrderStatus.Rejected).Reason;
+    }
+
+    [Fact]
     public async Task A_fill_or_kill_the_book_cannot_fill_whole_is_cancelled_with_nothing_filled()
     {
         var gateway = await StartGatewayAsync();

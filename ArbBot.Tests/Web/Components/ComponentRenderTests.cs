@@ -15,7 +15,7 @@ public sealed class ComponentRenderTests
     [Fact]
     public async Task Mode_banner_says_PAPER_in_paper_mode()
     {
-        await using var renderer = new ComponentRenderer(TradingMode.Paper);
+        await using var renderer = new ComponentRenderer(live: false);
 
         var html = await renderer.RenderAsync<ModeBanner>();
 
@@ -25,9 +25,9 @@ public sealed class ComponentRenderTests
     }
 
     [Fact]
-    public async Task Mode_banner_says_LIVE_in_live_mode()
+    public async Task Mode_banner_says_LIVE_once_live_trading_is_armed()
     {
-        await using var renderer = new ComponentRenderer(TradingMode.Live);
+        await using var renderer = new ComponentRenderer(live: true);
 
         var html = await renderer.RenderAsync<ModeBanner>();
 

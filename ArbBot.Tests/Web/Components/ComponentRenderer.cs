@@ -27,14 +27,15 @@ public sealed class ComponentRenderer : IAsyncDisposable
     private readonly ServiceProvider _services;
     private readonly HtmlRenderer _renderer;
 
-    public ComponentRenderer(TradingMode mode = TradingMode.Paper)
+    /// <param name="live">True to render with live trading armed (as after an admin armed it).</param>
+    public ComponentRenderer(bool live = false)
     {
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddRadzenComponents();
         services.AddSingleton<NavigationManager, FixedNavigationManager>();
         services.AddSingleton<IJSRuntime, NoJavaScript>();
-        services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new ArbBotOptions { Mode = mode }));
+        services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new ArbBotOptions()));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<InstrumentRegistry>();
         services.AddSingleton(sp => new MarketDataHub(sp.GetRequiredService<InstrumentRegistry>(), TimeProvider.System));
@@ -47,8 +48,13 @@ public sealed class ComponentRenderer : IAsyncDisposable
         services.AddSingleton<Engine.Strategies.SpikeHunter.SpikeHunterControls>();
         services.AddSingleton<Engine.Notifications.NotificationControls>();
         services.AddSingleton<Engine.Lifecycle.DeskLifecycle>();
+        // Renders never switch the route nor open a venue's gateway.
+        services.AddSingleton(sp => new LiveTrading(sp.GetRequiredService<MarketDataHub>(),
+            () => throw new InvalidOperationException("A render switched live trading."),
+            () => throw new InvalidOperationException("A render opened live gateways.")));
         services.AddSingleton<DeskCommands>();
         _services = services.BuildServiceProvider();
+        if (live) _services.GetRequiredService<LiveTrading>().Publish(new LiveTradingState(true, "alice", DateTimeOffset.UnixEpoch));
         _renderer = new HtmlRenderer(_services, _services.GetRequiredService<ILoggerFactory>());
     }
 

@@ -17,7 +17,9 @@ internal sealed record KalshiWireCreateOrder(
     string? NoPriceDollars,
     string TimeInForce,
     bool? PostOnly,
-    bool? ReduceOnly);
+    bool? ReduceOnly,
+    /// <summary>Unix seconds when a GTD order leaves the book (sent with good_till_canceled); absent otherwise.</summary>
+    long? ExpirationTs = null);
 
 /// <summary>POST /portfolio/orders/{order_id}/amend body: the new price and the new total count (filled + resting).</summary>
 internal sealed record KalshiWireAmendOrder(

@@ -467,7 +467,9 @@ public sealed class PolymarketOrderGateway : IOrderGateway, IPolymarketUserEvent
     {
         var request = order.Request;
         var target = order.Target!;
-        var payload = _factory.CreateLimitOrder(version, target.TokenId, request.Side, request.LimitPrice.Value, request.Quantity, target.Tick, target.NegRisk);
+        // The CLOB ends a GTD order one minute before the expiration it carries: carry the expiry plus that minute.
+        var expiration = request.TimeInForce == TimeInForce.Gtd ? (request.ExpiresAt!.Value + OrderOptions.PolymarketExpiryThreshold).ToUnixTimeSeconds() : 0;
+        var payload = _factory.CreateLimitOrder(version, target.TokenId, request.Side, request.LimitPrice.Value, request.Quantity, target.Tick, target.NegRisk, expiration);
         lock (_gate)
         {
             // Registered before the POST: the user channel can report a match before the POST's answer arrives.
@@ -485,9 +487,10 @@ public sealed class PolymarketOrderGateway : IOrderGateway, IPolymarketUserEvent
         {
             TimeInForce.Fok => PolymarketOrderType.Fok,
             TimeInForce.Ioc => PolymarketOrderType.Fak,
+            TimeInForce.Gtd => PolymarketOrderType.Gtd,
             _ => PolymarketOrderType.Gtc,
         };
-        return _client.PostOrderAsync(new PolymarketOrderPost(payload, type), cancellationToken);
+        return _client.PostOrderAsync(new PolymarketOrderPost(payload, type, order.Request.PostOnly), cancellationToken);
     }
 
     /// <summary>Null when the account can pay for the order; otherwise the reason it cannot.</summary>
@@ -670,7 +673,7 @@ public sealed class PolymarketOrderGateway : IOrderGateway, IPolymarketUserEvent
         if (request.Quantity < market.MinOrderSize) return (target, $"quantity {request.Quantity} is below the market's minimum order size {market.MinOrderSize}");
         if (!request.LimitPrice.IsOnGrid(tick)) return (target, $"price {request.LimitPrice} is off the {tick} tick grid");
         if (request.LimitPrice < tick.MinPrice || request.LimitPrice > tick.MaxPrice) return (target, $"price {request.LimitPrice} is outside [{tick.MinPrice}, {tick.MaxPrice}]");
-        return (target, null);
+        return (target, OrderOptions.Problem(request, Venue, _time.GetUtcNow()));
     }
 
     private void RefreshBalanceSoon()

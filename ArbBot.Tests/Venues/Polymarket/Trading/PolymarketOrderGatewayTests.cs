@@ -39,6 +39,43 @@ public sealed class PolymarketOrderGatewayTests
     }
 
     [Fact]
+    public async Task A_gtd_post_only_order_is_signed_with_its_expiry_plus_the_venues_minute_and_posted_as_gtd_post_only()
+    {
+        await using var h = await StartAsync(setup: s => s.SetAsks(YesToken, (0.60m, 100m)));
+        var expires = DateTimeOffset.UtcNow.AddHours(1);
+
+        await h.Gateway.PlaceAsync(h.Buy("gtd-1", 0.52m, 10m, TimeInForce.Gtd) with { ExpiresAt = expires, PostOnly = true }, CancellationToken.None);
+
+        await EventuallyAsync(() => h.State.OrdersSnapshot().Count == 1, "the order resting on the exchange");
+        var resting = Assert.Single(h.State.OrdersSnapshot());
+        Assert.Equal(("GTD", "LIVE"), (resting.OrderType, resting.Status));
+        using var body = System.Text.Json.JsonDocument.Parse(Assert.Single(h.State.OrderBodies));
+        Assert.Equal("GTD", body.RootElement.GetProperty("orderType").GetString());
+        Assert.True(body.RootElement.GetProperty("postOnly").GetBoolean());
+        // The CLOB ends GTD orders a minute before the signed expiration, so the signed one is a minute later.
+        Assert.Equal((expires.ToUnixTimeSeconds() + 60).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            body.RootElement.GetProperty("order").GetProperty("expiration").ToString());
+        Assert.Equal(0, h.State.SignatureRejected);
+    }
+
+    [Fact]
+    public async Task Order_options_polymarket_cannot_take_are_rejected_with_a_reason_and_never_posted()
+    {
+        await using var h = await StartAsync(withChannel: false, setup: s => s.SetAsks(YesToken, (0.60m, 100m)));
+
+        await h.Gateway.PlaceAsync(h.Buy("po-fok", 0.52m, 10m, TimeInForce.Fok) with { PostOnly = true }, CancellationToken.None);
+        await h.Gateway.PlaceAsync(h.Buy("reduce", 0.52m, 10m, TimeInForce.Gtc) with { ReduceOnly = true }, CancellationToken.None);
+        await h.Gateway.PlaceAsync(h.Buy("gtd-short", 0.52m, 10m, TimeInForce.Gtd) with { ExpiresAt = DateTimeOffset.UtcNow.AddSeconds(90) }, CancellationToken.None);
+
+        Assert.Equal("post-only orders rest on the book, so they cannot be fill-or-kill; use GTC or GTD", Rejection("po-fok"));
+        Assert.Equal("Polymarket has no reduce-only orders", Rejection("reduce"));
+        Assert.StartsWith("Polymarket GTD orders must live at least 2 minutes", Rejection("gtd-short"));
+        Assert.Empty(h.State.OrderBodies);
+
+        string? Rejection(string id) => Assert.Single(h.Recorded.UpdatesFor(id), u => u.Status == OrderStatus.Rejected).Reason;
+    }
+
+    [Fact]
     public async Task Fill_or_kill_and_fill_and_kill_follow_the_venue()
     {
         await using var h = await StartAsync(setup: s => s.SetAsks(YesToken, (0.40m, 5m), (0.45m, 5m)));
