@@ -23,8 +23,9 @@ namespace ArbBot.Engine.Desk;
 public sealed class TradingDesk
 {
     private TradingDesk(HubExecutionListener listener, IReadOnlyDictionary<VenueId, IOrderGateway> gateways, ArbitrageExecutor executor,
-        DeskPortfolio portfolio, DeskEngine engine, OrderLatencyMeter latency, SpikeHunter spikeHunter)
+        DeskPortfolio portfolio, DeskEngine engine, OrderLatencyMeter latency, SpikeHunter spikeHunter, string paperIdToken)
     {
+        PaperIdToken = paperIdToken;
         Latency = latency;
         SpikeHunter = spikeHunter;
         Listener = listener;
@@ -33,6 +34,9 @@ public sealed class TradingDesk
         Portfolio = portfolio;
         Engine = engine;
     }
+
+    /// <summary>The token in the paper gateways' order and fill ids (8 hex digits), recorded so a replay issues the same ids.</summary>
+    public string PaperIdToken { get; }
 
     public HubExecutionListener Listener { get; }
     public IReadOnlyDictionary<VenueId, IOrderGateway> Gateways { get; }
@@ -56,15 +60,17 @@ public sealed class TradingDesk
         Func<bool> recordsBacklogged,
         TimeProvider time,
         ILoggerFactory loggers,
-        SpikeHunterControls? spikeHunter = null)
+        SpikeHunterControls? spikeHunter = null,
+        string? paperIdToken = null)
     {
+        paperIdToken ??= Guid.NewGuid().ToString("N")[..8];
         // Every order the desk sends is reported through this journal, so the meter sees them all.
         var latency = new OrderLatencyMeter();
         journal = new LatencyMeteringJournal(journal, latency);
         var listener = new HubExecutionListener(hub, loggers.CreateLogger<HubExecutionListener>());
         var gateways = venues.ToDictionary(
             v => v.Id,
-            v => (IOrderGateway)new PaperOrderGateway(v.Id, hub, hub.Registry, v.FeeModel, time, paper, listener));
+            v => (IOrderGateway)new PaperOrderGateway(v.Id, hub, hub.Registry, v.FeeModel, time, paper, listener, paperIdToken));
         var executor = new ArbitrageExecutor(hub, gateways, journal, () => controls.Limits, execution, loggers.CreateLogger<ArbitrageExecutor>());
         var portfolio = new DeskPortfolio(hub, portfolioOptions);
         var kalshiFees = venues.FirstOrDefault(v => v.Id == VenueId.Kalshi)?.FeeModel ?? new KalshiFeeModel();
@@ -83,6 +89,6 @@ public sealed class TradingDesk
             () => portfolio.Equity, () => controls.KillSwitchEngaged);
         engine.UseExecutor(SpikeHunter.StrategyName, hunter);
         hunter.Start();
-        return new TradingDesk(listener, gateways, executor, portfolio, engine, latency, hunter);
+        return new TradingDesk(listener, gateways, executor, portfolio, engine, latency, hunter, paperIdToken);
     }
 }

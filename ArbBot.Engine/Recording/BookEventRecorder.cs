@@ -26,6 +26,18 @@ public sealed record BookEventRecorderOptions
 
     /// <summary>Pending events are written to disk at least this often, so a crash loses little. Default 1 s.</summary>
     public TimeSpan FlushInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// The approved pairs right now, read on the writer thread (must be thread-safe): every file's catalog carries them,
+    /// and a change is written as a catalog block, so any single file replays with the pairs traded at the time.
+    /// </summary>
+    public Func<IReadOnlyList<RecordedPair>>? Pairs { get; init; }
+
+    /// <summary>
+    /// The desk's id state when a file starts (read on the writer thread): its paper order id token and the last
+    /// opportunity id handed out. Written at the start of every file so a replay issues the same ids.
+    /// </summary>
+    public Func<(string PaperIdToken, long LastOpportunityId)>? DeskIds { get; init; }
 }
 
 /// <summary>
@@ -54,6 +66,12 @@ public sealed class BookEventRecorder : IBookEventRecorder, IDisposable
     private RecordingWriter? _writer;
     private DateTimeOffset _fileOpenedAt;
     private int _catalogInstruments;
+    private IReadOnlyList<RecordedPair>? _catalogPairs;
+    private long _gapReported;
+    private readonly Dictionary<Type, uint> _workTags = [];
+    private long _lastReceived;
+    private bool _firstIdsTaken;
+    private (string PaperIdToken, long LastOpportunityId)? _firstIds;
 
     public BookEventRecorder(BookEventRecorderOptions options, InstrumentRegistry registry, TimeProvider time, ILogger<BookEventRecorder>? logger = null)
     {
@@ -97,6 +115,24 @@ public sealed class BookEventRecorder : IBookEventRecorder, IDisposable
     public void Record(in BookEvent bookEvent, long receivedUtcTicks)
     {
         if (bookEvent.Kind == BookEventKind.Work) return;
+        Enqueue(in bookEvent, receivedUtcTicks);
+    }
+
+    /// <summary>Hub thread: notes where the hub ran queued work (a replay runs its own work at the same point). Never blocks.</summary>
+    public void RecordHubWork(IHubWork work, long utcTicks) => Enqueue(BookEvent.Run(work), utcTicks);
+
+    /// <summary>Hub thread: notes that the last record made the hub run <paramref name="count"/> items of its own work right after it.</summary>
+    public void RecordOwnWork(int count, long utcTicks) => Enqueue(new BookEvent { Kind = BookEventKind.Work, Sequence = count }, utcTicks);
+
+    private void Enqueue(in BookEvent bookEvent, long receivedUtcTicks)
+    {
+        // The ids at the very first record are taken on the hub thread, before that record is acted on: exact for the
+        // run's first file (what a parity replay starts from); later files take them when they open.
+        if (!_firstIdsTaken)
+        {
+            _firstIds = _options.DeskIds?.Invoke();
+            _firstIdsTaken = true;
+        }
         var head = _head;
         if (head - Volatile.Read(ref _tail) >= _ring.Length)
         {
@@ -155,13 +191,41 @@ public sealed class BookEventRecorder : IBookEventRecorder, IDisposable
             if (_writer is null) OpenFile(now);
             var writer = _writer!;
             var known = _registry.Count;
-            if (known > _catalogInstruments)
+            var pairs = _options.Pairs?.Invoke();
+            var pairsChanged = pairs is not null && !ReferenceEquals(pairs, _catalogPairs);
+            if (known > _catalogInstruments || pairsChanged)
             {
-                writer.WriteCatalog(RecordingCatalog.From(_registry, _catalogInstruments));
+                writer.WriteCatalog(RecordingCatalog.From(_registry, known > _catalogInstruments ? _catalogInstruments : known, pairsChanged ? pairs : null));
                 _catalogInstruments = known;
+                _catalogPairs = pairs;
             }
-            writer.Write(in recorded);
-            Interlocked.Increment(ref _written);
+            // Said in the file, at the place it happened: the recording lacks events here.
+            var dropped = Interlocked.Read(ref _dropped);
+            if (dropped > _gapReported)
+            {
+                writer.WriteControl(RecordingControlKind.Gap, dropped - _gapReported, _lastReceived);
+                _logger.LogWarning("The book recorder fell behind and dropped {Count} events; the recording says so at that point", dropped - _gapReported);
+                _gapReported = dropped;
+            }
+            var e = recorded.Event;
+            if (e.Kind == BookEventKind.Work)
+            {
+                if (e.Work is { } work)
+                {
+                    if (!_workTags.TryGetValue(work.GetType(), out var tag)) _workTags[work.GetType()] = tag = RecordingFormat.WorkTag(work.GetType());
+                    writer.WriteControl(RecordingControlKind.HubWork, tag, recorded.ReceivedUtcTicks);
+                }
+                else
+                {
+                    writer.WriteControl(RecordingControlKind.OwnWork, e.Sequence, recorded.ReceivedUtcTicks);
+                }
+            }
+            else
+            {
+                writer.Write(in recorded);
+                Interlocked.Increment(ref _written);
+            }
+            _lastReceived = recorded.ReceivedUtcTicks;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
         {
@@ -182,7 +246,8 @@ public sealed class BookEventRecorder : IBookEventRecorder, IDisposable
         try
         {
             _catalogInstruments = _registry.Count;
-            _writer = new RecordingWriter(stream, RecordingCatalog.From(_registry), _options.Quality);
+            _catalogPairs = _options.Pairs?.Invoke();
+            _writer = new RecordingWriter(stream, RecordingCatalog.From(_registry, pairs: _catalogPairs), _options.Quality);
         }
         catch
         {
@@ -190,6 +255,13 @@ public sealed class BookEventRecorder : IBookEventRecorder, IDisposable
             throw;
         }
         _fileOpenedAt = now;
+        var ids = _files.Count == 0 ? _firstIds : _options.DeskIds?.Invoke();
+        if (ids is var (token, lastOpportunity))
+        {
+            _writer.WriteControl(RecordingControlKind.PaperIdToken, long.Parse(token, NumberStyles.HexNumber, CultureInfo.InvariantCulture), now.UtcTicks);
+            _writer.WriteControl(RecordingControlKind.LastOpportunityId, lastOpportunity, now.UtcTicks);
+            _lastReceived = now.UtcTicks;
+        }
         lock (_files) _files.Add(path);
         _logger.LogInformation("Recording book events to {Path}", path);
     }
