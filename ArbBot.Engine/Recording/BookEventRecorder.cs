@@ -72,6 +72,8 @@ public sealed class BookEventRecorder : IBookEventRecorder, IDisposable
     private long _lastReceived;
     private bool _firstIdsTaken;
     private (string PaperIdToken, long LastOpportunityId)? _firstIds;
+    private IReadOnlyList<RecordedPair>? _firstPairs;
+    private IReadOnlyList<RecordedPair>? _hubPairs;
 
     public BookEventRecorder(BookEventRecorderOptions options, InstrumentRegistry registry, TimeProvider time, ILogger<BookEventRecorder>? logger = null)
     {
@@ -131,8 +133,30 @@ public sealed class BookEventRecorder : IBookEventRecorder, IDisposable
         if (!_firstIdsTaken)
         {
             _firstIds = _options.DeskIds?.Invoke();
+            _hubPairs = _firstPairs = _options.Pairs?.Invoke();
             _firstIdsTaken = true;
         }
+        else if (_options.Pairs is { } source && source() is { } pairs && !ReferenceEquals(pairs, _hubPairs))
+        {
+            // Noticed on the hub thread, before the record it precedes: a replay applies the change at the same point.
+            _hubPairs = pairs;
+            EnqueueSlot(BookEvent.Run(new PairsChanged(pairs)), receivedUtcTicks);
+        }
+        EnqueueSlot(in bookEvent, receivedUtcTicks);
+    }
+
+    /// <summary>The approved pairs changed (hub thread noticed); written as a catalog block at this point.</summary>
+    private sealed class PairsChanged(IReadOnlyList<RecordedPair> pairs) : IHubWork
+    {
+        public IReadOnlyList<RecordedPair> Pairs { get; } = pairs;
+
+        public void Execute(MarketDataHub hub)
+        {
+        }
+    }
+
+    private void EnqueueSlot(in BookEvent bookEvent, long receivedUtcTicks)
+    {
         var head = _head;
         if (head - Volatile.Read(ref _tail) >= _ring.Length)
         {
@@ -191,13 +215,10 @@ public sealed class BookEventRecorder : IBookEventRecorder, IDisposable
             if (_writer is null) OpenFile(now);
             var writer = _writer!;
             var known = _registry.Count;
-            var pairs = _options.Pairs?.Invoke();
-            var pairsChanged = pairs is not null && !ReferenceEquals(pairs, _catalogPairs);
-            if (known > _catalogInstruments || pairsChanged)
+            if (known > _catalogInstruments)
             {
-                writer.WriteCatalog(RecordingCatalog.From(_registry, known > _catalogInstruments ? _catalogInstruments : known, pairsChanged ? pairs : null));
+                writer.WriteCatalog(RecordingCatalog.From(_registry, _catalogInstruments));
                 _catalogInstruments = known;
-                _catalogPairs = pairs;
             }
             // Said in the file, at the place it happened: the recording lacks events here.
             var dropped = Interlocked.Read(ref _dropped);
@@ -208,7 +229,12 @@ public sealed class BookEventRecorder : IBookEventRecorder, IDisposable
                 _gapReported = dropped;
             }
             var e = recorded.Event;
-            if (e.Kind == BookEventKind.Work)
+            if (e.Work is PairsChanged changed)
+            {
+                writer.WriteCatalog(RecordingCatalog.From(_registry, known, changed.Pairs));
+                _catalogPairs = changed.Pairs;
+            }
+            else if (e.Kind == BookEventKind.Work)
             {
                 if (e.Work is { } work)
                 {
@@ -246,7 +272,7 @@ public sealed class BookEventRecorder : IBookEventRecorder, IDisposable
         try
         {
             _catalogInstruments = _registry.Count;
-            _catalogPairs = _options.Pairs?.Invoke();
+            if (_files.Count == 0) _catalogPairs = _firstPairs;
             _writer = new RecordingWriter(stream, RecordingCatalog.From(_registry, pairs: _catalogPairs), _options.Quality);
         }
         catch
