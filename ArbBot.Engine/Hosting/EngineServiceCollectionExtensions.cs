@@ -57,6 +57,8 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton(sp => new DeskRecording(sp.GetRequiredService<IOptions<RecordingOptions>>().Value,
             sp.GetRequiredService<IOptions<RecordingOptions>>().Value.ResolveDirectory(sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton<Replay.ReplayReportStore>();
+        services.AddSingleton<Replay.ReplayService>();
         // The host's own stop limit is the desk's: SIGTERM ends the process within it whatever is still running.
         services.AddOptions<HostOptions>().Configure<IOptions<LifecycleOptions>>((host, lifecycle) => host.ShutdownTimeout = lifecycle.Value.ShutdownTimeout);
 
