@@ -199,6 +199,13 @@ public sealed class BookEventRecorder : IBookEventRecorder, IDisposable
             }
             if (stopping)
             {
+                // Drops after the last written event still leave their mark at the end of the file.
+                var dropped = Interlocked.Read(ref _dropped);
+                if (_writer is not null && dropped > _gapReported)
+                {
+                    Guard(() => _writer.WriteControl(RecordingControlKind.Gap, dropped - _gapReported, _lastReceived));
+                    _gapReported = dropped;
+                }
                 CloseFile();
                 return;
             }

@@ -64,9 +64,20 @@ public sealed class ReplayReportStore(IDbContextFactory<ArbBotDbContext> context
         return await db.ReplayReports.AsNoTracking().OrderByDescending(r => r.Id).Take(take)
             .Select(r => new ReplayReportRow
             {
-                Id = r.Id, Source = r.Source, StartedUtc = r.StartedUtc, CompletedUtc = r.CompletedUtc, StartedBy = r.StartedBy,
-                ReplayFromUtc = r.ReplayFromUtc, ReplayToUtc = r.ReplayToUtc, Events = r.Events, Trades = r.Trades, FinalPnl = r.FinalPnl,
-                MaxDrawdown = r.MaxDrawdown, Sharpe = r.Sharpe, HitRate = r.HitRate, ReportJson = "",
+                Id = r.Id,
+                Source = r.Source,
+                StartedUtc = r.StartedUtc,
+                CompletedUtc = r.CompletedUtc,
+                StartedBy = r.StartedBy,
+                ReplayFromUtc = r.ReplayFromUtc,
+                ReplayToUtc = r.ReplayToUtc,
+                Events = r.Events,
+                Trades = r.Trades,
+                FinalPnl = r.FinalPnl,
+                MaxDrawdown = r.MaxDrawdown,
+                Sharpe = r.Sharpe,
+                HitRate = r.HitRate,
+                ReportJson = "",
             })
             .ToListAsync(cancellationToken).ConfigureAwait(false);
     }
