@@ -63,7 +63,10 @@ public sealed class ReplayService(DeskRecording recording, ReplayReportStore rep
     public IReadOnlyList<RecordingFileInfo> ListRecordings()
     {
         if (!System.IO.Directory.Exists(Directory)) return [];
+        // The file being written has no end yet: it is offered once it rotates.
+        var current = recording.CurrentFile is { } file ? Path.GetFileName(file) : null;
         return new DirectoryInfo(Directory).GetFiles("*" + RecordingFormat.FileExtension)
+            .Where(f => f.Name != current)
             .OrderByDescending(f => f.Name, StringComparer.Ordinal)
             .Select(f => new RecordingFileInfo(f.Name, f.Length, new DateTimeOffset(f.LastWriteTimeUtc, TimeSpan.Zero)))
             .ToList();
