@@ -176,9 +176,11 @@ public sealed class ReplayDesk
     /// right after the same event, so the desk makes the same decisions in the same order. Without a trace (generated
     /// recordings) posted work runs after each event, as <see cref="Run(RecordingReader, long)"/> does.
     /// <paramref name="afterEntry"/> is called after every entry (progress, the PnL curve); cancellation is checked there.
+    /// The trace holds only while the desk decides as the recorded one did (same limits and settings): a what-if replay
+    /// with other limits passes <paramref name="followTrace"/> false, and its posted work runs after each event.
     /// </summary>
     /// <returns>Book events applied, events that failed, and whether the recording carried the hub's trace.</returns>
-    public (long Events, long Errors, bool Traced) Replay(RecordingReader reader, Action? afterEntry = null, CancellationToken cancellationToken = default)
+    public (long Events, long Errors, bool Traced) Replay(RecordingReader reader, Action? afterEntry = null, bool followTrace = true, CancellationToken cancellationToken = default)
     {
         var clock = Clock ?? throw new InvalidOperationException("This desk runs on a real clock; feed it with ReplayLoad.");
         long events = 0, errors = 0;
@@ -236,7 +238,7 @@ public sealed class ReplayDesk
                         Hub.TryRunQueuedWork((uint)control.Value);
                         Hub.OwnWorkBudget = 0;
                         break;
-                    case RecordingControlKind.PaperIdToken:
+                    case RecordingControlKind.PaperIdToken when followTrace:
                         // The recorder traces the hub's work from the start of every file it writes.
                         traced = true;
                         Hub.OwnWorkBudget = 0;

@@ -16,6 +16,13 @@ public sealed record ReplayRunOptions
 
     /// <summary>The PnL curve's sampling interval in replay time (also the Sharpe ratio's return interval). Default 1 min.</summary>
     public TimeSpan CurveInterval { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Parity: follow the recording's hub trace so the desk reproduces the recorded run's decisions exactly. Only holds
+    /// when the limits and settings are the recorded desk's; a what-if run with other limits leaves it off (default),
+    /// and posted work then runs right after each event.
+    /// </summary>
+    public bool FollowTrace { get; init; }
 }
 
 /// <summary>How far a replay is: the fraction of the recording's bytes read, events replayed, the replay clock.</summary>
@@ -104,7 +111,7 @@ public static class ReplayRunner
                 {
                     progress.Report(new ReplayProgress(Math.Min(1, (fileBytes + reader.BytesRead) / (double)totalBytes), events + reader.EventsRead, now));
                 }
-            }, cancellationToken);
+            }, options.FollowTrace, cancellationToken);
             events += run.Events;
             errors += run.Errors;
             traced |= run.Traced;

@@ -41,9 +41,10 @@ public sealed class ReplayCommandTests : IDisposable
         Assert.Contains("100%", output);
         Assert.Contains("Replay report", output);
         Assert.Contains("hit rate", output);
+        Assert.True(System.Text.RegularExpressions.Regex.IsMatch(output, @"trades\s+[1-9]"), output);
         Assert.Contains("max drawdown", output);
         Assert.Contains("Sharpe", output);
-        Assert.Contains("hub trace present", output);
+        Assert.Contains("hub trace not followed", output);
         Assert.Contains("Report saved as replay report 1", output);
         using var connection = new SqliteConnection($"Data Source={database}");
         connection.Open();

@@ -33,7 +33,7 @@ public sealed class ReplayParityTests(ITestOutputHelper output) : IDisposable
         harness.Run(TimeSpan.FromMinutes(3));
         harness.Recorder!.Dispose();
 
-        var result = ReplayRunner.Run(ReplayRunner.ResolveFiles(_folder), new ReplayRunOptions { Limits = limits });
+        var result = ReplayRunner.Run(ReplayRunner.ResolveFiles(_folder), new ReplayRunOptions { Limits = limits, FollowTrace = true });
         var live = harness.Journal;
         var replay = result.Journal;
         output.WriteLine($"live: {live.Opportunities.Count} opportunities, {live.Transitions.Count} transitions, {live.Fills.Count} fills; " +

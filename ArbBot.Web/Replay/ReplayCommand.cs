@@ -61,7 +61,8 @@ public static class ReplayCommand
         try
         {
             var lastPercent = -1;
-            result = ReplayRunner.Run(files, new ReplayRunOptions { Limits = limits }, new ConsoleProgress(p =>
+            // Without --limits the recorded desk's decisions are reproduced (its hub trace is followed); with them it is a what-if run.
+            result = ReplayRunner.Run(files, new ReplayRunOptions { Limits = limits, FollowTrace = limitsIndex < 0 }, new ConsoleProgress(p =>
             {
                 var percent = (int)(p.Fraction * 100);
                 if (percent / 10 == lastPercent / 10) return;
@@ -130,12 +131,18 @@ public static class ReplayCommand
         output.WriteLine(FormattableString.Invariant($"""
             Replay report
               period        {result.From:yyyy-MM-dd HH:mm:ss} to {result.To:yyyy-MM-dd HH:mm:ss} UTC ({result.Events:N0} events in {result.Elapsed.TotalSeconds:0.0} s, {(result.Elapsed.TotalSeconds > 0 ? result.Events / result.Elapsed.TotalSeconds : 0):N0} events/s)
-              recording     {(result.Traced ? "hub trace present (decisions as recorded)" : "no hub trace (generated or older recording)")}, {result.Gaps} gap(s), {result.EventsDropped} event(s) dropped by the recorder
+              recording     {(result.Traced ? "hub trace followed (decisions as recorded)" : "hub trace not followed (what-if limits, or a generated recording)")}, {result.Gaps} gap(s), {result.EventsDropped} event(s) dropped by the recorder
               decisions     {result.Opportunities} opportunities, {result.OrdersSent} orders, {result.Fills} fills
               trades        {r.Trades} ({r.Wins} won, hit rate {r.HitRate:P1})
               hedges        {r.Hedges.HedgedWithinSlippage} within slippage, {r.Hedges.HedgedBeyondSlippage} beyond, {r.Hedges.Unwound} unwound, {r.Hedges.Residual} residual, {r.Hedges.NotFilled} not filled
               PnL           {r.FinalPnl:0.00}  max drawdown {r.MaxDrawdown:0.00}  Sharpe {(r.Sharpe is { } s ? s.ToString("0.00", CultureInfo.InvariantCulture) : "n/a")} (per-{r.CurveInterval.TotalMinutes:0.#}-min returns, annualized over 365 days)
             """));
+        // Why opportunities were not taken, most common first (the part of each reason before its details).
+        foreach (var reason in result.Journal.Opportunities.Where(o => o.Decision == Engine.Strategies.OpportunityDecision.Rejected)
+                     .GroupBy(o => o.Reason.Split(':')[0]).OrderByDescending(g => g.Count()).Take(3))
+        {
+            output.WriteLine($"  rejected      {reason.Count()} × {reason.Key}");
+        }
         output.WriteLine("  PnL curve");
         var step = Math.Max(1, r.Curve.Count / 20);
         for (var i = 0; i < r.Curve.Count; i += step) output.WriteLine(FormattableString.Invariant($"    {r.Curve[i].At:HH:mm:ss}  {r.Curve[i].Pnl,10:0.00}"));
