@@ -6,6 +6,7 @@ using ArbBot.Web.Components;
 using ArbBot.Web.Health;
 using ArbBot.Web.Hubs;
 using ArbBot.Web.Observability;
+using ArbBot.Web.Replay;
 using ArbBot.Web.Venues;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
@@ -17,6 +18,10 @@ builder.Configuration.UseOperatorSettings();
 if (args is [PolymarketCommand.Verb, ..])
 {
     return await PolymarketCommand.RunAsync(args[1..], builder.Configuration, Console.Out, Console.Error, CancellationToken.None);
+}
+if (args is [ReplayCommand.Verb, ..])
+{
+    return await ReplayCommand.RunAsync(args[1..], builder.Configuration, Console.Out, Console.Error, CancellationToken.None);
 }
 builder.Logging.AddArbBotConsole(builder.Configuration);
 if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))

@@ -97,6 +97,11 @@ public sealed class DeskEngine : IOpportunitySink, IRiskContext
         foreach (var (eventKey, instruments, payout) in MultiOutcome!.TradableSets()) _portfolio.TrackEventSet(eventKey, instruments, payout);
     }
 
+    private IReadOnlyList<Recording.RecordedPair> _approvedPairs = [];
+
+    /// <summary>The approved pairs, as an immutable list replaced on every change (read from any thread: the recorder writes them into its files).</summary>
+    public IReadOnlyList<Recording.RecordedPair> ApprovedPairs => Volatile.Read(ref _approvedPairs);
+
     /// <summary>Pairs known to the engine (every status), by id. Hub thread only.</summary>
     public IReadOnlyDictionary<long, MarketPair> Pairs => _pairs;
 
@@ -104,6 +109,8 @@ public sealed class DeskEngine : IOpportunitySink, IRiskContext
     public PairRegistration SetPair(MarketPair pair)
     {
         _pairs[pair.Id] = pair;
+        Volatile.Write(ref _approvedPairs, [.. _pairs.Values.Where(p => p.Status == PairStatus.Approved).OrderBy(p => p.Id)
+            .Select(p => new Recording.RecordedPair(p.Id, p.KalshiMarketKey, p.PolymarketMarketKey, p.Mapping))]);
         var registration = CrossVenue.AddOrUpdatePair(pair);
         if (registration == PairRegistration.Active
             && _registry.TryGetMarket(VenueId.Kalshi, pair.KalshiMarketKey, out var kalshi)

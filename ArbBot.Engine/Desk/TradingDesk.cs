@@ -25,10 +25,12 @@ public sealed class TradingDesk
 {
     private TradingDesk(HubExecutionListener listener, IReadOnlyDictionary<VenueId, IOrderGateway> gateways,
         IReadOnlyDictionary<VenueId, RoutedOrderGateway> routes, ArbitrageExecutor executor,
-        DeskPortfolio portfolio, DeskEngine engine, OrderLatencyMeter latency, SpikeHunter spikeHunter, SingleOrderExecutor singleOrders)
+        DeskPortfolio portfolio, DeskEngine engine, OrderLatencyMeter latency, SpikeHunter spikeHunter, SingleOrderExecutor singleOrders,
+        string paperIdToken)
     {
         Routes = routes;
         SingleOrders = singleOrders;
+        PaperIdToken = paperIdToken;
         Latency = latency;
         SpikeHunter = spikeHunter;
         Listener = listener;
@@ -37,6 +39,9 @@ public sealed class TradingDesk
         Portfolio = portfolio;
         Engine = engine;
     }
+
+    /// <summary>The token in the paper gateways' order and fill ids (8 hex digits), recorded so a replay issues the same ids.</summary>
+    public string PaperIdToken { get; }
 
     public HubExecutionListener Listener { get; }
     public IReadOnlyDictionary<VenueId, IOrderGateway> Gateways { get; }
@@ -64,8 +69,10 @@ public sealed class TradingDesk
         Func<bool> recordsBacklogged,
         TimeProvider time,
         ILoggerFactory loggers,
-        SpikeHunterControls? spikeHunter = null)
+        SpikeHunterControls? spikeHunter = null,
+        string? paperIdToken = null)
     {
+        paperIdToken ??= Guid.NewGuid().ToString("N")[..8];
         // Every order the desk sends is reported through this journal, so the meter sees them all.
         var latency = new OrderLatencyMeter();
         journal = new LatencyMeteringJournal(journal, latency);
@@ -73,7 +80,7 @@ public sealed class TradingDesk
         // Paper unless an admin arms live trading (LiveTrading re-routes these between executions).
         var routes = venues.ToDictionary(
             v => v.Id,
-            v => new RoutedOrderGateway(new PaperOrderGateway(v.Id, hub, hub.Registry, v.FeeModel, time, paper, listener)));
+            v => new RoutedOrderGateway(new PaperOrderGateway(v.Id, hub, hub.Registry, v.FeeModel, time, paper, listener, paperIdToken)));
         var gateways = routes.ToDictionary(r => r.Key, r => (IOrderGateway)r.Value);
         var executor = new ArbitrageExecutor(hub, gateways, journal, () => controls.Limits, execution, loggers.CreateLogger<ArbitrageExecutor>());
         var portfolio = new DeskPortfolio(hub, portfolioOptions);
@@ -93,6 +100,6 @@ public sealed class TradingDesk
             () => portfolio.Equity, () => controls.KillSwitchEngaged);
         engine.UseExecutor(SpikeHunter.StrategyName, hunter);
         hunter.Start();
-        return new TradingDesk(listener, gateways, routes, executor, portfolio, engine, latency, hunter, singleOrders);
+        return new TradingDesk(listener, gateways, routes, executor, portfolio, engine, latency, hunter, singleOrders, paperIdToken);
     }
 }

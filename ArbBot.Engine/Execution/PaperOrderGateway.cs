@@ -65,6 +65,7 @@ public sealed class PaperOrderGateway : IOrderGateway, IOrderReconciliation, IBo
     /// <param name="time">The clock for latency and timestamps.</param>
     /// <param name="options">Simulation settings; validated here.</param>
     /// <param name="listener">Receives order updates and fills.</param>
+    /// <param name="idToken">The token in this gateway's order and fill ids (default: a random one); a replay passes the recorded one so ids match.</param>
     public PaperOrderGateway(
         VenueId venue,
         MarketDataHub hub,
@@ -72,7 +73,8 @@ public sealed class PaperOrderGateway : IOrderGateway, IOrderReconciliation, IBo
         IFeeModel feeModel,
         TimeProvider time,
         PaperExecutionOptions options,
-        IExecutionListener listener)
+        IExecutionListener listener,
+        string? idToken = null)
     {
         ArgumentNullException.ThrowIfNull(hub);
         ArgumentNullException.ThrowIfNull(registry);
@@ -95,7 +97,7 @@ public sealed class PaperOrderGateway : IOrderGateway, IOrderReconciliation, IBo
         _listener = listener;
         _latency = options.Latency;
         // A per-instance token keeps order and fill ids unique across restarts, so stored fills never collide.
-        _idPrefix = $"paper-{venue.DisplayName().ToLowerInvariant()}-{Guid.NewGuid().ToString("N")[..8]}";
+        _idPrefix = $"paper-{venue.DisplayName().ToLowerInvariant()}-{idToken ?? Guid.NewGuid().ToString("N")[..8]}";
     }
 
     /// <inheritdoc />

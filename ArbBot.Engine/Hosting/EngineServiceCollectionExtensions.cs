@@ -10,6 +10,7 @@ using ArbBot.Engine.MarketData;
 using ArbBot.Engine.Matching;
 using ArbBot.Engine.Persistence;
 using ArbBot.Engine.Portfolio;
+using ArbBot.Engine.Recording;
 using ArbBot.Engine.Strategies;
 using ArbBot.Engine.Strategies.CrossVenueArb;
 using ArbBot.Engine.Strategies.SpikeHunter;
@@ -52,6 +53,12 @@ public static class EngineServiceCollectionExtensions
         services.BindSection<SpreadHistoryOptions>(configuration, SpreadHistoryOptions.Section);
         services.BindSection<LifecycleOptions>(configuration, LifecycleOptions.Section);
         services.BindSection<RetentionOptions>(configuration, RetentionOptions.Section);
+        services.BindSection<RecordingOptions>(configuration, RecordingOptions.Section);
+        services.AddSingleton(sp => new DeskRecording(sp.GetRequiredService<IOptions<RecordingOptions>>().Value,
+            sp.GetRequiredService<IOptions<RecordingOptions>>().Value.ResolveDirectory(sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton<Replay.ReplayReportStore>();
+        services.AddSingleton<Replay.ReplayService>();
         // The host's own stop limit is the desk's: SIGTERM ends the process within it whatever is still running.
         services.AddOptions<HostOptions>().Configure<IOptions<LifecycleOptions>>((host, lifecycle) => host.ShutdownTimeout = lifecycle.Value.ShutdownTimeout);
 
@@ -140,6 +147,8 @@ public static class EngineServiceCollectionExtensions
             sp.GetRequiredService<ILoggerFactory>(),
             sp.GetRequiredService<SpikeHunterControls>());
         desk.Listener.Attach(sp.GetRequiredService<ExecutionLog>());
+        // Every book event from here on is recorded (rotating files in the data folder) unless ArbBot:Recording:Enabled is false.
+        sp.GetRequiredService<DeskRecording>().Attach(sp.GetRequiredService<MarketDataHub>(), desk, sp.GetRequiredService<OpportunityIds>());
         var metrics = sp.GetRequiredService<DeskMetrics>();
         desk.Engine.DecisionLatency = metrics.DecisionLatency;
         sp.GetRequiredService<EngineJournal>().Published += e =>

@@ -69,6 +69,13 @@ public sealed class MarketDataHub : IBookEventSink
     /// <summary>Events waiting in the channel.</summary>
     public int QueueLength => _channel.Reader.CanCount ? _channel.Reader.Count : 0;
 
+    /// <summary>
+    /// Replay only: how many more items of work the hub posts to itself during the current event run right after it
+    /// (as the recording says the live hub did); the rest go through the queue. Negative (the default): the live rule,
+    /// right after the event only when nothing else is queued.
+    /// </summary>
+    public int OwnWorkBudget { get; set; } = -1;
+
     public bool TryPost(in BookEvent bookEvent)
     {
         Interlocked.Increment(ref _queued);
@@ -102,7 +109,7 @@ public sealed class MarketDataHub : IBookEventSink
     {
         // Posted by the hub to itself (a strategy deferring an evaluation) with nothing queued: run it right after the
         // current event, which is where the channel would run it, without the channel.
-        if (_applyingThread == Environment.CurrentManagedThreadId && Volatile.Read(ref _queued) <= 0)
+        if (_applyingThread == Environment.CurrentManagedThreadId && (OwnWorkBudget < 0 ? Volatile.Read(ref _queued) <= 0 : OwnWorkBudget-- > 0))
         {
             ArgumentNullException.ThrowIfNull(work);
             _ownWork.Enqueue(work);
@@ -219,6 +226,21 @@ public sealed class MarketDataHub : IBookEventSink
         return applied;
     }
 
+    /// <summary>
+    /// Replay only: runs the next queued item when it is work of the type <paramref name="workTag"/> names (see
+    /// <see cref="Recording.RecordingFormat.WorkTag"/>) and returns true; anything else stays queued (false: the live hub
+    /// ran work a replay does not have, such as a dashboard command).
+    /// </summary>
+    public bool TryRunQueuedWork(uint workTag)
+    {
+        if (Volatile.Read(ref _queued) <= 0 || !_channel.Reader.TryPeek(out var next)) return false;
+        if (next.Kind != BookEventKind.Work || next.Work is null || Recording.RecordingFormat.WorkTag(next.Work.GetType()) != workTag) return false;
+        _channel.Reader.TryRead(out next);
+        Interlocked.Decrement(ref _queued);
+        TryApply(in next);
+        return true;
+    }
+
     /// <summary>Stops accepting events; <see cref="RunAsync"/> returns once the queue is drained.</summary>
     public void Complete() => _channel.Writer.TryComplete();
 
@@ -234,7 +256,14 @@ public sealed class MarketDataHub : IBookEventSink
         try
         {
             ApplyOne(in e);
-            while (_ownWork.TryDequeue(out var work)) RunOwnWork(work);
+            var ran = 0;
+            while (_ownWork.TryDequeue(out var work))
+            {
+                RunOwnWork(work);
+                ran++;
+            }
+            // Which work ran here rather than through the queue depends on what was queued: the recording says, so a replay does the same.
+            if (ran > 0) Recorder?.RecordOwnWork(ran, _time.GetUtcNow().UtcTicks);
         }
         finally
         {
@@ -261,6 +290,7 @@ public sealed class MarketDataHub : IBookEventSink
         if (e.Kind == BookEventKind.Work)
         {
             var work = e.Work ?? throw new ArgumentException("A work event carries no work.", nameof(e));
+            Recorder?.RecordHubWork(work, _time.GetUtcNow().UtcTicks);
             work.Execute(this);
             return;
         }

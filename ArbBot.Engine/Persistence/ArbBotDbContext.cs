@@ -22,6 +22,7 @@ public sealed class ArbBotDbContext(DbContextOptions<ArbBotDbContext> options) :
     public DbSet<PositionRow> Positions => Set<PositionRow>();
     public DbSet<PnlSnapshotRow> PnlSnapshots => Set<PnlSnapshotRow>();
     public DbSet<SettingRow> Settings => Set<SettingRow>();
+    public DbSet<ReplayReportRow> ReplayReports => Set<ReplayReportRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -65,6 +66,7 @@ public sealed class ArbBotDbContext(DbContextOptions<ArbBotDbContext> options) :
             e.HasKey(p => new { p.Venue, p.Symbol });
         });
         modelBuilder.Entity<PnlSnapshotRow>().ToTable("pnl_snapshots");
+        modelBuilder.Entity<ReplayReportRow>().ToTable("replay_reports");
         modelBuilder.Entity<SettingRow>(e =>
         {
             e.ToTable("settings");

@@ -137,6 +137,26 @@ public sealed class PnlSnapshotRow
     public decimal Fees { get; set; }
 }
 
+/// <summary>A saved replay report: headline figures as columns (the list), the curve, trades and hedge statistics as JSON (the detail).</summary>
+public sealed class ReplayReportRow
+{
+    public long Id { get; set; }
+    /// <summary>The replayed file or folder, relative to the recordings folder when inside it.</summary>
+    public required string Source { get; set; }
+    public DateTime StartedUtc { get; set; }
+    public DateTime CompletedUtc { get; set; }
+    public required string StartedBy { get; set; }
+    public DateTime ReplayFromUtc { get; set; }
+    public DateTime ReplayToUtc { get; set; }
+    public long Events { get; set; }
+    public int Trades { get; set; }
+    public decimal FinalPnl { get; set; }
+    public decimal MaxDrawdown { get; set; }
+    public double? Sharpe { get; set; }
+    public double HitRate { get; set; }
+    public required string ReportJson { get; set; }
+}
+
 /// <summary>A persisted setting the dashboard can change (risk limits, pause, kill switch), as JSON.</summary>
 public sealed class SettingRow
 {

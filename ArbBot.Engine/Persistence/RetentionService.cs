@@ -28,20 +28,22 @@ public sealed class RetentionOptions
 }
 
 /// <summary>What one retention run did.</summary>
-public sealed record RetentionResult(int PnlSnapshotsRolledUp, int RejectedOpportunitiesDeleted);
+public sealed record RetentionResult(int PnlSnapshotsRolledUp, int RejectedOpportunitiesDeleted, int RecordingFilesDeleted = 0);
 
 /// <summary>
 /// Keeps high-rate data from growing without bound, on a schedule and off the hot path: PnL snapshots older than
 /// <see cref="RetentionOptions.PnlSnapshotsFullFor"/> are rolled up to one per hour (the hour's last, so the curve keeps
 /// its shape and its end points), and rejected opportunities older than <see cref="RetentionOptions.RejectedOpportunitiesFor"/>
 /// are deleted. Trade records (orders, transitions, fills, executions, positions) and the audit trail are never touched.
-/// Recordings of market data, when they exist, rotate their own files.
+/// Recording files (book events) last written more than <see cref="Recording.RecordingOptions.KeepFor"/> ago are deleted,
+/// never the file being written.
 /// </summary>
 public sealed class RetentionService(
     IDbContextFactory<ArbBotDbContext> contexts,
     IOptions<RetentionOptions> options,
     TimeProvider time,
-    ILogger<RetentionService> logger) : BackgroundService
+    ILogger<RetentionService> logger,
+    Recording.DeskRecording? recording = null) : BackgroundService
 {
     /// <summary>Runs retention once as of <paramref name="now"/>.</summary>
     public async Task<RetentionResult> RunOnceAsync(DateTimeOffset now, CancellationToken cancellationToken)
@@ -67,7 +69,29 @@ public sealed class RetentionService(
         var deleted = await db.Opportunities.Where(x => x.Decision == rejected && x.DetectedUtc < opportunityCutoff)
             .ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return new RetentionResult(rolled, deleted);
+        return new RetentionResult(rolled, deleted, PruneRecordings(now));
+    }
+
+    private int PruneRecordings(DateTimeOffset now)
+    {
+        if (recording is null || !Directory.Exists(recording.Directory)) return 0;
+        var cutoff = (now - recording.Options.KeepFor).UtcDateTime;
+        var current = recording.CurrentFile is { } file ? Path.GetFullPath(file) : null;
+        var deleted = 0;
+        foreach (var path in Directory.EnumerateFiles(recording.Directory, "*" + Recording.RecordingFormat.FileExtension))
+        {
+            if (string.Equals(Path.GetFullPath(path), current, StringComparison.Ordinal) || File.GetLastWriteTimeUtc(path) >= cutoff) continue;
+            try
+            {
+                File.Delete(path);
+                deleted++;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                logger.LogWarning(ex, "Retention could not delete the old recording {Path}", path);
+            }
+        }
+        return deleted;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -81,10 +105,10 @@ public sealed class RetentionService(
                 try
                 {
                     var result = await RunOnceAsync(time.GetUtcNow(), stoppingToken).ConfigureAwait(false);
-                    if (result.PnlSnapshotsRolledUp + result.RejectedOpportunitiesDeleted > 0)
+                    if (result.PnlSnapshotsRolledUp + result.RejectedOpportunitiesDeleted + result.RecordingFilesDeleted > 0)
                     {
-                        logger.LogInformation("Retention: {Pnl} PnL snapshots rolled up to hourly, {Opportunities} old rejected opportunities deleted",
-                            result.PnlSnapshotsRolledUp, result.RejectedOpportunitiesDeleted);
+                        logger.LogInformation("Retention: {Pnl} PnL snapshots rolled up to hourly, {Opportunities} old rejected opportunities deleted, {Recordings} old recording files deleted",
+                            result.PnlSnapshotsRolledUp, result.RejectedOpportunitiesDeleted, result.RecordingFilesDeleted);
                     }
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)

@@ -35,6 +35,18 @@ public sealed record BookEventRecorderOptions
 
     /// <summary>Opens a new recording file for writing; null opens a <see cref="FileStream"/> (tests inject failing storage here).</summary>
     public Func<string, Stream>? OpenStream { get; init; }
+
+    /// <summary>
+    /// The approved pairs right now, read on the writer thread (must be thread-safe): every file's catalog carries them,
+    /// and a change is written as a catalog block, so any single file replays with the pairs traded at the time.
+    /// </summary>
+    public Func<IReadOnlyList<RecordedPair>>? Pairs { get; init; }
+
+    /// <summary>
+    /// The desk's id state when a file starts (read on the writer thread): its paper order id token and the last
+    /// opportunity id handed out. Written at the start of every file so a replay issues the same ids.
+    /// </summary>
+    public Func<(string PaperIdToken, long LastOpportunityId)>? DeskIds { get; init; }
 }
 
 /// <summary>
@@ -68,6 +80,14 @@ public sealed class BookEventRecorder : IBookEventRecorder, IDisposable
     private int _failuresInRow;
     private long _droppedAtPause;
     private volatile string? _problem;
+    private IReadOnlyList<RecordedPair>? _catalogPairs;
+    private long _gapReported;
+    private readonly Dictionary<Type, uint> _workTags = [];
+    private long _lastReceived;
+    private bool _firstIdsTaken;
+    private (string PaperIdToken, long LastOpportunityId)? _firstIds;
+    private IReadOnlyList<RecordedPair>? _firstPairs;
+    private IReadOnlyList<RecordedPair>? _hubPairs;
 
     public BookEventRecorder(BookEventRecorderOptions options, InstrumentRegistry registry, TimeProvider time, ILogger<BookEventRecorder>? logger = null)
     {
@@ -114,6 +134,46 @@ public sealed class BookEventRecorder : IBookEventRecorder, IDisposable
     public void Record(in BookEvent bookEvent, long receivedUtcTicks)
     {
         if (bookEvent.Kind == BookEventKind.Work) return;
+        Enqueue(in bookEvent, receivedUtcTicks);
+    }
+
+    /// <summary>Hub thread: notes where the hub ran queued work (a replay runs its own work at the same point). Never blocks.</summary>
+    public void RecordHubWork(IHubWork work, long utcTicks) => Enqueue(BookEvent.Run(work), utcTicks);
+
+    /// <summary>Hub thread: notes that the last record made the hub run <paramref name="count"/> items of its own work right after it.</summary>
+    public void RecordOwnWork(int count, long utcTicks) => Enqueue(new BookEvent { Kind = BookEventKind.Work, Sequence = count }, utcTicks);
+
+    private void Enqueue(in BookEvent bookEvent, long receivedUtcTicks)
+    {
+        // The ids at the very first record are taken on the hub thread, before that record is acted on: exact for the
+        // run's first file (what a parity replay starts from); later files take them when they open.
+        if (!_firstIdsTaken)
+        {
+            _firstIds = _options.DeskIds?.Invoke();
+            _hubPairs = _firstPairs = _options.Pairs?.Invoke();
+            _firstIdsTaken = true;
+        }
+        else if (_options.Pairs is { } source && source() is { } pairs && !ReferenceEquals(pairs, _hubPairs))
+        {
+            // Noticed on the hub thread, before the record it precedes: a replay applies the change at the same point.
+            _hubPairs = pairs;
+            EnqueueSlot(BookEvent.Run(new PairsChanged(pairs)), receivedUtcTicks);
+        }
+        EnqueueSlot(in bookEvent, receivedUtcTicks);
+    }
+
+    /// <summary>The approved pairs changed (hub thread noticed); written as a catalog block at this point.</summary>
+    private sealed class PairsChanged(IReadOnlyList<RecordedPair> pairs) : IHubWork
+    {
+        public IReadOnlyList<RecordedPair> Pairs { get; } = pairs;
+
+        public void Execute(MarketDataHub hub)
+        {
+        }
+    }
+
+    private void EnqueueSlot(in BookEvent bookEvent, long receivedUtcTicks)
+    {
         var head = _head;
         if (head - Volatile.Read(ref _tail) >= _ring.Length)
         {
@@ -156,6 +216,13 @@ public sealed class BookEventRecorder : IBookEventRecorder, IDisposable
             }
             if (stopping)
             {
+                // Drops after the last written event still leave their mark at the end of the file.
+                var dropped = Interlocked.Read(ref _dropped);
+                if (_writer is not null && dropped > _gapReported)
+                {
+                    Guard(() => _writer.WriteControl(RecordingControlKind.Gap, dropped - _gapReported, _lastReceived));
+                    _gapReported = dropped;
+                }
                 CloseFile();
                 return;
             }
@@ -183,9 +250,39 @@ public sealed class BookEventRecorder : IBookEventRecorder, IDisposable
                 writer.WriteCatalog(RecordingCatalog.From(_registry, _catalogInstruments));
                 _catalogInstruments = known;
             }
-            writer.Write(in recorded);
-            Interlocked.Increment(ref _written);
+            // Said in the file, at the place it happened: the recording lacks events here.
+            var dropped = Interlocked.Read(ref _dropped);
+            if (dropped > _gapReported)
+            {
+                writer.WriteControl(RecordingControlKind.Gap, dropped - _gapReported, _lastReceived);
+                _logger.LogWarning("The book recorder fell behind and dropped {Count} events; the recording says so at that point", dropped - _gapReported);
+                _gapReported = dropped;
+            }
+            var e = recorded.Event;
+            if (e.Work is PairsChanged changed)
+            {
+                writer.WriteCatalog(RecordingCatalog.From(_registry, known, changed.Pairs));
+                _catalogPairs = changed.Pairs;
+            }
+            else if (e.Kind == BookEventKind.Work)
+            {
+                if (e.Work is { } work)
+                {
+                    if (!_workTags.TryGetValue(work.GetType(), out var tag)) _workTags[work.GetType()] = tag = RecordingFormat.WorkTag(work.GetType());
+                    writer.WriteControl(RecordingControlKind.HubWork, tag, recorded.ReceivedUtcTicks);
+                }
+                else
+                {
+                    writer.WriteControl(RecordingControlKind.OwnWork, e.Sequence, recorded.ReceivedUtcTicks);
+                }
+            }
+            else
+            {
+                writer.Write(in recorded);
+                Interlocked.Increment(ref _written);
+            }
             if (_problem is not null) Resumed();
+            _lastReceived = recorded.ReceivedUtcTicks;
         }
         // Any storage failure, foreseen or not: this runs on a thread of its own, where an escaping exception ends the process.
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -207,7 +304,8 @@ public sealed class BookEventRecorder : IBookEventRecorder, IDisposable
         try
         {
             _catalogInstruments = _registry.Count;
-            _writer = new RecordingWriter(stream, RecordingCatalog.From(_registry), _options.Quality);
+            if (_files.Count == 0) _catalogPairs = _firstPairs;
+            _writer = new RecordingWriter(stream, RecordingCatalog.From(_registry, pairs: _catalogPairs), _options.Quality);
         }
         catch
         {
@@ -215,6 +313,13 @@ public sealed class BookEventRecorder : IBookEventRecorder, IDisposable
             throw;
         }
         _fileOpenedAt = now;
+        var ids = _files.Count == 0 ? _firstIds : _options.DeskIds?.Invoke();
+        if (ids is var (token, lastOpportunity))
+        {
+            _writer.WriteControl(RecordingControlKind.PaperIdToken, long.Parse(token, NumberStyles.HexNumber, CultureInfo.InvariantCulture), now.UtcTicks);
+            _writer.WriteControl(RecordingControlKind.LastOpportunityId, lastOpportunity, now.UtcTicks);
+            _lastReceived = now.UtcTicks;
+        }
         lock (_files) _files.Add(path);
         _logger.LogInformation("Recording book events to {Path}", path);
     }

@@ -71,6 +71,8 @@ public sealed class RecordingCatalog
         for (var i = fromMarket; i < _markets.Count; i++)
         {
             var (market, yes, no) = _markets[i];
+            // The next file of a rotated recording repeats the catalog: markets already registered with the same ids stay.
+            if (registry.TryGetMarket(market.Venue, market.MarketKey, out var known) && known.Yes == market.Yes && known.No == market.No) continue;
             var registered = registry.AddMarket(market with { Yes = default, No = default }, yes, no);
             if (registered.Yes != market.Yes || registered.No != market.No)
             {

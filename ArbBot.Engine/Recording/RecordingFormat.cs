@@ -38,6 +38,12 @@ public static class RecordingFormat
     internal const int SequenceFlag = 0x10;
     internal const int VenueTimeFlag = 0x20;
 
+    /// <summary>
+    /// Marks a control record rather than a book event: the kind bits then hold a <see cref="RecordingControlKind"/>,
+    /// followed by the receive-time delta and one varint value (version 1 files never set it).
+    /// </summary>
+    internal const int ControlFlag = 0x40;
+
     /// <summary>A fast 64-bit checksum of a block's raw bytes (multiply-rotate over 8-byte words; not cryptographic).</summary>
     internal static ulong Checksum(ReadOnlySpan<byte> data)
     {
@@ -49,6 +55,17 @@ public static class RecordingFormat
             hash = BitOperations.RotateLeft((hash ^ BinaryPrimitives.ReadUInt64LittleEndian(data[i..])) * Prime, 29);
         }
         for (; i < data.Length; i++) hash = BitOperations.RotateLeft((hash ^ data[i]) * Prime, 29);
+        return hash;
+    }
+
+    /// <summary>A stable 32-bit tag of a hub work item's type (FNV-1a of its full name), so a replay can tell its own work from work it cannot reproduce.</summary>
+    public static uint WorkTag(Type workType)
+    {
+        var hash = 2166136261u;
+        foreach (var c in workType.FullName ?? workType.Name)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
         return hash;
     }
 

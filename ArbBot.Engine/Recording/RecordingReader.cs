@@ -70,21 +70,57 @@ public sealed class RecordingReader : IDisposable
     /// <summary>Compressed bytes consumed so far (for progress against the file's length).</summary>
     public long BytesRead => _blockOffset;
 
-    /// <summary>Reads the next event; false at the end of the recording.</summary>
+    /// <summary>Gaps the recorder wrote (it fell behind and dropped events there), seen so far.</summary>
+    public long Gaps { get; private set; }
+
+    /// <summary>Events the recorder dropped in those gaps.</summary>
+    public long EventsDropped { get; private set; }
+
+    /// <summary>Raised when a catalog block after the first has been read (new markets, or the approved pairs changed).</summary>
+    public event Action<RecordingCatalog>? CatalogExtended;
+
+    /// <summary>Reads the next book event, skipping control records; false at the end of the recording.</summary>
     /// <exception cref="RecordingFormatException">The recording is damaged or cut short here.</exception>
     public bool TryRead(out RecordedBookEvent recorded)
+    {
+        while (TryReadEntry(out recorded, out var control))
+        {
+            if (control.Kind == RecordingControlKind.None) return true;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Reads the next entry: a book event (<paramref name="control"/> has kind None) or a control record (a gap, or
+    /// where the hub ran work); false at the end of the recording.
+    /// </summary>
+    /// <exception cref="RecordingFormatException">The recording is damaged or cut short here.</exception>
+    public bool TryReadEntry(out RecordedBookEvent recorded, out RecordingControl control)
     {
         while (_position >= _rawLength)
         {
             if (!ReadBlock())
             {
                 recorded = default;
+                control = default;
                 return false;
             }
         }
         try
         {
+            if ((_raw[_position] & RecordingFormat.ControlFlag) != 0)
+            {
+                recorded = default;
+                control = DecodeControl();
+                if (control.Kind == RecordingControlKind.Gap)
+                {
+                    Gaps++;
+                    EventsDropped += control.Value;
+                }
+                return true;
+            }
             recorded = Decode();
+            control = default;
         }
         catch (Exception ex) when (ex is IndexOutOfRangeException or ArgumentOutOfRangeException or OverflowException)
         {
@@ -92,6 +128,22 @@ public sealed class RecordingReader : IDisposable
         }
         EventsRead++;
         return true;
+    }
+
+    private RecordingControl DecodeControl()
+    {
+        var header = _raw[_position++];
+        var kind = (RecordingControlKind)(header & RecordingFormat.KindMask);
+        if (kind is RecordingControlKind.None or > RecordingControlKind.LastOpportunityId || (header & ~(RecordingFormat.KindMask | RecordingFormat.ControlFlag)) != 0)
+        {
+            throw Damaged($"unknown control record {header}");
+        }
+        var received = _lastReceived + RecordingFormat.UnZigZag(ReadVarint());
+        _lastReceived = received;
+        var value = RecordingFormat.UnZigZag(ReadVarint());
+        if (_position > _rawLength) throw Damaged("a control record runs past the end of its block");
+        if (value < 0) throw Damaged($"control record value {value} is negative");
+        return new RecordingControl(kind, value, received);
     }
 
     public void Dispose()
@@ -256,6 +308,7 @@ public sealed class RecordingReader : IDisposable
                     _registeredMarkets = Catalog.Markets.Count;
                 }
                 _rawLength = 0;
+                if (_blockIndex > 1) CatalogExtended?.Invoke(Catalog);
                 return true;
             default:
                 _rawLength = rawLength;

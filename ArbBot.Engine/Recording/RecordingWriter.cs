@@ -108,6 +108,20 @@ public sealed class RecordingWriter : IDisposable
         if (_length >= BlockLength) FlushBlock();
     }
 
+    /// <summary>Appends a control record (a gap, or where the hub ran work) at <paramref name="receivedUtcTicks"/>.</summary>
+    public void WriteControl(RecordingControlKind kind, long value, long receivedUtcTicks)
+    {
+        if (kind == RecordingControlKind.None) throw new ArgumentException("A control record needs a kind.", nameof(kind));
+        var raw = _raw;
+        var p = _length;
+        raw[p++] = (byte)((int)kind | RecordingFormat.ControlFlag);
+        p = WriteVarint(raw, p, RecordingFormat.ZigZag(receivedUtcTicks - _lastReceived));
+        _lastReceived = receivedUtcTicks;
+        p = WriteVarint(raw, p, RecordingFormat.ZigZag(value));
+        _length = p;
+        if (_length >= BlockLength) FlushBlock();
+    }
+
     /// <summary>Compresses and writes the pending events as one block (no-op when none are pending).</summary>
     public void FlushBlock()
     {

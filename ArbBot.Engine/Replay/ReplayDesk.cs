@@ -26,6 +26,15 @@ public sealed record ReplayDeskOptions
 
     /// <summary>Starting balances and the like (default: the desk's defaults). Live-load harnesses give the desk more cash.</summary>
     public PortfolioOptions Portfolio { get; init; } = new();
+
+    /// <summary>Keep every opportunity, order transition, fill and outcome in <see cref="ReplayDesk.Journal"/> (reports, parity).</summary>
+    public bool KeepRecords { get; init; }
+
+    /// <summary>The paper order id token the recorded desk used (so ids match), or null for a random one.</summary>
+    public string? PaperIdToken { get; init; }
+
+    /// <summary>Opportunity ids continue after this (the recorded desk's last id when the recording started).</summary>
+    public long LastOpportunityId { get; init; }
 }
 
 /// <summary>What a replay run did and how fast.</summary>
@@ -62,26 +71,37 @@ public sealed class ReplayDesk
         Registry = registry;
         Clock = clock;
         Hub = new MarketDataHub(registry, time);
+        Journal = new ReplayJournal(options.KeepRecords);
+        var ids = new OpportunityIds();
+        ids.StartAfter(options.LastOpportunityId);
         Controls = new DeskControls();
         Controls.Apply(new ControlState(false, null, false, null, options.Limits));
         var spike = new SpikeHunterControls();
         spike.Apply(spike.Settings with { Enabled = options.SpikeHunterTrading });
         IReadOnlyList<Venues.IVenue> venues = [new ReplayVenue(VenueId.Kalshi, "(in memory)"), new ReplayVenue(VenueId.Polymarket, "(in memory)")];
-        Desk = TradingDesk.Create(Hub, venues, Controls, Journal, new OpportunityIds(), new PaperExecutionOptions(), new ArbitrageExecutorOptions(),
-            options.Portfolio, static () => false, time, NullLoggerFactory.Instance, spike);
-        var now = time.GetUtcNow();
+        Desk = TradingDesk.Create(Hub, venues, Controls, Journal, ids, new PaperExecutionOptions(), new ArbitrageExecutorOptions(),
+            options.Portfolio, static () => false, time, NullLoggerFactory.Instance, spike, options.PaperIdToken);
+        ApplyPairs(catalog);
+        Desk.Engine.WatchMultiOutcomeEvents();
+    }
+
+    /// <summary>Approves the catalog's pairs the desk does not trade yet, or trades with another mapping (a later file or catalog block).</summary>
+    public void ApplyPairs(RecordingCatalog catalog)
+    {
+        var now = Hub.Time.GetUtcNow();
         foreach (var pair in catalog.Pairs)
         {
+            if (Desk.Engine.Pairs.TryGetValue(pair.Id, out var known) && known.Status == PairStatus.Approved && known.Mapping == pair.Mapping
+                && known.KalshiMarketKey == pair.KalshiMarketKey && known.PolymarketMarketKey == pair.PolymarketMarketKey) continue;
             Desk.Engine.SetPair(new MarketPair(pair.Id, pair.KalshiMarketKey, pair.PolymarketMarketKey, pair.Mapping, PairStatus.Approved, 100,
                 ["recorded"], [], now, now, "replay"));
         }
-        Desk.Engine.WatchMultiOutcomeEvents();
     }
 
     public InstrumentRegistry Registry { get; }
     public MarketDataHub Hub { get; }
     public DeskControls Controls { get; }
-    public ReplayJournal Journal { get; } = new();
+    public ReplayJournal Journal { get; }
     public TradingDesk Desk { get; }
 
     /// <summary>The replay clock, or null for a desk on a real clock.</summary>
@@ -151,6 +171,96 @@ public sealed class ReplayDesk
             }
             return (copy.LongLength, errors);
         });
+    }
+
+    /// <summary>
+    /// Replays <paramref name="reader"/> entry by entry, following the hub's trace when the recording has one: work the
+    /// live hub ran from its queue runs at the same point and clock time, and work it ran right after an event runs
+    /// right after the same event, so the desk makes the same decisions in the same order. Without a trace (generated
+    /// recordings) posted work runs after each event, as <see cref="Run(RecordingReader, long)"/> does.
+    /// <paramref name="afterEntry"/> is called after every entry (progress, the PnL curve); cancellation is checked there.
+    /// The trace holds only while the desk decides as the recorded one did (same limits and settings): a what-if replay
+    /// with other limits passes <paramref name="followTrace"/> false, and its posted work runs after each event.
+    /// </summary>
+    /// <returns>Book events applied, events that failed, and whether the recording carried the hub's trace.</returns>
+    public (long Events, long Errors, bool Traced) Replay(RecordingReader reader, Action? afterEntry = null, bool followTrace = true, CancellationToken cancellationToken = default)
+    {
+        var clock = Clock ?? throw new InvalidOperationException("This desk runs on a real clock; feed it with ReplayLoad.");
+        long events = 0, errors = 0;
+        var traced = false;
+        // A catalog block (new markets, changed pairs) is absorbed while the entry after it is read, which may be ahead
+        // of the entry being replayed: its pairs are applied just before that entry, where the live desk had them.
+        var catalogsRead = 0;
+        var catalogsApplied = 0;
+        void OnCatalog(RecordingCatalog _) => catalogsRead++;
+        reader.CatalogExtended += OnCatalog;
+        try
+        {
+            var more = reader.TryReadEntry(out var recorded, out var control);
+            var catalogsBefore = catalogsRead;
+            while (more)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                more = reader.TryReadEntry(out var nextRecorded, out var nextControl);
+                var nextCatalogs = catalogsRead;
+                var ownWork = 0;
+                if (more && nextControl.Kind == RecordingControlKind.OwnWork)
+                {
+                    ownWork = (int)Math.Min(nextControl.Value, int.MaxValue);
+                    more = reader.TryReadEntry(out nextRecorded, out nextControl);
+                    nextCatalogs = catalogsRead;
+                }
+                if (catalogsBefore > catalogsApplied)
+                {
+                    ApplyPairs(reader.Catalog);
+                    catalogsApplied = catalogsBefore;
+                }
+                switch (control.Kind)
+                {
+                    case RecordingControlKind.None when traced:
+                        events++;
+                        clock.AdvanceTo(recorded.ReceivedUtcTicks);
+                        Hub.OwnWorkBudget = ownWork;
+                        try
+                        {
+                            Hub.Apply(in recorded.Event);
+                        }
+                        catch (Exception ex) when (ex is KeyNotFoundException or ArgumentException or InvalidOperationException)
+                        {
+                            errors++;
+                        }
+                        Hub.OwnWorkBudget = 0;
+                        break;
+                    case RecordingControlKind.None:
+                        events++;
+                        if (!Step(clock, in recorded)) errors++;
+                        break;
+                    case RecordingControlKind.HubWork when traced:
+                        clock.AdvanceTo(control.ReceivedUtcTicks);
+                        Hub.OwnWorkBudget = ownWork;
+                        Hub.TryRunQueuedWork((uint)control.Value);
+                        Hub.OwnWorkBudget = 0;
+                        break;
+                    case RecordingControlKind.PaperIdToken when followTrace:
+                        // The recorder traces the hub's work from the start of every file it writes.
+                        traced = true;
+                        Hub.OwnWorkBudget = 0;
+                        break;
+                }
+                afterEntry?.Invoke();
+                recorded = nextRecorded;
+                control = nextControl;
+                catalogsBefore = nextCatalogs;
+            }
+            if (catalogsRead > catalogsApplied) ApplyPairs(reader.Catalog);
+        }
+        finally
+        {
+            reader.CatalogExtended -= OnCatalog;
+            Hub.OwnWorkBudget = -1;
+        }
+        if (!traced) Hub.DrainPending();
+        return (events, errors, traced);
     }
 
     private bool Step(ReplayClock clock, in RecordedBookEvent recorded)

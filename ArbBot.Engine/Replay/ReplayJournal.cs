@@ -10,8 +10,14 @@ namespace ArbBot.Engine.Replay;
 /// The journal of a replay run: counts what the desk decided and did (a replay stores nothing), and lets the harness
 /// watch opportunities and order transitions as they happen (latency probes). Called on the hub's thread.
 /// </summary>
-public sealed class ReplayJournal : IEngineJournal
+public sealed class ReplayJournal(bool keepRecords = false) : IEngineJournal
 {
+    /// <summary>Every opportunity, order transition, fill and execution outcome, in order, when built to keep them (reports, parity).</summary>
+    public List<Opportunity> Opportunities { get; } = [];
+    public List<OrderTransition> Transitions { get; } = [];
+    public List<Fill> FillLog { get; } = [];
+    public List<ExecutionOutcome> Outcomes { get; } = [];
+
     public long OpportunitiesTaken { get; private set; }
     public long OpportunitiesRejected { get; private set; }
     public long OrdersSent { get; private set; }
@@ -32,6 +38,7 @@ public sealed class ReplayJournal : IEngineJournal
     {
         if (opportunity.Decision is OpportunityDecision.Taken or OpportunityDecision.Resized) OpportunitiesTaken++;
         else OpportunitiesRejected++;
+        if (keepRecords) Opportunities.Add(opportunity);
         OpportunityJournaled?.Invoke(opportunity);
     }
 
@@ -39,16 +46,22 @@ public sealed class ReplayJournal : IEngineJournal
     {
         OrderTransitions++;
         if (transition.From == OrderStatus.New) OrdersSent++;
+        if (keepRecords) Transitions.Add(transition);
         OrderTransitioned?.Invoke(transition);
     }
 
-    public void OnFill(Fill fill, long? opportunityId, long? pairId) => Fills++;
+    public void OnFill(Fill fill, long? opportunityId, long? pairId)
+    {
+        Fills++;
+        if (keepRecords) FillLog.Add(fill);
+    }
 
     public void OnRiskEvent(RiskEvent riskEvent) => RiskEvents++;
 
     public void OnExecutionCompleted(ExecutionOutcome outcome)
     {
         Executions++;
+        if (keepRecords) Outcomes.Add(outcome);
         if (outcome.Kind is ExecutionOutcomeKind.Hedged or ExecutionOutcomeKind.HedgedBeyondSlippage) HedgedExecutions++;
     }
 

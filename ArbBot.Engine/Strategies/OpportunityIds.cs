@@ -12,4 +12,7 @@ public sealed class OpportunityIds
     public void StartAfter(long lastUsed) => _last = Math.Max(_last, lastUsed);
 
     public long Next() => ++_last;
+
+    /// <summary>The last id handed out (read from any thread; a recording notes it so a replay numbers the same).</summary>
+    public long Last => Volatile.Read(ref _last);
 }

@@ -5,6 +5,7 @@ using ArbBot.Engine.Execution;
 using ArbBot.Engine.MarketData;
 using ArbBot.Engine.Matching;
 using ArbBot.Engine.Portfolio;
+using ArbBot.Engine.Recording;
 using ArbBot.Engine.Strategies;
 using ArbBot.Engine.Strategies.MultiOutcomeArb;
 using ArbBot.Engine.Venues;
@@ -22,16 +23,32 @@ public sealed class PaperDeskHarness
 {
     private static readonly TimeSpan Slice = TimeSpan.FromMilliseconds(10);
 
-    private PaperDeskHarness(int seed, TimeSpan stepInterval)
+    private PaperDeskHarness(int seed, TimeSpan stepInterval, string? recordTo)
     {
         Time = new ManualTimeProvider(new DateTimeOffset(2026, 11, 21, 14, 0, 0, TimeSpan.Zero));
         World = new SimulatedWorld(new SimulatorOptions { Seed = seed, StepInterval = stepInterval }, Time);
         Venues = [new SimulatedVenue(VenueId.Kalshi, World, TickSize.Cent), new SimulatedVenue(VenueId.Polymarket, World, TickSize.Cent)];
         Registry = new InstrumentRegistry();
         Hub = new MarketDataHub(Registry, Time);
-        Desk = TradingDesk.Create(Hub, Venues, Controls, Journal, new OpportunityIds(), new PaperExecutionOptions(), new ArbitrageExecutorOptions(),
+        Desk = TradingDesk.Create(Hub, Venues, Controls, Journal, Ids, new PaperExecutionOptions(), new ArbitrageExecutorOptions(),
             new PortfolioOptions(), () => false, Time, NullLoggerFactory.Instance);
+        if (recordTo is not null)
+        {
+            // As the app records: every book event and the hub's work, with the pairs and the desk's ids in each file.
+            Recorder = new BookEventRecorder(new BookEventRecorderOptions
+            {
+                Directory = recordTo,
+                Pairs = () => Desk.Engine.ApprovedPairs,
+                DeskIds = () => (Desk.PaperIdToken, Ids.Last),
+            }, Registry, Time);
+            Hub.Recorder = Recorder;
+        }
     }
+
+    public OpportunityIds Ids { get; } = new();
+
+    /// <summary>The recorder of this run when created with a folder to record to; dispose it to close the files.</summary>
+    public BookEventRecorder? Recorder { get; }
 
     public ManualTimeProvider Time { get; }
     public SimulatedWorld World { get; }
@@ -42,10 +59,13 @@ public sealed class PaperDeskHarness
     public RecordingJournal Journal { get; } = new();
     public TradingDesk Desk { get; }
 
-    public static async Task<PaperDeskHarness> CreateAsync(int seed, TimeSpan? stepInterval = null)
+    /// <param name="recordTo">A folder to record the run to (book events and the hub's work, as the app does), or null.</param>
+    /// <param name="beforeFirstBooks">Runs after discovery and before the first books arrive, where the app approves its pairs and watches events.</param>
+    public static async Task<PaperDeskHarness> CreateAsync(int seed, TimeSpan? stepInterval = null, string? recordTo = null, Action<PaperDeskHarness>? beforeFirstBooks = null)
     {
-        var harness = new PaperDeskHarness(seed, stepInterval ?? TimeSpan.FromMilliseconds(100));
+        var harness = new PaperDeskHarness(seed, stepInterval ?? TimeSpan.FromMilliseconds(100), recordTo);
         foreach (var venue in harness.Venues) await venue.Instruments.DiscoverAsync(harness.Registry, CancellationToken.None);
+        beforeFirstBooks?.Invoke(harness);
         foreach (var venue in harness.Venues) harness.Post(venue.MarketData.Snapshot());
         harness.Hub.DrainPending();
         return harness;

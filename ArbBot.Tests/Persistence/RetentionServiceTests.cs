@@ -54,6 +54,40 @@ public abstract class RetentionServiceTests
         Assert.Equal(new RetentionResult(0, 0), await retention.RunOnceAsync(new DateTimeOffset(Now), CancellationToken.None));
     }
 
+    [Fact]
+    public async Task Recording_files_older_than_their_keep_period_are_deleted_and_nothing_else()
+    {
+        var contexts = await MigratedDatabaseAsync();
+        var folder = Directory.CreateTempSubdirectory("arbbot-retention-rec-").FullName;
+        try
+        {
+            var options = new Engine.Recording.RecordingOptions { KeepFor = TimeSpan.FromDays(7) };
+            using var recording = new Engine.Recording.DeskRecording(options, folder, TimeProvider.System, NullLoggerFactory.Instance);
+            string File(string name, DateTime written)
+            {
+                var path = Path.Combine(folder, name);
+                System.IO.File.WriteAllText(path, "x");
+                System.IO.File.SetLastWriteTimeUtc(path, written);
+                return path;
+            }
+            var old = File("book-events-20261101-000000-0001.abrec", Now.AddDays(-20));
+            var recent = File("book-events-20261120-000000-0002.abrec", Now.AddDays(-1));
+            var other = File("notes.txt", Now.AddDays(-20));
+            var retention = new RetentionService(contexts, Options.Create(new RetentionOptions()), TimeProvider.System, NullLogger<RetentionService>.Instance, recording);
+
+            var result = await retention.RunOnceAsync(new DateTimeOffset(Now), CancellationToken.None);
+
+            Assert.Equal(1, result.RecordingFilesDeleted);
+            Assert.False(System.IO.File.Exists(old));
+            Assert.True(System.IO.File.Exists(recent));
+            Assert.True(System.IO.File.Exists(other));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private static PnlSnapshotRow Snapshot(DateTime at, int marker) => new() { AtUtc = at, Equity = marker };
 
     private static OpportunityRow Opportunity(long id, string decision, DateTime at) =>

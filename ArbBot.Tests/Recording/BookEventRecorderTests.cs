@@ -99,5 +99,63 @@ public sealed class BookEventRecorderTests : IDisposable
         Assert.True(recorder.Dropped > 0);
         Assert.Equal(200_000, recorder.Written + recorder.Dropped);
         Assert.Equal(recorder.Written, ReadFiles(recorder.Files).Count);
+        // The file says where it lacks events and how many.
+        long gaps = 0, missing = 0;
+        foreach (var file in recorder.Files)
+        {
+            using var reader = RecordingReader.Open(file);
+            while (reader.TryRead(out _))
+            {
+            }
+            gaps += reader.Gaps;
+            missing += reader.EventsDropped;
+        }
+        Assert.True(gaps >= 1);
+        Assert.Equal(recorder.Dropped, missing);
+    }
+
+    [Fact]
+    public void Files_rotate_by_size_and_any_single_file_replays_on_its_own_with_the_pairs_traded_at_the_time()
+    {
+        var registry = new InstrumentRegistry();
+        var kalshi = registry.AddMarket(new Market(VenueId.Kalshi, "KXA", "KXA-E", "A?", "r", "s", DateTimeOffset.UnixEpoch.AddYears(60), TickSize.Cent, 1m, "Yes",
+            FeeParameters.None), "KXA:yes", "KXA:no");
+        var polymarket = registry.AddMarket(new Market(VenueId.Polymarket, "0xa", "0xa-e", "A?", "r", "s", DateTimeOffset.UnixEpoch.AddYears(60), TickSize.Cent, 1m, "Yes",
+            FeeParameters.None, QuantityStep: 0.01m), "0xa:yes", "0xa:no");
+        IReadOnlyList<RecordedPair> pairs = [new RecordedPair(4, "KXA", "0xa", Engine.Matching.PairMapping.YesYes)];
+        var time = new ManualTimeProvider();
+        var recorder = new BookEventRecorder(new BookEventRecorderOptions { Directory = _folder, MaxFileBytes = 1L << 20, Pairs = () => pairs }, registry, time);
+        var random = new Random(5);
+        var instruments = new[] { kalshi.Yes, kalshi.No, polymarket.Yes, polymarket.No };
+        foreach (var id in instruments)
+        {
+            recorder.Record(BookEvent.Snapshot(id, [new(Price.FromUnits(4_000), 10m)], [new(Price.FromUnits(6_000), 10m)], 0), time.GetUtcNow().UtcTicks);
+        }
+        // Random sizes compress poorly: a few hundred thousand events pass 1 MiB more than once.
+        const int Count = 600_000;
+        for (var i = 0; i < Count; i++)
+        {
+            if (i % 1_000 == 0) SpinWait.SpinUntil(() => recorder.Written >= i, TimeSpan.FromSeconds(30));
+            time.Advance(TimeSpan.FromMilliseconds(1));
+            recorder.Record(BookEvent.SetLevel(instruments[i % 4], BookSide.Bid, Price.FromUnits(100 * (1 + random.Next(39))), random.Next(1, 1_000_000) / 100m),
+                time.GetUtcNow().UtcTicks);
+        }
+        recorder.Dispose();
+
+        Assert.Equal(0, recorder.Dropped);
+        Assert.True(recorder.Files.Count >= 2, $"expected rotation at 1 MiB, got {recorder.Files.Count} file(s)");
+        Assert.All(recorder.Files.SkipLast(1), f => Assert.InRange(new FileInfo(f).Length, 1L << 20, (1L << 20) + (256 << 10)));
+        Assert.Equal(Count + 4, ReadFiles(recorder.Files).Count);
+        foreach (var file in recorder.Files)
+        {
+            // Each file alone: a fresh registry gets every instrument and the pair from the file's own catalog.
+            var fresh = new InstrumentRegistry();
+            using var reader = RecordingReader.Open(file, fresh);
+            Assert.Equal(4, fresh.Count);
+            Assert.Equal(pairs, reader.Catalog.Pairs);
+            var result = Engine.Replay.ReplayRunner.Run([file], new Engine.Replay.ReplayRunOptions());
+            Assert.True(result.Events > 0);
+            Assert.Equal(0, result.Errors);
+        }
     }
 }
