@@ -7,6 +7,7 @@ using ArbBot.Web.Health;
 using ArbBot.Web.Hubs;
 using ArbBot.Web.Observability;
 using ArbBot.Web.Replay;
+using ArbBot.Web.Security;
 using ArbBot.Web.Venues;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
@@ -34,12 +35,15 @@ if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
 builder.WebHost.UseStaticWebAssets();
 builder.Services.AddArbBotEngine(builder.Configuration);
 builder.Services.AddArbBotWeb(builder.Configuration);
+builder.Services.AddArbBotWebSecurity(builder.Configuration);
 
 var app = builder.Build();
+app.UseArbBotWebSecurity();
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/error", createScopeForErrors: true);
 }
+app.UseCrossSiteRequestGuard();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();

@@ -38,7 +38,7 @@ public static class WebServiceCollectionExtensions
                 options.LoginPath = "/login";
                 options.LogoutPath = "/logout";
                 options.AccessDeniedPath = "/access-denied";
-                options.Cookie.Name = "arbbot.auth";
+                options.Cookie.Name = Security.CrossSiteRequestGuard.CookieName;
                 options.Cookie.HttpOnly = true;
                 options.Cookie.SameSite = SameSiteMode.Strict;
                 options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
@@ -79,7 +79,7 @@ public static class WebServiceCollectionExtensions
 
     private static Task ApiAwareRedirect(RedirectContext<CookieAuthenticationOptions> context, int apiStatus)
     {
-        if (context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/hubs"))
+        if (context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/hubs") || context.Request.Path.StartsWithSegments("/metrics"))
         {
             context.Response.StatusCode = apiStatus;
             return Task.CompletedTask;

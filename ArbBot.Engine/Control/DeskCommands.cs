@@ -77,10 +77,24 @@ public sealed class DeskCommands(
         if (state.TradingPaused) logger.LogWarning("Trading is paused ({Reason})", state.PauseReason);
     }
 
+    /// <summary>The longest pause or kill-switch reason kept (it is shown in the header, pushed to clients and audited).</summary>
+    public const int MaxReasonLength = 200;
+
+    /// <summary>
+    /// A reason fit to store and show: control characters become spaces and anything past <see cref="MaxReasonLength"/>
+    /// is cut (marked with "…"). Cut rather than refused: a pause or kill switch must never fail over its note.
+    /// </summary>
+    internal static string? Reason(string? reason)
+    {
+        if (string.IsNullOrWhiteSpace(reason)) return null;
+        var clean = new string([.. reason.Trim().Select(c => char.IsControl(c) ? ' ' : c)]);
+        return clean.Length <= MaxReasonLength ? clean : clean[..(MaxReasonLength - 1)] + "…";
+    }
+
     public Task<CommandResult<ControlState>> PauseTradingAsync(string actor, string? reason, CancellationToken cancellationToken) =>
         ChangeSaferAsync(actor, "trading.pause", s => s.TradingPaused
             ? null
-            : s with { TradingPaused = true, PauseReason = string.IsNullOrWhiteSpace(reason) ? $"paused by {actor}" : reason.Trim() },
+            : s with { TradingPaused = true, PauseReason = Reason(reason) ?? $"paused by {actor}" },
             s => s.TradingPaused ? "paused" : "running", cancellationToken);
 
     public Task<CommandResult<ControlState>> ResumeTradingAsync(string actor, CancellationToken cancellationToken) =>
@@ -92,7 +106,7 @@ public sealed class DeskCommands(
     {
         var cancelled = false;
         var result = await ChangeSaferAsync(actor, "kill-switch.engage",
-            s => s.KillSwitchEngaged ? null : s with { KillSwitchEngaged = true, KillSwitchReason = string.IsNullOrWhiteSpace(reason) ? $"engaged by {actor}" : reason.Trim() },
+            s => s.KillSwitchEngaged ? null : s with { KillSwitchEngaged = true, KillSwitchReason = Reason(reason) ?? $"engaged by {actor}" },
             s => s.KillSwitchEngaged ? "engaged" : "off", cancellationToken, CancelEverywhereAsync).ConfigureAwait(false);
         // Cancel even when it was already engaged: a second press must still clear anything that slipped through.
         if (!cancelled) await CancelEverywhereAsync().ConfigureAwait(false);

@@ -15,8 +15,11 @@ public sealed class NotificationDispatcherTests
     {
         await using var fake = await FakeNotificationEndpoints.StartAsync();
         fake.DiscordFailures = 1;
-        await using var app = new DeskAppFactory(fake.Settings());
+        var settings = fake.Settings();
+        settings["ArbBot:Api:ReadKey"] = "notify-read-key-0123456789";
+        await using var app = new DeskAppFactory(settings);
         var client = app.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", "notify-read-key-0123456789");
         var commands = app.Services.GetRequiredService<DeskCommands>();
         var metrics = app.Services.GetRequiredService<DeskMetrics>();
         await WaitUntilAsync(() => app.Services.GetRequiredService<ArbBot.Engine.Lifecycle.DeskLifecycle>().State.Phase == ArbBot.Engine.Lifecycle.DeskPhase.Running);

@@ -7,11 +7,14 @@ namespace ArbBot.Tests.Observability;
 
 public sealed partial class MetricsEndpointTests
 {
+    private const string ReadKey = "metrics-read-key-0123456789";
+
     [Fact]
     public async Task Metrics_serves_prometheus_text_with_every_desk_series_and_live_counts()
     {
-        await using var app = new DeskAppFactory();
+        await using var app = new DeskAppFactory(new Dictionary<string, string?> { ["ArbBot:Api:ReadKey"] = ReadKey });
         var client = app.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ReadKey);
 
         // The simulator moves books from the start; wait until the hub has applied some and a decision was timed.
         Dictionary<string, double> samples;

@@ -126,6 +126,13 @@ public static class DeskApi
         return ApiJson.Problem(result.Errors);
     }
 
+    /// <summary>
+    /// A filter's enum value by name (any case), as the records store it; null for a name the enum does not have (or a
+    /// number), so a typo gets a 400 naming the filter rather than a silently empty list.
+    /// </summary>
+    private static string? KnownName<TEnum>(string text) where TEnum : struct, Enum =>
+        Enum.TryParse<TEnum>(text, ignoreCase: true, out var value) && Enum.IsDefined(value) && !int.TryParse(text, out _) ? value.ToString() : null;
+
     /// <summary>The name recorded in the audit trail: the signed-in user or which API key was used.</summary>
     public static string Actor(ClaimsPrincipal user) => user.Identity?.Name ?? "unknown";
 
@@ -147,7 +154,11 @@ public static class DeskApi
         var query = db.Opportunities.AsNoTracking();
         if (before is not null) query = query.Where(o => o.Id < before);
         if (pairId is not null) query = query.Where(o => o.PairId == pairId);
-        if (!string.IsNullOrEmpty(decision)) query = query.Where(o => o.Decision == decision);
+        if (!string.IsNullOrEmpty(decision))
+        {
+            if (KnownName<ArbBot.Engine.Strategies.OpportunityDecision>(decision) is not { } known) return ApiJson.Problem("decision", $"decision must be one of {string.Join(", ", Enum.GetNames<ArbBot.Engine.Strategies.OpportunityDecision>())}.");
+            query = query.Where(o => o.Decision == known);
+        }
         var rows = await query.OrderByDescending(o => o.Id).Take(take).ToListAsync(ct);
         return TypedResults.Ok(rows.Select(OpportunityView.From).ToList());
     }
@@ -158,7 +169,11 @@ public static class DeskApi
         if (Limit(limit) is not { } take) return ApiJson.Problem("limit", "limit must be between 1 and 1000.");
         await using var db = await contexts.CreateDbContextAsync(ct);
         var query = db.Orders.AsNoTracking();
-        if (!string.IsNullOrEmpty(status)) query = query.Where(o => o.Status == status);
+        if (!string.IsNullOrEmpty(status))
+        {
+            if (KnownName<OrderStatus>(status) is not { } known) return ApiJson.Problem("status", $"status must be one of {string.Join(", ", Enum.GetNames<OrderStatus>())}.");
+            query = query.Where(o => o.Status == known);
+        }
         if (pairId is not null) query = query.Where(o => o.PairId == pairId);
         return TypedResults.Ok(await query.OrderByDescending(o => o.CreatedUtc).Take(take).ToListAsync(ct));
     }

@@ -26,7 +26,10 @@ public sealed class ApiKeyOptions
     public string? ReadKey { get; set; }
 }
 
-/// <summary>Authenticates a request by its <c>X-Api-Key</c> header: the admin key gives the Admin role, the read key Viewer.</summary>
+/// <summary>
+/// Authenticates a request by its <c>X-Api-Key</c> header, or an <c>Authorization: Bearer</c> header carrying a key
+/// (what Prometheus' <c>authorization</c> scrape setting sends): the admin key gives the Admin role, the read key Viewer.
+/// </summary>
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
@@ -38,8 +41,7 @@ public sealed class ApiKeyAuthenticationHandler(
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        if (!Request.Headers.TryGetValue(Header, out var values)) return Task.FromResult(AuthenticateResult.NoResult());
-        var presented = values.ToString();
+        if (PresentedKey(Request) is not { } presented) return Task.FromResult(AuthenticateResult.NoResult());
         string? role = null;
         if (Matches(presented, keys.Value.AdminKey)) role = Roles.Admin;
         else if (Matches(presented, keys.Value.ReadKey)) role = Roles.Viewer;
@@ -49,10 +51,19 @@ public sealed class ApiKeyAuthenticationHandler(
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
     }
 
+    /// <summary>The key in <c>X-Api-Key</c>, else in <c>Authorization: Bearer</c>; null when neither is there.</summary>
+    private static string? PresentedKey(HttpRequest request)
+    {
+        if (request.Headers.TryGetValue(Header, out var values)) return values.ToString();
+        var authorization = request.Headers.Authorization.ToString();
+        const string bearer = "Bearer ";
+        return authorization.StartsWith(bearer, StringComparison.OrdinalIgnoreCase) ? authorization[bearer.Length..].Trim() : null;
+    }
+
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         Response.StatusCode = StatusCodes.Status401Unauthorized;
-        Response.Headers.WWWAuthenticate = $"{SchemeName} header=\"{Header}\"";
+        Response.Headers.WWWAuthenticate = $"Bearer, {SchemeName} header=\"{Header}\"";
         return Task.CompletedTask;
     }
 

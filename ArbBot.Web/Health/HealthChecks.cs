@@ -84,18 +84,21 @@ public static class HealthEndpoints
     /// <c>/health</c>: readiness (database and venue feeds), 200 when healthy and 503 otherwise, with a JSON body.
     /// <c>/health/live</c>: liveness, 200 whenever the process serves requests.
     /// </summary>
+    /// <summary>Probes only read: anything but GET or HEAD gets 405 rather than a health report.</summary>
+    private static readonly HttpMethodMetadata ProbeMethods = new([HttpMethods.Get, HttpMethods.Head]);
+
     public static IEndpointRouteBuilder MapArbBotHealth(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapHealthChecks("/health", new HealthCheckOptions
         {
             Predicate = c => c.Tags.Contains(ReadyTag),
             ResponseWriter = WriteJsonAsync,
-        }).AllowAnonymous();
+        }).AllowAnonymous().WithMetadata(ProbeMethods);
         endpoints.MapHealthChecks("/health/live", new HealthCheckOptions
         {
             Predicate = _ => false,
             ResponseWriter = WriteJsonAsync,
-        }).AllowAnonymous();
+        }).AllowAnonymous().WithMetadata(ProbeMethods);
         return endpoints;
     }
 

@@ -158,12 +158,13 @@ public sealed class PrometheusMetrics(
 public static class MetricsEndpoints
 {
     /// <summary>
-    /// <c>/metrics</c> for Prometheus. Anonymous like <c>/health</c> (scrapers rarely sign in); the desk listens on
-    /// localhost unless told otherwise, and nothing secret is exposed.
+    /// <c>/metrics</c> for Prometheus. Needs the read API key (or a signed-in user): positions, PnL and order flow are
+    /// the desk's business. Prometheus sends the key as <c>Authorization: Bearer &lt;read key&gt;</c> (its
+    /// <c>authorization</c> scrape setting) or as an <c>X-Api-Key</c> header; see README.
     /// </summary>
     public static IEndpointRouteBuilder MapArbBotMetrics(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/metrics", (PrometheusMetrics metrics) => Results.Text(metrics.Render(), PrometheusMetrics.ContentType)).AllowAnonymous();
+        endpoints.MapGet("/metrics", (PrometheusMetrics metrics) => Results.Text(metrics.Render(), PrometheusMetrics.ContentType)).RequireAuthorization(Api.DeskApi.ReadPolicy);
         return endpoints;
     }
 }

@@ -47,7 +47,8 @@ public sealed class KalshiRequestSigner : IDisposable
     // would only surface as a 401 from the venue.
     private const string PathPrefix = "/trade-api/";
 
-    private const UnixFileMode GroupOrOtherRead = UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+    // Writable by others is refused too: whoever can replace the key decides what the desk signs with.
+    private const UnixFileMode GroupOrOtherRead = UnixFileMode.GroupRead | UnixFileMode.OtherRead | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite;
 
     private readonly RSA _rsa;
     private readonly TimeProvider _time;
@@ -93,7 +94,7 @@ public sealed class KalshiRequestSigner : IDisposable
             {
                 var octal = Convert.ToString((int)mode, 8).PadLeft(4, '0');
                 throw new KalshiKeyException(
-                    $"Kalshi private key file '{path}' has mode {octal}, which lets group or others read it; restrict it to its owner (chmod 600).");
+                    $"Kalshi private key file '{path}' has mode {octal}, which lets group or others read or change it; restrict it to its owner (chmod 600).");
             }
         }
         return new KalshiRequestSigner(keyId, ImportPrivateKey(File.ReadAllText(path), $"file '{path}'"), time);

@@ -26,6 +26,8 @@
         }
     };
     if (banner) new MutationObserver(onBannerChange).observe(banner, { attributes: true, attributeFilter: ["class"] });
+    // Wired here rather than with an onclick attribute: the Content-Security-Policy refuses inline handlers.
+    document.getElementById("components-reconnect-reload")?.addEventListener("click", () => location.reload());
 
     Blazor.start({
         circuit: {
