@@ -11,7 +11,7 @@ namespace ArbBot.Engine.Execution;
 /// Cancels go to both gateways: an order placed before a switch is cancelled where it lives, and each gateway ignores
 /// ids it never placed. Updates and fills need no routing: every gateway reports to the same listener.
 /// </remarks>
-public sealed class RoutedOrderGateway(IOrderGateway paper) : IOrderGateway
+public sealed class RoutedOrderGateway(IOrderGateway paper) : IOrderGateway, IOrderReconciliation
 {
     private volatile IOrderGateway? _live;
     private volatile IOrderGateway? _lastLive;
@@ -52,5 +52,23 @@ public sealed class RoutedOrderGateway(IOrderGateway paper) : IOrderGateway
     {
         await Paper.CancelAllAsync(cancellationToken).ConfigureAwait(false);
         if (_lastLive is { } live) await live.CancelAllAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// What both gateways hold: our open orders and fills on paper and, once live trading has been armed, at the venue.
+    /// Reconciliation after a restart compares the records with all of it.
+    /// </summary>
+    public async Task<VenueOrderReport> ReportAsync(DateTimeOffset fillsSince, CancellationToken cancellationToken)
+    {
+        var open = new HashSet<string>(StringComparer.Ordinal);
+        var fills = new List<Fill>();
+        foreach (var gateway in new[] { Paper, _lastLive })
+        {
+            if (gateway is not IOrderReconciliation reconciliation) continue;
+            var report = await reconciliation.ReportAsync(fillsSince, cancellationToken).ConfigureAwait(false);
+            open.UnionWith(report.OpenClientOrderIds);
+            fills.AddRange(report.Fills);
+        }
+        return new VenueOrderReport(open, fills);
     }
 }

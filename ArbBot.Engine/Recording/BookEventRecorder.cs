@@ -104,7 +104,15 @@ public sealed class BookEventRecorder : IBookEventRecorder, IDisposable
         _logger = logger ?? NullLogger<BookEventRecorder>.Instance;
         _ring = new RecordedBookEvent[options.BufferCapacity];
         _mask = options.BufferCapacity - 1;
-        System.IO.Directory.CreateDirectory(options.Directory);
+        try
+        {
+            System.IO.Directory.CreateDirectory(options.Directory);
+        }
+        // An unusable folder stops recording, never the desk: the failure is said once and opening is retried later.
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            Fail(ex);
+        }
         _thread = new Thread(Drain) { IsBackground = true, Name = "ArbBot book recorder", Priority = ThreadPriority.BelowNormal };
         _thread.Start();
     }
@@ -300,6 +308,7 @@ public sealed class BookEventRecorder : IBookEventRecorder, IDisposable
             path = Path.Combine(_options.Directory,
                 $"book-events-{now.UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}-{_files.Count + 1:D4}{RecordingFormat.FileExtension}");
         }
+        if (_options.OpenStream is null) System.IO.Directory.CreateDirectory(_options.Directory);
         var stream = _options.OpenStream?.Invoke(path) ?? new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 1 << 16);
         try
         {

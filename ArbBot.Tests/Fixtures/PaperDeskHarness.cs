@@ -38,6 +38,9 @@ public sealed class PaperDeskHarness
             Recorder = new BookEventRecorder(new BookEventRecorderOptions
             {
                 Directory = recordTo,
+                // The accelerated run makes minutes of events in about a second; on a loaded machine the recorder's
+                // thread can fall that far behind, and a dropped event would break parity. The app's rate is far lower.
+                BufferCapacity = 1 << 20,
                 Pairs = () => Desk.Engine.ApprovedPairs,
                 DeskIds = () => (Desk.PaperIdToken, Ids.Last),
             }, Registry, Time);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using ArbBot.Engine.Persistence;
+using ArbBot.Tests.Faults;
 using ArbBot.Tests.Fixtures;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -20,6 +21,7 @@ public sealed class DatabaseOutageTests
         var client = app.CreateClient();
         client.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
         await app.WaitUntilRunningAsync();
+        using var fault = FaultReport.Begin("Database locked by another process (SQLite exclusive lock)", "Database");
 
         using (var holder = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = app.DatabasePath }.ConnectionString))
         {
@@ -28,6 +30,7 @@ public sealed class DatabaseOutageTests
             {
                 begin.CommandText = "BEGIN EXCLUSIVE;";
                 await begin.ExecuteNonQueryAsync();
+                fault.Inject();
             }
 
             // The kill switch must never wait for the database: it is in force at once, saved later.
@@ -52,6 +55,7 @@ public sealed class DatabaseOutageTests
 
         await app.Services.GetRequiredService<RecordWriter>().FlushAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
         await WaitUntilAsync(async () => (await StatusAsync(client)).GetProperty("recordsFailingSince").ValueKind == JsonValueKind.Null);
+        fault.Survived("kill switch engaged at once during the lock; its reset refused plainly; shown as failing; every record written after");
 
         await using (var db = CreateDbContext(app))
         {

@@ -1,4 +1,5 @@
 using ArbBot.Engine.Persistence;
+using ArbBot.Tests.Faults;
 using ArbBot.Tests.Fixtures;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -43,6 +44,8 @@ public sealed class RecordWriterTests
         var flaky = new FlakyFactory(database, failures: 3);
         var writer = new RecordWriter(flaky, TimeProvider.System, NullLogger<RecordWriter>.Instance);
         await writer.StartAsync(CancellationToken.None);
+        using var fault = FaultReport.Begin("Database unavailable (three failed connections)", "Database");
+        fault.Inject(3);
 
         writer.Enqueue(new FillRow { FillId = "f1", ClientOrderId = "o1", Venue = "Kalshi", Symbol = "K:yes", Side = "Buy", Price = 0.4m, Quantity = 5, Fee = 0.09m, Liquidity = "Taker", AtUtc = Now });
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
@@ -52,6 +55,7 @@ public sealed class RecordWriterTests
         Assert.Equal(3, writer.Failures);
         await using var db = database.CreateDbContext();
         Assert.Equal("f1", (await db.Fills.SingleAsync()).FillId);
+        fault.Survived("the fill was kept in memory and written when the database answered");
     }
 
     [Fact]
@@ -190,12 +194,15 @@ public sealed class RecordWriterTests
         // Rows still queued at stop meet a database that fails twice, then returns.
         var flaky = new FlakyFactory(database, failures: 2);
         var late = new RecordWriter(flaky, TimeProvider.System, NullLogger<RecordWriter>.Instance);
+        using var fault = FaultReport.Begin("Database unavailable during shutdown", "Database");
+        fault.Inject(2);
         late.Enqueue(Fill("f9"));
         await late.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(2, late.Failures);
         await using var db = database.CreateDbContext();
         Assert.Equal("f9", (await db.Fills.SingleAsync()).FillId);
+        fault.Survived("the stop kept retrying within its time and saved the fill");
     }
 
     private static FillRow Fill(string id) => new()

@@ -32,6 +32,7 @@ public sealed class ReplayParityTests(ITestOutputHelper output) : IDisposable
         });
         harness.Run(TimeSpan.FromMinutes(3));
         harness.Recorder!.Dispose();
+        Assert.True(harness.Recorder.Dropped == 0, $"the recorder dropped {harness.Recorder.Dropped} events: the recording is incomplete, so parity cannot hold");
 
         var result = ReplayRunner.Run(ReplayRunner.ResolveFiles(_folder), new ReplayRunOptions { Limits = limits, FollowTrace = true });
         var live = harness.Journal;

@@ -55,7 +55,9 @@ public static class CrossSiteRequestGuard
             return "Refused: this request came from another site's page (Sec-Fetch-Site: " + Printable(fetchSite) + ").";
         }
         var origin = request.Headers.Origin.ToString();
-        if (origin.Length > 0 && !IsOwnOrigin(request, origin))
+        // Sec-Fetch-Site is set by the browser alone (a page cannot forge it): "same-origin" settles it even when a
+        // privacy setting made the browser send "Origin: null".
+        if (origin.Length > 0 && !fetchSite.Equals("same-origin", StringComparison.OrdinalIgnoreCase) && !IsOwnOrigin(request, origin))
         {
             return "Refused: this request came from another origin (" + Printable(origin) + "), not the desk's own.";
         }

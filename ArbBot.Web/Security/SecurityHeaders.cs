@@ -30,7 +30,9 @@ public static class SecurityHeaders
             headers.XContentTypeOptions = "nosniff";
             // Old browsers that ignore frame-ancestors.
             headers.XFrameOptions = "DENY";
-            headers["Referrer-Policy"] = "no-referrer";
+            // Not "no-referrer": with it, browsers send "Origin: null" on the dashboard's own form posts (sign-out), which the
+            // cross-site guard must then refuse. "same-origin" still tells other sites nothing.
+            headers["Referrer-Policy"] = "same-origin";
             headers["Permissions-Policy"] = PermissionsPolicy;
             headers["Cross-Origin-Opener-Policy"] = "same-origin";
             return Task.CompletedTask;

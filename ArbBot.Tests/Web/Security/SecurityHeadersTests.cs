@@ -30,7 +30,7 @@ public sealed class SecurityHeadersTests
         Assert.Contains("object-src 'none'", csp, StringComparison.Ordinal);
         Assert.Equal("nosniff", Header(response, "X-Content-Type-Options"));
         Assert.Equal("DENY", Header(response, "X-Frame-Options"));
-        Assert.Equal("no-referrer", Header(response, "Referrer-Policy"));
+        Assert.Equal("same-origin", Header(response, "Referrer-Policy"));
         Assert.Contains("camera=()", Header(response, "Permissions-Policy"), StringComparison.Ordinal);
         // Plain HTTP: no HSTS (it would be ignored, and on localhost would pin every local port).
         Assert.False(response.Headers.Contains("Strict-Transport-Security"));
