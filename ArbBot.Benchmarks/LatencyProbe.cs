@@ -60,7 +60,9 @@ internal sealed class LatencyProbe : IBookEventRecorder, IBookListener
     {
         foreach (var gateway in gateways)
         {
-            if (gateway is PaperOrderGateway paper) paper.Submitting = OnSubmitting;
+            // The desk's gateways route to paper (or, once armed, live): hook the paper gateway behind the route.
+            var inner = gateway is RoutedOrderGateway routed ? routed.Paper : gateway;
+            if (inner is PaperOrderGateway paper) paper.Submitting = OnSubmitting;
         }
     }
 
