@@ -47,7 +47,7 @@ public sealed class VenuesOptionsValidator(IOptions<KalshiOptions> kalshi) : IVa
             }
             // Polymarket's market data is public: Real needs no credentials (its settings are checked with ArbBot:Polymarket).
             if (id == VenueId.Polymarket && venue.Source == DataSource.Real) continue;
-            failures.Add($"{path}:Source '{venue.Source}' is not available in this build yet; use 'Simulated' or 'Real'.");
+            failures.Add($"{path}:Source '{venue.Source}' cannot feed the live desk; use 'Simulated' or 'Real' (recordings are replayed on their own desk: `replay PATH` or the Replays page).");
         }
         if (!options.ByName.Values.Any(v => v.Enabled))
         {

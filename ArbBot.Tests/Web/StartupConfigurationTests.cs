@@ -9,6 +9,7 @@ public sealed class StartupConfigurationTests
     [InlineData("ArbBot__Venues__Foo__Source", "Simulated", "ArbBot:Venues:Foo: unknown venue 'Foo'")]
     [InlineData("ArbBot__Venues__Kalshi__TickSize", "-0.01", "ArbBot:Venues:Kalshi:TickSize must be one of")]
     [InlineData("ArbBot__Venues__Polymarket__TickSize", "0.05", "ArbBot:Venues:Polymarket:TickSize must be one of")]
+    [InlineData("ArbBot__Venues__Kalshi__Source", "Replay", "ArbBot:Venues:Kalshi:Source 'Replay' cannot feed the live desk")]
     [InlineData("ArbBot__Storage__SqlitePath", "/etc/hostname/arbbot.db", "ArbBot:Storage:SqlitePath '/etc/hostname/arbbot.db' cannot be used")]
     [InlineData("ArbBot__Auth__Lockout", "00:00:01", "ArbBot:Auth:Lockout must be between")]
     [InlineData("ArbBot__Simulator__StepInterval", "00:00:00.001", "ArbBot:Simulator:StepInterval")]
