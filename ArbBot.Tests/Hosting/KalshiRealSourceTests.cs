@@ -100,7 +100,7 @@ public sealed class KalshiRealSourceTests
         var broken = new VenuesOptionsValidator(Options.Create(new KalshiOptions { KeyId = "k", PrivateKeyPem = notAKey })).Validate(null, venues);
 
         Assert.Contains(missing.Failures!, f => f.StartsWith("ArbBot:Venues:Kalshi:Source is Real, but the Kalshi key cannot be used: ArbBot:Kalshi:KeyId is not set", StringComparison.Ordinal));
-        Assert.Contains(missing.Failures!, f => f.Contains("ArbBot:Venues:Polymarket:Source 'Replay' is not available", StringComparison.Ordinal));
+        Assert.Contains(missing.Failures!, f => f.Contains("ArbBot:Venues:Polymarket:Source 'Replay' cannot feed the live desk", StringComparison.Ordinal));
         var keyFailure = Assert.Single(broken.Failures!, f => f.Contains("Kalshi", StringComparison.Ordinal));
         Assert.Contains("not a valid RSA private key", keyFailure);
         Assert.DoesNotContain("c2VjcmV0", keyFailure);
