@@ -6,6 +6,7 @@ using ArbBot.Engine.Hosting;
 using ArbBot.Engine.MarketData;
 using ArbBot.Engine.Matching;
 using ArbBot.Engine.Recording;
+using ArbBot.Tests.Fixtures;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -76,7 +77,7 @@ internal static class FanOut
         var ingress = new long[events.Length];
 
         var phases = new List<(string Name, long DecidedP99, long SubmitP99)>();
-        async Task Phase(string name, IReadOnlyList<DeskFeedClient> clients)
+        async Task Phase(string name, IReadOnlyList<SignalRLoadClient> clients)
         {
             probe.Decision.Reset();
             probe.Submit.Reset();
@@ -100,9 +101,9 @@ internal static class FanOut
         }
 
         await Phase("no dashboard client", []);
-        var clients = new List<DeskFeedClient>();
+        var clients = new List<SignalRLoadClient>();
         var hubUrl = new Uri(baseUrl, "/hubs/desk");
-        for (var i = 0; i < clientCount; i++) clients.Add(await DeskFeedClient.ConnectAsync(hubUrl, ReadKey));
+        for (var i = 0; i < clientCount; i++) clients.Add(await SignalRLoadClient.ConnectAsync(hubUrl, ReadKey));
         await Phase($"{clientCount} dashboard clients", clients);
         foreach (var client in clients) await client.DisposeAsync();
         await Phase("no dashboard client again", []);

@@ -363,6 +363,13 @@ public sealed class DeskCommands(
         }
     }
 
+    /// <summary>True while a change queued during an outage may not be saved yet (the writer has not emptied since).</summary>
+    private bool ControlsStillQueued()
+    {
+        if (_controlsQueued && records.Pending == 0 && records.FailingSince is null) _controlsQueued = false;
+        return _controlsQueued;
+    }
+
     /// <summary>
     /// Saves a change that must be durable before it takes effect. A database that cannot take it refuses the command
     /// with a clear message and nothing changes; a safer change still queued from an outage is written first.
@@ -372,7 +379,7 @@ public sealed class DeskCommands(
     {
         try
         {
-            if (_controlsQueued)
+            if (ControlsStillQueued())
             {
                 await records.FlushAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
                 _controlsQueued = false;
@@ -409,7 +416,7 @@ public sealed class DeskCommands(
             var (before, after) = (describe(current), describe(next));
             try
             {
-                if (_controlsQueued) throw new InvalidOperationException("an earlier change is still waiting for the database");
+                if (ControlsStillQueued()) throw new InvalidOperationException("an earlier change is still waiting for the database");
                 await store.SaveAsync(next, actor, action, before, after, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)

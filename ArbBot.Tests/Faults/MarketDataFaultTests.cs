@@ -1,6 +1,7 @@
 using ArbBot.Engine.Core;
 using ArbBot.Engine.MarketData;
 using ArbBot.Engine.Venues;
+using ArbBot.Tests.Fixtures;
 using ArbBot.Tests.Venues;
 using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
@@ -193,41 +194,5 @@ public sealed class StaleProbe : IBookListener
     public void OnBookUpdated(OrderBook book)
     {
         if (book.IsStale) _sawStale = true;
-    }
-}
-
-/// <summary>Log lines ("Level: message") of every logger it creates.</summary>
-public sealed class CapturedLogs : ILoggerFactory, ILoggerProvider
-{
-    private readonly List<string> _lines = [];
-
-    public IReadOnlyList<string> Lines
-    {
-        get
-        {
-            lock (_lines) return [.. _lines];
-        }
-    }
-
-    public ILogger CreateLogger(string categoryName) => new Logger(this);
-
-    public void AddProvider(ILoggerProvider provider)
-    {
-    }
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class Logger(CapturedLogs owner) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            lock (owner._lines) owner._lines.Add($"{logLevel}: {formatter(state, exception)}");
-        }
     }
 }

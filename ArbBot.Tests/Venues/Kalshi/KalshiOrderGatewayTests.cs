@@ -20,7 +20,7 @@ public sealed class KalshiOrderGatewayTests : IAsyncLifetime
     private KalshiVenue _venue = null!;
     private readonly InstrumentRegistry _registry = new();
     private readonly RecordingExecutionListener _listener = new();
-    private readonly CapturingLoggerFactory _logs = new();
+    private readonly CapturedLogs _logs = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly List<IDisposable> _owned = [];
     private Market _fed = null!;
@@ -337,40 +337,4 @@ public sealed class KalshiOrderGatewayTests : IAsyncLifetime
     }
 
     private sealed class Harness(KalshiVenue venue) : VenueHarness(venue, TimeProvider.System);
-
-    /// <summary>Keeps every formatted log line.</summary>
-    private sealed class CapturingLoggerFactory : ILoggerFactory
-    {
-        private readonly List<string> _lines = [];
-
-        public IReadOnlyList<string> Lines
-        {
-            get
-            {
-                lock (_lines) return [.. _lines];
-            }
-        }
-
-        public ILogger CreateLogger(string categoryName) => new Logger(this);
-
-        public void AddProvider(ILoggerProvider provider)
-        {
-        }
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(CapturingLoggerFactory owner) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-                lock (owner._lines) owner._lines.Add(formatter(state, exception) + exception);
-            }
-        }
-    }
 }
