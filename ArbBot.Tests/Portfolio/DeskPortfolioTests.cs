@@ -104,6 +104,29 @@ public sealed class DeskPortfolioTests
     }
 
     [Fact]
+    public void Total_exposure_follows_averaging_partial_closes_and_a_flip_through_zero()
+    {
+        var portfolio = New();
+        portfolio.ApplyFill(Fill(_k.Yes, Side.Buy, 0.40m, 10m));
+        portfolio.ApplyFill(Fill(_k.Yes, Side.Buy, 0.60m, 10m));
+        // 20 at an average of 0.50.
+        Assert.Equal(10m, portfolio.TotalExposure);
+
+        portfolio.ApplyFill(Fill(_k.Yes, Side.Sell, 0.70m, 5m));
+        Assert.Equal(7.5m, portfolio.TotalExposure);
+
+        // Selling 25 against 15 held closes them and opens 10 short at 0.65.
+        portfolio.ApplyFill(Fill(_k.Yes, Side.Sell, 0.65m, 25m));
+        portfolio.ApplyFill(Fill(_p.No, Side.Buy, 0.30m, 3m));
+        Assert.Equal(6.5m + 0.9m, portfolio.TotalExposure);
+
+        portfolio.ApplyFill(Fill(_k.Yes, Side.Buy, 0.50m, 10m));
+        portfolio.ApplyFill(Fill(_p.No, Side.Sell, 0.20m, 3m));
+        Assert.Equal(0m, portfolio.TotalExposure);
+        Assert.Equal(0, portfolio.OpenPositionCount);
+    }
+
+    [Fact]
     public void A_fill_seen_twice_is_booked_once()
     {
         var portfolio = New();
