@@ -66,7 +66,10 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<InstrumentRegistry>();
         services.AddSingleton<SimulatedWorld>();
         services.AddSingleton(sp => new MarketDataHub(
-            sp.GetRequiredService<InstrumentRegistry>(), sp.GetRequiredService<TimeProvider>(), logger: sp.GetRequiredService<ILogger<MarketDataHub>>()));
+            sp.GetRequiredService<InstrumentRegistry>(), sp.GetRequiredService<TimeProvider>(), logger: sp.GetRequiredService<ILogger<MarketDataHub>>())
+        {
+            SpinBeforeSleep = sp.GetRequiredService<IOptions<MarketDataOptions>>().Value.HubSpinBeforeSleep,
+        });
         services.AddSingleton(ConfiguredVenues.Create);
         services.AddSingleton(CreateVenues);
         services.AddSingleton<IEnumerable<IVenue>>(sp => sp.GetRequiredService<VenueSet>().Venues);

@@ -34,6 +34,11 @@ public sealed class MarketDataHub : IBookEventSink
     // exactly where the channel would have run it, without two trips through the channel's lock (see Post).
     private readonly Queue<IHubWork> _ownWork = new();
     private int _applyingThread;
+    // The hub thread sleeps on this when the channel is empty; a writer sets it only while the hub says it sleeps
+    // (_sleeping), so a busy hub costs writers nothing. No built-in spinning: the loop spins itself (SpinBeforeSleep).
+    private readonly ManualResetEventSlim _wake = new(false, 0);
+    private int _sleeping;
+    private long _spinTicks;
 
     public MarketDataHub(InstrumentRegistry registry, TimeProvider time, int capacity = 65_536, ILogger<MarketDataHub>? logger = null)
     {
@@ -76,12 +81,44 @@ public sealed class MarketDataHub : IBookEventSink
     /// </summary>
     public int OwnWorkBudget { get; set; } = -1;
 
+    /// <summary>
+    /// How long the hub's thread keeps looking for the next event before it sleeps once its queue is empty. Zero (the
+    /// default) sleeps at once: an idle desk uses no processor, and the next event pays the thread's wake-up (a few
+    /// to tens of µs, more on a busy machine). A spin of e.g. 50 µs lets events arriving that close together find the
+    /// thread awake, at the cost of up to that much processor time after every burst. Set before <see cref="RunAsync"/>.
+    /// </summary>
+    public TimeSpan SpinBeforeSleep
+    {
+        get => TimeSpan.FromTicks((long)(Volatile.Read(ref _spinTicks) * (double)TimeSpan.TicksPerSecond / System.Diagnostics.Stopwatch.Frequency));
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, TimeSpan.FromMilliseconds(10));
+            Volatile.Write(ref _spinTicks, (long)(value.Ticks * (double)System.Diagnostics.Stopwatch.Frequency / TimeSpan.TicksPerSecond));
+        }
+    }
+
+    /// <summary>Times the hub's thread went to sleep on an empty queue since start (read from any thread).</summary>
+    public long Sleeps => Interlocked.Read(ref _sleeps);
+
+    private long _sleeps;
+
     public bool TryPost(in BookEvent bookEvent)
     {
+        // Counted before the write, read by the sleeping hub after it says it sleeps: one of the two sees the other.
         Interlocked.Increment(ref _queued);
-        if (_channel.Writer.TryWrite(bookEvent)) return true;
+        if (_channel.Writer.TryWrite(bookEvent))
+        {
+            WakeIfSleeping();
+            return true;
+        }
         Interlocked.Decrement(ref _queued);
         return false;
+    }
+
+    private void WakeIfSleeping()
+    {
+        if (Volatile.Read(ref _sleeping) != 0) _wake.Set();
     }
 
     public ValueTask PostAsync(BookEvent bookEvent, CancellationToken cancellationToken) =>
@@ -99,6 +136,7 @@ public sealed class MarketDataHub : IBookEventSink
             Interlocked.Decrement(ref _queued);
             throw;
         }
+        WakeIfSleeping();
     }
 
     /// <summary>
@@ -194,18 +232,83 @@ public sealed class MarketDataHub : IBookEventSink
         }
     }
 
-    /// <summary>Applies queued events until cancelled or the writer completes.</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Applies queued events until cancelled (the task then ends as cancelled) or the writer completes and the queue is
+    /// drained. The loop runs on a dedicated thread of its own, started here, not on the thread pool: each event is
+    /// taken up by the thread that is already waiting for it, without a hop through the pool's queue.
+    /// </summary>
+    public Task RunAsync(CancellationToken cancellationToken)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                Run(cancellationToken);
+                done.TrySetResult();
+            }
+            catch (OperationCanceledException ex)
+            {
+                done.TrySetCanceled(ex.CancellationToken);
+            }
+            catch (Exception ex)
+            {
+                done.TrySetException(ex);
+            }
+        })
+        {
+            Name = "arbbot-hub",
+            IsBackground = true,
+        };
+        thread.Start();
+        return done.Task;
+    }
+
+    private void Run(CancellationToken cancellationToken)
     {
         var reader = _channel.Reader;
-        while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        using var wakeOnCancel = cancellationToken.Register(static state => ((ManualResetEventSlim)state!).Set(), _wake);
+        while (true)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             while (reader.TryRead(out var bookEvent))
             {
                 Interlocked.Decrement(ref _queued);
                 TryApply(in bookEvent);
             }
+            cancellationToken.ThrowIfCancellationRequested();
+            if (reader.Completion.IsCompleted) return;
+            if (SpinUntilQueued()) continue;
+
+            _wake.Reset();
+            Interlocked.Exchange(ref _sleeping, 1);
+            // Said "sleeping" first, looked at the queue second; a writer counts first and looks at "sleeping" second.
+            if (Volatile.Read(ref _queued) <= 0 && !reader.Completion.IsCompleted && !cancellationToken.IsCancellationRequested)
+            {
+                Interlocked.Increment(ref _sleeps);
+                // Completing the channel is not a write: look at it now and then, so Complete never needs a wake-up.
+                _wake.Wait(100);
+            }
+            Volatile.Write(ref _sleeping, 0);
         }
+    }
+
+    /// <summary>Spins up to <see cref="SpinBeforeSleep"/> for something to be queued; true when something was.</summary>
+    private bool SpinUntilQueued()
+    {
+        var budget = Volatile.Read(ref _spinTicks);
+        if (Volatile.Read(ref _queued) > 0) return true;
+        if (budget <= 0) return false;
+        var until = System.Diagnostics.Stopwatch.GetTimestamp() + budget;
+        var spin = 0;
+        while (System.Diagnostics.Stopwatch.GetTimestamp() < until)
+        {
+            if (Volatile.Read(ref _queued) > 0) return true;
+            // A pause per check, and a yield now and then so a writer sharing this core gets to write.
+            Thread.SpinWait(20);
+            if ((++spin & 63) == 0) Thread.Yield();
+        }
+        return Volatile.Read(ref _queued) > 0;
     }
 
     /// <summary>
@@ -242,7 +345,11 @@ public sealed class MarketDataHub : IBookEventSink
     }
 
     /// <summary>Stops accepting events; <see cref="RunAsync"/> returns once the queue is drained.</summary>
-    public void Complete() => _channel.Writer.TryComplete();
+    public void Complete()
+    {
+        _channel.Writer.TryComplete();
+        _wake.Set();
+    }
 
     /// <summary>
     /// Applies one event and notifies listeners, on the calling thread. <see cref="RunAsync"/> calls this for every

@@ -152,6 +152,65 @@ public sealed class MarketDataHubTests
     }
 
     [Fact]
+    public async Task An_idle_hub_sleeps_and_wakes_for_the_next_event_on_its_own_thread()
+    {
+        var hub = NewHub();
+        bool? onPoolThread = null;
+        using var cts = new CancellationTokenSource();
+        var run = hub.RunAsync(cts.Token);
+
+        await WaitUntil(() => hub.Sleeps > 0, "the hub asleep on its empty queue");
+        hub.Post(new DelegateWork(_ => onPoolThread = Thread.CurrentThread.IsThreadPoolThread));
+        Assert.True(hub.TryPost(BookEvent.SetLevel(_a, BookSide.Bid, P(0.40m), 1m, sequence: 1)));
+        await WaitUntil(() => hub.EventsApplied == 1, "the event applied after the wake-up");
+        await cts.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        // The loop has a thread of its own: no hop through the thread pool's queue per wake-up.
+        Assert.False(onPoolThread);
+    }
+
+    [Fact]
+    public async Task A_spinning_hub_applies_events_posted_while_it_spins_and_after_it_slept()
+    {
+        var hub = NewHub();
+        hub.SpinBeforeSleep = TimeSpan.FromMilliseconds(5);
+        var listener = new RecordingListener();
+        hub.Subscribe(_a, listener);
+        using var cts = new CancellationTokenSource();
+        var run = hub.RunAsync(cts.Token);
+
+        for (var i = 1; i <= 200; i++)
+        {
+            Assert.True(hub.TryPost(BookEvent.SetLevel(_a, BookSide.Bid, P(0.40m), i, sequence: i)));
+            // Each event finds the queue it left empty, mostly while the hub still spins.
+            await WaitUntil(() => hub.EventsApplied == i, $"event {i} applied");
+        }
+        await WaitUntil(() => hub.Sleeps > 0, "the hub asleep once the spin ran out");
+        Assert.True(hub.TryPost(BookEvent.SetLevel(_a, BookSide.Bid, P(0.40m), 201, sequence: 201)));
+        await WaitUntil(() => hub.EventsApplied == 201, "the event after the sleep applied");
+        await cts.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        Assert.Equal(Enumerable.Range(1, 201).Select(i => (long)i), listener.Sequences);
+        Assert.Throws<ArgumentOutOfRangeException>(() => hub.SpinBeforeSleep = TimeSpan.FromMilliseconds(-1));
+    }
+
+    [Fact]
+    public async Task Complete_ends_a_sleeping_hub()
+    {
+        var hub = NewHub();
+        var run = hub.RunAsync(CancellationToken.None);
+        await WaitUntil(() => hub.Sleeps > 0, "the hub asleep on its empty queue");
+        Assert.True(hub.TryPost(BookEvent.SetLevel(_a, BookSide.Bid, P(0.40m), 1m)));
+
+        hub.Complete();
+
+        await run.WaitAsync(BoundedWait);
+        Assert.Equal(1, hub.EventsApplied);
+    }
+
+    [Fact]
     public void DrainPending_applies_everything_queued_and_empties_the_queue()
     {
         var hub = NewHub();
