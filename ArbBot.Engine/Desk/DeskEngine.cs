@@ -126,9 +126,17 @@ public sealed class DeskEngine : IOpportunitySink, IRiskContext
     /// <summary>Where each decision's duration is recorded (metrics), or null.</summary>
     public Observability.LatencyHistogram? DecisionLatency { get; set; }
 
+    /// <summary>
+    /// Observability: called on the hub thread as each opportunity a strategy found reaches the desk, before the risk
+    /// gate. The benchmark harness splits "book event in → order submitted" with it. Must be quick and must not throw;
+    /// set while wiring, before the hub runs.
+    /// </summary>
+    public Action<Opportunity>? Deciding { get; set; }
+
     public void OnOpportunity(Opportunity opportunity)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        Deciding?.Invoke(opportunity);
         try
         {
             Decide(opportunity);
@@ -169,6 +177,13 @@ public sealed class DeskEngine : IOpportunitySink, IRiskContext
 
     private void Execute(Opportunity opportunity, decimal quantity)
     {
+        // The first leg leaves before the decision is written down: the record (a row with its legs as JSON, the
+        // dashboard's handlers) costs more than the order itself, and a price moves on while it is written. Executors
+        // journal nothing while placing (transitions and fills reach the hub later), so the records keep their order:
+        // the opportunity, then its refusal or its orders.
+        var executed = _executorsByStrategy.TryGetValue(opportunity.Strategy, out var custom)
+            ? custom.TryExecute(opportunity, quantity, out var refusal)
+            : _executor.TryExecute(opportunity, quantity, out refusal);
         // The record states what is being done: at a smaller size, the quantity, costs and profit scale with it (the
         // per-set edges stay). The executor keeps the opportunity as found: its legs' fees belong to the found size.
         _journal.OnOpportunity(quantity == opportunity.Quantity ? opportunity : opportunity with
@@ -177,9 +192,6 @@ public sealed class DeskEngine : IOpportunitySink, IRiskContext
             TotalCosts = opportunity.Quantity == 0m ? 0m : opportunity.TotalCosts * quantity / opportunity.Quantity,
             ExpectedProfit = opportunity.NetEdgePerSet * quantity,
         });
-        var executed = _executorsByStrategy.TryGetValue(opportunity.Strategy, out var custom)
-            ? custom.TryExecute(opportunity, quantity, out var refusal)
-            : _executor.TryExecute(opportunity, quantity, out refusal);
         if (!executed)
         {
             _journal.OnRiskEvent(new RiskEvent(_time.GetUtcNow(), RiskRule.OrderInFlight, RiskVerdict.Reject, opportunity.Id, opportunity.PairId,

@@ -136,9 +136,9 @@ public sealed class ArbitrageExecutor : IHubExecutionHandler
         ArgumentNullException.ThrowIfNull(opportunity);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(quantity);
         if (opportunity.Legs.Count < 2) throw new ArgumentException("An arbitrage needs at least two legs.", nameof(opportunity));
-        if (opportunity.Legs.Any(l => l.Side != Side.Buy))
+        for (var i = 0; i < opportunity.Legs.Count; i++)
         {
-            throw new ArgumentException("Every leg of an arbitrage buys a complementary instrument.", nameof(opportunity));
+            if (opportunity.Legs[i].Side != Side.Buy) throw new ArgumentException("Every leg of an arbitrage buys a complementary instrument.", nameof(opportunity));
         }
 
         if (opportunity.PayoutPerSet <= 0m) throw new ArgumentException("A set must pay something at settlement.", nameof(opportunity));
@@ -257,7 +257,26 @@ public sealed class ArbitrageExecutor : IHubExecutionHandler
             var depth = book is { IsStale: false } ? book.SizeWithin(BookSide.Ask, leg.WorstPrice) : leg.DepthWithinWorst;
             keys[i] = (leg.BookAge.Ticks / SameAge.Ticks, depth / quantity, _options.ExpectedLatency.GetValueOrDefault(leg.Venue), i);
         }
-        return [.. keys.OrderByDescending(k => k.AgeBucket).ThenBy(k => k.Cover).ThenByDescending(k => k.Latency).ThenBy(k => k.Index).Select(k => k.Index)];
+        // A handful of legs, sorted in place on the way to the first order: an insertion sort, no LINQ pipeline.
+        for (var i = 1; i < keys.Length; i++)
+        {
+            var key = keys[i];
+            var j = i - 1;
+            for (; j >= 0 && SendsBefore(key, keys[j]); j--) keys[j + 1] = keys[j];
+            keys[j + 1] = key;
+        }
+        var order = new int[keys.Length];
+        for (var i = 0; i < order.Length; i++) order[i] = keys[i].Index;
+        return order;
+    }
+
+    /// <summary>Older book first, then less cover, then the slower venue, then the leg's place in the opportunity.</summary>
+    private static bool SendsBefore((long AgeBucket, decimal Cover, TimeSpan Latency, int Index) a, (long AgeBucket, decimal Cover, TimeSpan Latency, int Index) b)
+    {
+        if (a.AgeBucket != b.AgeBucket) return a.AgeBucket > b.AgeBucket;
+        if (a.Cover != b.Cover) return a.Cover < b.Cover;
+        if (a.Latency != b.Latency) return a.Latency > b.Latency;
+        return a.Index < b.Index;
     }
 
     /// <summary>Book ages closer than this count as the same when choosing the first leg.</summary>

@@ -1,4 +1,6 @@
 using ArbBot.Engine.Control;
+using ArbBot.Engine.Events;
+using ArbBot.Engine.Execution;
 using ArbBot.Engine.Risk;
 using ArbBot.Engine.Strategies;
 using ArbBot.Tests.Fixtures;
@@ -47,5 +49,36 @@ public sealed class DeskEngineTests
         });
         var positions = harness.Desk.Portfolio.Snapshot().Positions;
         Assert.All(positions, p => Assert.True(p.Quantity * p.AverageCost <= 30m, $"{p.Symbol} holds {p.Quantity * p.AverageCost}"));
+    }
+
+    [Fact]
+    public async Task The_first_leg_is_placed_within_the_decision_before_the_opportunity_is_recorded()
+    {
+        var harness = await PaperDeskHarness.CreateAsync(7);
+        var log = new List<string>();
+        harness.Desk.Engine.Deciding = o => log.Add($"found {o.Id}");
+        foreach (var route in harness.Desk.Routes.Values)
+        {
+            ((PaperOrderGateway)route.Paper).Submitting = r => log.Add($"placed {r.ClientOrderId} recorded {harness.Journal.Opportunities.Count}");
+        }
+        harness.ApproveSuggestedTruePairs();
+
+        harness.Run(TimeSpan.FromMinutes(2));
+
+        var taken = harness.Journal.Opportunities.Where(o => o.Decision is OpportunityDecision.Taken or OpportunityDecision.Resized).ToList();
+        Assert.NotEmpty(taken);
+        foreach (var opportunity in taken)
+        {
+            var first = harness.Journal.Transitions.First(t => t.OpportunityId == opportunity.Id && t.Role == OrderRole.FirstLeg);
+            var placed = log.FindIndex(l => l.StartsWith($"placed {first.ClientOrderId} ", StringComparison.Ordinal));
+            // Placed during the desk's decision on the opportunity, synchronously: nothing else was decided in between ...
+            Assert.True(placed > 0, $"first leg {first.ClientOrderId} never reached the paper gateway");
+            Assert.Equal($"found {opportunity.Id}", log[placed - 1]);
+            // ... and before the opportunity was written down: it is the next record.
+            var recordedBefore = int.Parse(log[placed].Split(' ')[^1], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal(opportunity.Id, harness.Journal.Opportunities[recordedBefore].Id);
+        }
+        var firstTransitionOf = harness.Journal.Transitions.Select((t, i) => (t.OpportunityId, i)).GroupBy(x => x.OpportunityId).ToDictionary(g => g.Key!.Value, g => g.Min(x => x.i));
+        Assert.All(taken, o => Assert.True(firstTransitionOf.ContainsKey(o.Id), $"opportunity {o.Id} sent no order"));
     }
 }
