@@ -28,32 +28,62 @@ internal static class LatencyLoad
         probe.Begin(ingress, (long)(rate * warmup));
 
         var reasons = new Dictionary<string, int>();
-        if (options.ContainsKey("reasons"))
+        var countReasons = options.ContainsKey("reasons");
+        replay.Journal.OpportunityJournaled = o =>
         {
-            replay.Journal.OpportunityJournaled = o =>
-            {
-                var key = $"{o.Strategy} {o.Decision} {o.Reason[..Math.Min(50, o.Reason.Length)]}";
-                reasons[key] = reasons.GetValueOrDefault(key) + 1;
-            };
-        }
+            if (!countReasons) return;
+            var key = $"{o.Strategy} {o.Decision} {o.Reason[..Math.Min(50, o.Reason.Length)]}";
+            reasons[key] = reasons.GetValueOrDefault(key) + 1;
+        };
+        var decisions = new Engine.Observability.LatencyHistogram();
+        replay.Desk.Engine.DecisionLatency = decisions;
+        replay.Desk.Engine.Deciding = probe.OnDeciding;
+        var mode = PacedFeed.ModeOf(options);
+        replay.Hub.SpinBeforeSleep = TimeSpan.FromMicroseconds(options.Double("spin-us", 0));
         using var stop = new CancellationTokenSource();
-        var hubThread = StartHub(replay.Hub, stop.Token);
+        // Inline: the feeding thread is the hub's (it drains after each post); otherwise the hub runs as in the app.
+        var hubLoop = mode == FeedMode.Inline ? null : StartHub(replay.Hub, stop.Token);
         var cpu = CpuClock.Start();
-        var fed = PacedFeed.Run(replay.Hub, events, ingress, rate);
-        while (replay.Hub.QueueLength > 0) Thread.Sleep(1);
-        Thread.Sleep(200);
-        stop.Cancel();
-        hubThread.Join();
+        var gen0 = GC.CollectionCount(0);
+        var gen1 = GC.CollectionCount(1);
+        var gen2 = GC.CollectionCount(2);
+        var allocated = GC.GetTotalAllocatedBytes();
+        var fed = PacedFeed.Run(replay.Hub, events, ingress, rate, mode: mode);
+        var collections = (GC.CollectionCount(0) - gen0, GC.CollectionCount(1) - gen1, GC.CollectionCount(2) - gen2);
+        var allocatedPerEvent = (GC.GetTotalAllocatedBytes() - allocated) / (double)Math.Max(1, fed.Posted);
+        if (hubLoop is null)
+        {
+            replay.Hub.DrainPending();
+        }
+        else
+        {
+            while (replay.Hub.QueueLength > 0) Thread.Sleep(1);
+            Thread.Sleep(200);
+            stop.Cancel();
+            try
+            {
+                hubLoop.Wait();
+            }
+            catch (AggregateException e) when (e.InnerException is OperationCanceledException)
+            {
+            }
+        }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
             latency under a live load of {rate:N0} events/s ({warmup:F0} s warm-up not counted), whole desk, paper gateways
               feed            {fed.Describe(rate)}
-            {cpu.Describe(fed.Posted)}
+            {cpu.Describe(fed.Posted)}, hub slept {replay.Hub.Sleeps:N0} times (spin before sleeping {replay.Hub.SpinBeforeSleep.TotalMicroseconds:F0} us); GC gen0/1/2 {collections.Item1}/{collections.Item2}/{collections.Item3}, {allocatedPerEvent:F0} B allocated per event (whole process)
               desk            {replay.Journal.OpportunitiesTaken:N0} opportunities taken, {replay.Journal.OpportunitiesRejected:N0} rejected, {replay.Journal.OrdersSent:N0} orders, {replay.Journal.Fills:N0} fills, {probe.SubmitCalls:N0} orders submitted, hub errors {replay.Hub.ErrorCount}
               in -> decided   {probe.Decision.Describe()}
               in -> submitted {probe.Submit.Describe()}
+                in -> applied       {probe.Queued.Describe()}
+                applied -> found    {probe.Found.Describe()}
+                found -> submitted  {probe.Executed.Describe()}
             {Machine.Describe()}
             """));
+        var (cumulative, decided, decidedSeconds) = decisions.Read();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  risk gate + executor per opportunity (DeskEngine.OnOpportunity): {decided:N0} calls, mean {decidedSeconds / Math.Max(1, decided) * 1e6:F1} us, within 10/25/50/100/250 us: {string.Join(" / ", cumulative.Take(5).Select(c => (c * 100.0 / Math.Max(1, decided)).ToString("F0", CultureInfo.InvariantCulture) + "%"))}"));
         foreach (var (reason, n) in reasons.OrderByDescending(r => r.Value).Take(12)) Console.WriteLine($"  {n,6} {reason}");
         return 0;
     }
@@ -110,20 +140,6 @@ internal static class LatencyLoad
         return PacedFeed.Tag(recorded, count);
     }
 
-    public static Thread StartHub(Engine.MarketData.MarketDataHub hub, CancellationToken stop)
-    {
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                hub.RunAsync(stop).GetAwaiter().GetResult();
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        })
-        { Name = "hub", IsBackground = true };
-        thread.Start();
-        return thread;
-    }
+    /// <summary>Starts the hub's loop on its own thread, as the app does (<see cref="Engine.MarketData.MarketDataHub.RunAsync"/>).</summary>
+    public static Task StartHub(Engine.MarketData.MarketDataHub hub, CancellationToken stop) => hub.RunAsync(stop);
 }

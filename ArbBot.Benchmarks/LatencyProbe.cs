@@ -3,6 +3,7 @@ using System.Globalization;
 using ArbBot.Engine.Execution;
 using ArbBot.Engine.MarketData;
 using ArbBot.Engine.Recording;
+using ArbBot.Engine.Strategies;
 
 namespace ArbBot.Benchmarks;
 
@@ -30,6 +31,11 @@ internal sealed class LatencyProbe : IBookEventRecorder, IBookListener
     private long _current = -1;
     private long _submittedFor = -1;
     private long _measureFrom;
+    // Hub-thread stamps of the current event: when the hub started applying it, and when a strategy handed the desk
+    // its first opportunity on it (before the risk gate).
+    private long _appliedAt;
+    private long _foundAt;
+    private long _foundFor = -1;
 
     public LatencyProbe(MarketDataHub hub)
     {
@@ -44,6 +50,15 @@ internal sealed class LatencyProbe : IBookEventRecorder, IBookListener
 
     /// <summary>Ingress → a paper gateway's submit call, for the paced events that produced an order.</summary>
     public LogHistogram Submit { get; } = new();
+
+    /// <summary>Ingress → the hub starts applying the event (queueing and waking), for the events that produced an order.</summary>
+    public LogHistogram Queued { get; } = new();
+
+    /// <summary>The hub starts applying the event → a strategy hands the desk its first opportunity on it (book update, listeners, strategies).</summary>
+    public LogHistogram Found { get; } = new();
+
+    /// <summary>The first opportunity found on the event → the first order reaches a paper gateway (risk gate, executor, router; opportunities refused before one is taken).</summary>
+    public LogHistogram Executed { get; } = new();
 
     /// <summary>Orders the paper gateways received, whatever caused them.</summary>
     public long SubmitCalls { get; private set; }
@@ -68,9 +83,18 @@ internal sealed class LatencyProbe : IBookEventRecorder, IBookListener
 
     public void Record(in BookEvent bookEvent, long receivedUtcTicks)
     {
+        _appliedAt = Stopwatch.GetTimestamp();
         _inner?.Record(in bookEvent, receivedUtcTicks);
         var index = bookEvent.Sequence - SequenceBase;
         _current = (ulong)index < (ulong)_ingress.Length ? index : -1;
+    }
+
+    /// <summary>Notes the moment a strategy hands the desk an opportunity: give it <c>DeskEngine.Deciding</c>.</summary>
+    public void OnDeciding(Opportunity opportunity)
+    {
+        if (_current < 0 || _foundFor == _current) return;
+        _foundFor = _current;
+        _foundAt = Stopwatch.GetTimestamp();
     }
 
     public void OnBookUpdated(OrderBook book)
@@ -85,7 +109,15 @@ internal sealed class LatencyProbe : IBookEventRecorder, IBookListener
         var current = _current;
         if (current < 0 || current == _submittedFor) return;
         _submittedFor = current;
-        if (current >= _measureFrom) Submit.RecordSince(_ingress[current]);
+        if (current < _measureFrom) return;
+        var now = Stopwatch.GetTimestamp();
+        Submit.Record(LogHistogram.ToNanoseconds(now - _ingress[current]));
+        Queued.Record(LogHistogram.ToNanoseconds(_appliedAt - _ingress[current]));
+        if (_foundFor == current)
+        {
+            Found.Record(LogHistogram.ToNanoseconds(_foundAt - _appliedAt));
+            Executed.Record(LogHistogram.ToNanoseconds(now - _foundAt));
+        }
     }
 
     private sealed class Stamp(LatencyProbe probe, long index) : IHubWork
@@ -98,18 +130,32 @@ internal sealed class LatencyProbe : IBookEventRecorder, IBookListener
     }
 }
 
+/// <summary>How <see cref="PacedFeed"/> hands events to the hub.</summary>
+internal enum FeedMode
+{
+    /// <summary>Every ~1 ms (the batch interval) the events due are posted together; the thread sleeps in between, as a socket reader blocks.</summary>
+    Batch,
+
+    /// <summary>Each event posted at its own due time, spin-waiting the last half millisecond (the first harness: it kept a core busy).</summary>
+    Spin,
+
+    /// <summary>The feeding thread applies each event itself at its due time (post, then drain on the same thread): no thread hop, no queue; the path alone.</summary>
+    Inline,
+}
+
 /// <summary>
 /// Posts events into a hub at a fixed rate from the calling thread, as a venue feed would, stamping each one's ingress
-/// time. Spins for the last half millisecond before each due time (a feed's socket read does not sleep either).
+/// time just before it is posted. By default (<see cref="FeedMode.Batch"/>) the thread blocks between batches of the
+/// events due, as a socket reader does, so the measurement is the desk's, not a producer's starving it of a core.
 /// </summary>
 internal static class PacedFeed
 {
-    public sealed record Result(long Posted, double Seconds, long Late, int MostQueued)
+    public sealed record Result(long Posted, double Seconds, long Late, int MostQueued, FeedMode Mode, LogHistogram Delay)
     {
         public double Rate => Posted / Math.Max(Seconds, 1e-9);
 
         public string Describe(double target) => string.Create(CultureInfo.InvariantCulture,
-            $"{Posted:N0} events posted in {Seconds:F1} s = {Rate:N0}/s (target {target:N0}/s), {Late:N0} posted over 1 ms late, hub queue at most {MostQueued:N0}");
+            $"{Posted:N0} events posted ({Mode.ToString().ToLowerInvariant()}) in {Seconds:F1} s = {Rate:N0}/s (target {target:N0}/s), {Late:N0} posted over 2 ms after due, hub queue at most {MostQueued:N0}; posted after due: p50 {Delay.ValueAt(0.5) / 1e3:F0} us, p99 {Delay.ValueAt(0.99) / 1e3:F0} us, max {Delay.Max / 1e3:F0} us");
     }
 
     /// <summary>Tags each event with its index (in the sequence field) for <see cref="LatencyProbe"/>.</summary>
@@ -120,29 +166,52 @@ internal static class PacedFeed
         return events;
     }
 
-    public static Result Run(MarketDataHub hub, BookEvent[] events, long[] ingress, double rate, CancellationToken cancellationToken = default)
+    public static FeedMode ModeOf(Dictionary<string, string> options) =>
+        options.TryGetValue("feed", out var mode) ? Enum.Parse<FeedMode>(mode, ignoreCase: true) : FeedMode.Batch;
+
+    public static Result Run(MarketDataHub hub, BookEvent[] events, long[] ingress, double rate, CancellationToken cancellationToken = default, FeedMode mode = FeedMode.Batch)
     {
         var start = Stopwatch.GetTimestamp();
         var ticksPerEvent = Stopwatch.Frequency / rate;
         var spinWindow = Stopwatch.Frequency / 2000;
+        var batchTicks = Stopwatch.Frequency / 1000;
+        var lateTicks = Stopwatch.Frequency / 500;
+        var delay = new LogHistogram();
         long late = 0, posted = 0;
         var mostQueued = 0;
         for (long i = 0; i < events.Length && !cancellationToken.IsCancellationRequested; i++)
         {
             var due = start + (long)(i * ticksPerEvent);
-            var spin = new SpinWait();
-            long now;
-            while ((now = Stopwatch.GetTimestamp()) < due)
+            long now = Stopwatch.GetTimestamp();
+            if (now < due)
             {
-                if (due - now > spinWindow) Thread.Sleep(0);
-                else spin.SpinOnce(-1);
+                if (mode == FeedMode.Batch)
+                {
+                    // Block until this event is due, then post every event due by then: a socket read hands over what arrived.
+                    while ((now = Stopwatch.GetTimestamp()) < due) Thread.Sleep(due - now > batchTicks ? (int)((due - now) / batchTicks) : 1);
+                }
+                else
+                {
+                    var spin = new SpinWait();
+                    while ((now = Stopwatch.GetTimestamp()) < due)
+                    {
+                        if (due - now > spinWindow) Thread.Sleep(mode == FeedMode.Inline ? 1 : 0);
+                        else spin.SpinOnce(-1);
+                    }
+                }
             }
-            if (now - due > Stopwatch.Frequency / 1000) late++;
+            if (now - due > lateTicks) late++;
+            delay.Record(LogHistogram.ToNanoseconds(now - due));
             ingress[i] = Stopwatch.GetTimestamp();
-            while (!hub.TryPost(in events[i])) Thread.Yield();
+            while (!hub.TryPost(in events[i]))
+            {
+                if (mode == FeedMode.Inline) hub.DrainPending();
+                else Thread.Yield();
+            }
+            if (mode == FeedMode.Inline) hub.DrainPending();
             posted++;
             if ((i & 1023) == 0) mostQueued = Math.Max(mostQueued, hub.QueueLength);
         }
-        return new Result(posted, Stopwatch.GetElapsedTime(start).TotalSeconds, late, mostQueued);
+        return new Result(posted, Stopwatch.GetElapsedTime(start).TotalSeconds, late, mostQueued, mode, delay);
     }
 }

@@ -9,7 +9,7 @@ namespace ArbBot.Benchmarks;
 
 /// <summary>
 /// A live load: the desk on the real clock with its hub running on its own thread, fed a recording at a fixed rate by a
-/// pacing thread, as a venue feed would. Measures, for every first leg the desk sends, the time from the moment the
+/// pacing thread that posts the events due every millisecond or so and sleeps in between, as a venue feed would. Measures, for every first leg the desk sends, the time from the moment the
 /// triggering book event was posted to the hub to the moment the order left for the paper gateway; samples resident
 /// memory every second.
 /// </summary>
@@ -64,18 +64,8 @@ internal static class LiveLoad
         };
 
         using var stop = new CancellationTokenSource();
-        var hubThread = new Thread(() =>
-        {
-            try
-            {
-                desk.Hub.RunAsync(stop.Token).GetAwaiter().GetResult();
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        })
-        { Name = "hub", IsBackground = true };
-        hubThread.Start();
+        // The hub's loop runs on a thread of its own, as in the app.
+        var hubLoop = desk.Hub.RunAsync(stop.Token);
 
         var rss = new List<(double Seconds, long Bytes)>();
         var clock = Stopwatch.StartNew();
@@ -85,12 +75,8 @@ internal static class LiveLoad
         for (long i = 0; i < count; i++)
         {
             var due = (long)(i * ticksPerEvent);
-            var spin = new SpinWait();
-            while (clock.ElapsedTicks < due)
-            {
-                if (due - clock.ElapsedTicks > Stopwatch.Frequency / 2000) Thread.Sleep(0);
-                else spin.SpinOnce(-1);
-            }
+            // Blocks until the event is due, then posts every event due by then, as a socket reader does (no spinning core).
+            while (clock.ElapsedTicks < due) Thread.Sleep(1);
             if (clock.ElapsedTicks - due > Stopwatch.Frequency / 1000) behind++;
             var e = events[i].Event with { Sequence = i + 1 };
             postedTicks[i + 1] = TimeProvider.System.GetUtcNow().UtcTicks;
@@ -106,7 +92,13 @@ internal static class LiveLoad
         while (desk.Hub.QueueLength > 0) Thread.Sleep(1);
         Thread.Sleep(200);
         stop.Cancel();
-        hubThread.Join();
+        try
+        {
+            hubLoop.Wait();
+        }
+        catch (AggregateException e) when (e.InnerException is OperationCanceledException)
+        {
+        }
 
         latencies.Sort();
         Console.WriteLine(FormattableString.Invariant($"""
