@@ -31,6 +31,7 @@ public static class WebServiceCollectionExtensions
         services.AddHostedService<AdminBootstrap>();
 
         services.BindSection<ApiKeyOptions>(configuration, ApiKeyOptions.Section);
+        services.BindSection<Observability.ConsoleLoggingOptions>(configuration, Observability.ConsoleLoggingOptions.Section);
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
             .AddCookie(options =>

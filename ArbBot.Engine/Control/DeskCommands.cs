@@ -171,7 +171,11 @@ public sealed class DeskCommands(
             var current = spikeHunter.Settings;
             if (current == settings) return CommandResult<SpikeHunterSettings>.Ok(current);
             var (before, after) = SettingsStore.DescribeChange(current, settings);
-            await store.SaveSpikeHunterAsync(settings, actor, SpikeHunterAction, before, after, cancellationToken).ConfigureAwait(false);
+            if (await SaveSettingAsync(() => store.SaveSpikeHunterAsync(settings, actor, SpikeHunterAction, before, after, cancellationToken), SpikeHunterAction, actor, cancellationToken)
+                    .ConfigureAwait(false) is { } refused)
+            {
+                return CommandResult<SpikeHunterSettings>.Refused(refused);
+            }
             await RunOnHubAsync(() => spikeHunter.Apply(settings), cancellationToken).ConfigureAwait(false);
             logger.LogInformation("Spike hunter settings changed by {Actor}: {Before} → {After}", actor, before, after);
             return CommandResult<SpikeHunterSettings>.Ok(settings);
@@ -197,7 +201,11 @@ public sealed class DeskCommands(
             var current = controls.MultiOutcome;
             if (current.Equals(settings)) return CommandResult<MultiOutcomeSettings>.Ok(current);
             var (before, after) = MultiOutcomeSettings.DescribeChange(current, settings);
-            await store.SaveMultiOutcomeAsync(settings, actor, before, after, cancellationToken).ConfigureAwait(false);
+            if (await SaveSettingAsync(() => store.SaveMultiOutcomeAsync(settings, actor, before, after, cancellationToken), "strategy.multi-outcome.set", actor, cancellationToken)
+                    .ConfigureAwait(false) is { } refused)
+            {
+                return CommandResult<MultiOutcomeSettings>.Refused(refused);
+            }
             await ApplyAsync(new ApplyMultiOutcomeWork(controls, settings), cancellationToken).ConfigureAwait(false);
             logger.LogInformation("Multi-outcome settings changed by {Actor}: {Before} → {After}", actor, before, after);
             return CommandResult<MultiOutcomeSettings>.Ok(settings);
@@ -220,7 +228,11 @@ public sealed class DeskCommands(
             var current = notifications.Settings;
             if (current == settings) return CommandResult<Notifications.NotificationSettings>.Ok(current);
             var (before, after) = SettingsStore.DescribeChange(current, settings);
-            await store.SaveNotificationsAsync(settings, actor, before, after, cancellationToken).ConfigureAwait(false);
+            if (await SaveSettingAsync(() => store.SaveNotificationsAsync(settings, actor, before, after, cancellationToken), "notifications.set", actor, cancellationToken)
+                    .ConfigureAwait(false) is { } refused)
+            {
+                return CommandResult<Notifications.NotificationSettings>.Refused(refused);
+            }
             notifications.Apply(settings);
             logger.LogInformation("Notification settings changed by {Actor}: {Before} → {After}", actor, before, after);
             return CommandResult<Notifications.NotificationSettings>.Ok(settings);
@@ -260,11 +272,25 @@ public sealed class DeskCommands(
             }
             var before = live.State;
             var armed = new LiveTradingState(true, actor, store.Now);
-            await store.SaveLiveTradingAsync(armed, actor, ArmLiveAction, Describe(before), Describe(armed), cancellationToken).ConfigureAwait(false);
+            // Arming must be on record before it takes effect: without the database it is refused and the desk stays on paper.
+            if (await SaveSettingAsync(() => store.SaveLiveTradingAsync(armed, actor, ArmLiveAction, Describe(before), Describe(armed), cancellationToken), ArmLiveAction, actor, cancellationToken)
+                    .ConfigureAwait(false) is { } refused)
+            {
+                return CommandResult<LiveTradingState>.Refused(refused);
+            }
             if (!await live.SwitchAsync(gateways, armed, cancellationToken).ConfigureAwait(false))
             {
-                // Recorded as armed a moment ago: record that it did not happen.
-                await store.SaveLiveTradingAsync(before, "system", DisarmLiveAction, Describe(armed), Describe(before) + " (arming gave up: executions stayed in flight)", cancellationToken).ConfigureAwait(false);
+                // Recorded as armed a moment ago: record that it did not happen (queued if the database went away since).
+                var note = Describe(before) + " (arming gave up: executions stayed in flight)";
+                try
+                {
+                    await store.SaveLiveTradingAsync(before, "system", DisarmLiveAction, Describe(armed), note, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    logger.LogError(ex, "Recording that arming gave up could not be saved now; it is written when the database answers again");
+                    foreach (var row in store.Rows(before, "system", DisarmLiveAction, Describe(armed), note)) records.Enqueue(row);
+                }
                 return CommandResult<LiveTradingState>.Refused(new CommandError("request",
                     $"Executions stayed in flight for {LiveTrading.SwitchWait.TotalSeconds:0} s; the desk stays on paper. Try again (or pause trading first)."));
             }
@@ -390,8 +416,29 @@ public sealed class DeskCommands(
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             logger.LogError(ex, "{Action} by {Actor} could not be saved; nothing changed", action, actor);
-            return CommandResult<ControlState>.Refused(new CommandError("database",
-                "The database is not taking changes right now, so nothing changed. Pausing and the kill switch still work; try this again when it answers."));
+            return CommandResult<ControlState>.Refused(new CommandError("database", DatabaseUnavailableMessage));
+        }
+    }
+
+    /// <summary>The refusal every riskier or ordinary change gets while the database cannot record it.</summary>
+    public const string DatabaseUnavailableMessage =
+        "The database is not taking changes right now, so nothing changed. Pausing and the kill switch still work; try this again when it answers.";
+
+    /// <summary>
+    /// Saves a setting that must be durable (with its audit entry) before it takes effect; when the database cannot take
+    /// it the command is refused plainly (field "database") and nothing changes, instead of the error reaching the caller.
+    /// </summary>
+    private async Task<CommandError?> SaveSettingAsync(Func<Task> save, string action, string actor, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await save().ConfigureAwait(false);
+            return null;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            logger.LogError(ex, "{Action} by {Actor} could not be saved; nothing changed", action, actor);
+            return new CommandError("database", DatabaseUnavailableMessage);
         }
     }
 

@@ -4,7 +4,7 @@ using ArbBot.Engine.Core;
 namespace ArbBot.Engine.Execution;
 
 /// <summary>How the arbitrage executor orders legs, waits for silent venues and retries hedges.</summary>
-public sealed class ArbitrageExecutorOptions
+public sealed class ArbitrageExecutorOptions : IValidatableObject
 {
     /// <summary>The configuration section these options bind from.</summary>
     public const string SectionName = "Execution:Arbitrage";
@@ -44,4 +44,20 @@ public sealed class ArbitrageExecutorOptions
     /// <value>From 1 minute to 1 day; default 1 hour.</value>
     [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00", ErrorMessage = "RetainCompletedFor must lie between 1 minute and 1 day.")]
     public TimeSpan RetainCompletedFor { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Each venue's expected latency lies between 0 and 10 seconds (it orders the legs; a negative one would invert it).</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        foreach (var (venue, latency) in ExpectedLatency)
+        {
+            if (!Enum.IsDefined(venue))
+            {
+                yield return new ValidationResult($"ExpectedLatency names an unknown venue '{venue}' (known: {string.Join(", ", Enum.GetNames<VenueId>())}).", [nameof(ExpectedLatency)]);
+            }
+            else if (latency < TimeSpan.Zero || latency > TimeSpan.FromSeconds(10))
+            {
+                yield return new ValidationResult($"ExpectedLatency of {venue} must lie between 00:00:00 and 00:00:10 (was {latency}).", [nameof(ExpectedLatency)]);
+            }
+        }
+    }
 }

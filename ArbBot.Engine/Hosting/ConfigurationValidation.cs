@@ -94,10 +94,16 @@ public static class VenuesConfiguration
     public static void Bind(IConfiguration configuration, VenuesOptions options)
     {
         var section = configuration.GetSection(VenuesOptions.Section);
+        var known = new[] { nameof(VenueOptions.Enabled), nameof(VenueOptions.Source), nameof(VenueOptions.TickSize) };
         foreach (var child in section.GetChildren())
         {
+            // A misspelt key would leave its default silently in force: refused by name instead.
+            if (child.GetChildren().FirstOrDefault(c => !known.Contains(c.Key, StringComparer.OrdinalIgnoreCase)) is { } unknown)
+            {
+                throw new StartupConfigurationException($"{child.Path}:{unknown.Key} is not a setting (known in {child.Path}: {string.Join(", ", known)}); check its spelling.");
+            }
             var venue = new VenueOptions();
-            child.Bind(venue, o => o.ErrorOnUnknownConfiguration = true);
+            child.Bind(venue);
             options.ByName[child.Key] = venue;
         }
     }

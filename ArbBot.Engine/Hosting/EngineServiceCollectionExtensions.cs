@@ -41,6 +41,7 @@ public static class EngineServiceCollectionExtensions
         services.BindSection<ArbBotOptions>(configuration, ArbBotOptions.Section);
         services.BindSection<StorageOptions>(configuration, StorageOptions.Section);
         services.AddOptions<VenuesOptions>().Configure(o => VenuesConfiguration.Bind(configuration, o)).ValidateOnStart();
+        services.AddSingleton(new BoundConfigurationSection(VenuesOptions.Section, typeof(VenuesOptions)));
         services.AddSingleton<IValidateOptions<VenuesOptions>, VenuesOptionsValidator>();
         services.BindSection<KalshiOptions>(configuration, KalshiOptions.Section);
         services.BindSection<PolymarketOptions>(configuration, PolymarketOptions.Section);

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using ArbBot.Engine.Hosting;
 
 namespace ArbBot.Engine.Notifications;
@@ -8,7 +9,7 @@ namespace ArbBot.Engine.Notifications;
 /// read (<c>…File</c>); they never appear in logs, the dashboard, errors or the database. What is sent is set on the
 /// Notifications page.
 /// </summary>
-public sealed class NotificationOptions
+public sealed class NotificationOptions : IValidatableObject
 {
     public const string Section = "ArbBot:Notifications";
 
@@ -28,4 +29,13 @@ public sealed class NotificationOptions
 
     /// <summary>The Telegram Bot API root. Default <c>https://api.telegram.org</c> (tests point it at a loopback server).</summary>
     public Uri TelegramApiBase { get; set; } = new("https://api.telegram.org");
+
+    /// <summary>The Telegram API base is a web address (the secrets are checked when they are loaded, never echoed).</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (TelegramApiBase is null || !(TelegramApiBase.IsAbsoluteUri && TelegramApiBase.Scheme is "http" or "https"))
+        {
+            yield return new ValidationResult($"{Section}:TelegramApiBase must be an absolute http or https URL (was '{TelegramApiBase}').", [nameof(TelegramApiBase)]);
+        }
+    }
 }

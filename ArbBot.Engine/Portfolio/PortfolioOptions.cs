@@ -30,7 +30,11 @@ public sealed class PortfolioOptions : IValidatableObject
     {
         foreach (var (venue, balance) in StartingBalances)
         {
-            if (balance is < 0m or > 100_000_000m)
+            if (!Enum.IsDefined(venue))
+            {
+                yield return new ValidationResult($"StartingBalances names an unknown venue '{venue}' (known: {string.Join(", ", Enum.GetNames<VenueId>())}).", [nameof(StartingBalances)]);
+            }
+            else if (balance is < 0m or > 100_000_000m)
             {
                 yield return new ValidationResult($"The starting balance of {venue} must lie between 0 and 100,000,000.", [nameof(StartingBalances)]);
             }

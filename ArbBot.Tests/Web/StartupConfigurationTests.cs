@@ -14,6 +14,10 @@ public sealed class StartupConfigurationTests
     [InlineData("ArbBot__Auth__Lockout", "00:00:01", "ArbBot:Auth:Lockout must be between")]
     [InlineData("ArbBot__Simulator__StepInterval", "00:00:00.001", "ArbBot:Simulator:StepInterval")]
     [InlineData("ArbBot__Api__AdminKey", "short", "ArbBot:Api:AdminKey must be empty or at least 16 characters")]
+    [InlineData("ArbBot__Kalshi__ReadTimeout", "soon", "'ArbBot:Kalshi:ReadTimeout'")]
+    [InlineData("ArbBot__Logging__Json", "maybe", "'ArbBot:Logging:Json'")]
+    [InlineData("ArbBot__Kalshi__ReadTimout", "00:00:05", "ArbBot:Kalshi:ReadTimout is not a setting")]
+    [InlineData("ArbBot__Portfolio__StartingBalances__Kalshi", "ten", "ArbBot:Portfolio:StartingBalances:Kalshi must be a number")]
     public async Task Bad_setting_stops_startup_with_one_line_naming_it(string variable, string value, string expected)
     {
         var (exitCode, stderr) = await RunAppAsync(variable, value);

@@ -147,9 +147,14 @@ public static class DeskApi
     }
 
     private static async Task<Results<Ok<List<OpportunityView>>, ValidationProblem>> GetOpportunitiesAsync(
-        IDbContextFactory<ArbBotDbContext> contexts, int? limit, long? before, long? pairId, string? decision, CancellationToken ct)
+        IDbContextFactory<ArbBotDbContext> contexts, HttpRequest request, string? decision, CancellationToken ct)
     {
-        if (Limit(limit) is not { } take) return ApiJson.Problem("limit", "limit must be between 1 and 1000.");
+        if (ApiQuery.Limit(request) is { Problem: { } invalid }) return invalid;
+        var take = ApiQuery.Limit(request).Value;
+        if (ApiQuery.Id(request, "before") is { Problem: { } badBefore }) return badBefore;
+        if (ApiQuery.Id(request, "pairId") is { Problem: { } badPair }) return badPair;
+        var before = ApiQuery.Id(request, "before").Value;
+        var pairId = ApiQuery.Id(request, "pairId").Value;
         await using var db = await contexts.CreateDbContextAsync(ct);
         var query = db.Opportunities.AsNoTracking();
         if (before is not null) query = query.Where(o => o.Id < before);
@@ -164,9 +169,12 @@ public static class DeskApi
     }
 
     private static async Task<Results<Ok<List<OrderRow>>, ValidationProblem>> GetOrdersAsync(
-        IDbContextFactory<ArbBotDbContext> contexts, int? limit, string? status, long? pairId, CancellationToken ct)
+        IDbContextFactory<ArbBotDbContext> contexts, HttpRequest request, string? status, CancellationToken ct)
     {
-        if (Limit(limit) is not { } take) return ApiJson.Problem("limit", "limit must be between 1 and 1000.");
+        if (ApiQuery.Limit(request) is { Problem: { } invalid }) return invalid;
+        if (ApiQuery.Id(request, "pairId") is { Problem: { } badPair }) return badPair;
+        var take = ApiQuery.Limit(request).Value;
+        var pairId = ApiQuery.Id(request, "pairId").Value;
         await using var db = await contexts.CreateDbContextAsync(ct);
         var query = db.Orders.AsNoTracking();
         if (!string.IsNullOrEmpty(status))
@@ -180,9 +188,12 @@ public static class DeskApi
 
     /// <summary>Executions (what a person calls a trade) with their fills, newest first.</summary>
     private static async Task<Results<Ok<List<TradeView>>, ValidationProblem>> GetTradesAsync(
-        IDbContextFactory<ArbBotDbContext> contexts, int? limit, long? pairId, CancellationToken ct)
+        IDbContextFactory<ArbBotDbContext> contexts, HttpRequest request, CancellationToken ct)
     {
-        if (Limit(limit) is not { } take) return ApiJson.Problem("limit", "limit must be between 1 and 1000.");
+        if (ApiQuery.Limit(request) is { Problem: { } invalid }) return invalid;
+        if (ApiQuery.Id(request, "pairId") is { Problem: { } badPair }) return badPair;
+        var take = ApiQuery.Limit(request).Value;
+        var pairId = ApiQuery.Id(request, "pairId").Value;
         await using var db = await contexts.CreateDbContextAsync(ct);
         var query = db.Executions.AsNoTracking();
         if (pairId is not null) query = query.Where(e => e.PairId == pairId);
@@ -193,12 +204,6 @@ public static class DeskApi
         return TypedResults.Ok(executions.Select(e => new TradeView(e, byOpportunity[e.OpportunityId].OrderBy(f => f.AtUtc).ToList())).ToList());
     }
 
-    private static int? Limit(int? limit) => limit switch
-    {
-        null => 100,
-        >= 1 and <= 1000 => limit,
-        _ => null,
-    };
 
     /// <summary>A partial update of the risk limits: only the fields present change.</summary>
     public sealed record LimitsPatch(

@@ -12,7 +12,9 @@ public static class ConsoleLogging
     /// </summary>
     public static ILoggingBuilder AddArbBotConsole(this ILoggingBuilder logging, IConfiguration configuration)
     {
-        if (configuration.GetValue<bool>(JsonSetting))
+        // Read leniently here: a value that is not true/false is refused at start-up with its name (ConsoleLoggingOptions),
+        // where the mistake is reported in one line instead of a stack trace from the logging set-up.
+        if (bool.TryParse(configuration[JsonSetting], out var json) && json)
         {
             logging.AddJsonConsole(o =>
             {
@@ -23,4 +25,13 @@ public static class ConsoleLogging
         }
         return logging;
     }
+}
+
+/// <summary>The console log settings (configuration section <c>ArbBot:Logging</c>), bound so they are checked at start-up.</summary>
+public sealed class ConsoleLoggingOptions
+{
+    public const string Section = "ArbBot:Logging";
+
+    /// <summary>One JSON object per line with UTC timestamps and scopes instead of the standard console format. Default: false.</summary>
+    public bool Json { get; set; }
 }

@@ -46,7 +46,8 @@ public sealed class WebSecurityOptionsValidator : Microsoft.Extensions.Options.I
     {
         var failures = options.KnownProxies
             .Select((proxy, i) => (proxy, i))
-            .Where(p => !IPAddress.TryParse(p.proxy, out _))
+            // An over-long entry is refused by the section's general rules (one message per mistake).
+            .Where(p => p.proxy.Length <= ArbBot.Engine.Hosting.SectionValidation<WebSecurityOptions>.MaxStringLength && !IPAddress.TryParse(p.proxy, out _))
             .Select(p => $"{WebSecurityOptions.Section}:KnownProxies:{p.i} must be an IP address (was '{p.proxy}').")
             .ToList();
         return failures.Count == 0 ? Microsoft.Extensions.Options.ValidateOptionsResult.Success : Microsoft.Extensions.Options.ValidateOptionsResult.Fail(failures);

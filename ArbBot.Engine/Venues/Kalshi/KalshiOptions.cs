@@ -16,7 +16,7 @@ public enum KalshiEnvironment
 /// Connection to the real Kalshi trade API v2 (section <c>ArbBot:Kalshi</c>), used when
 /// <c>ArbBot:Venues:Kalshi:Source</c> is <c>Real</c>. The private key is read once into the signer and never logged.
 /// </summary>
-public sealed class KalshiOptions
+public sealed class KalshiOptions : IValidatableObject
 {
     public const string Section = "ArbBot:Kalshi";
 
@@ -103,6 +103,27 @@ public sealed class KalshiOptions
     /// <value>00:00:00.100 to 00:02:00, default 00:00:20.</value>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:02:00", ErrorMessage = "ArbBot:Kalshi:KeepAliveTimeout must be between {1} and {2}.")]
     public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>The URLs, when set, have the scheme their connection speaks; the series tickers hold no empty entries.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (RestBaseUrl is not null && !(RestBaseUrl.IsAbsoluteUri && RestBaseUrl.Scheme is "http" or "https"))
+        {
+            yield return new ValidationResult($"{Section}:RestBaseUrl must be an absolute http or https URL (was '{RestBaseUrl}').", [nameof(RestBaseUrl)]);
+        }
+        if (WebSocketUrl is not null && !(WebSocketUrl.IsAbsoluteUri && WebSocketUrl.Scheme is "ws" or "wss"))
+        {
+            yield return new ValidationResult($"{Section}:WebSocketUrl must be an absolute ws or wss URL (was '{WebSocketUrl}').", [nameof(WebSocketUrl)]);
+        }
+        if (SeriesTickers.Any(string.IsNullOrWhiteSpace))
+        {
+            yield return new ValidationResult($"{Section}:SeriesTickers may not hold empty entries.", [nameof(SeriesTickers)]);
+        }
+        if (RetryMaxDelay < RetryBaseDelay)
+        {
+            yield return new ValidationResult($"{Section}:RetryMaxDelay ({RetryMaxDelay}) must not be shorter than RetryBaseDelay ({RetryBaseDelay}).", [nameof(RetryMaxDelay)]);
+        }
+    }
 
     /// <summary>The REST root in use.</summary>
     public Uri EffectiveRestBaseUrl => RestBaseUrl ?? (Environment == KalshiEnvironment.Production

@@ -140,7 +140,7 @@ public sealed class PolymarketTradingOptions : IValidatableObject
             }
             if (problem is not null) yield return new ValidationResult($"{Section}:FunderAddress: {problem}", [nameof(FunderAddress)]);
         }
-        else if (SignatureType != PolymarketSignatureType.Eoa)
+        else if (SignatureType != PolymarketSignatureType.Eoa && Enum.IsDefined(SignatureType))
         {
             yield return new ValidationResult($"{Section}:FunderAddress is required for signature type {SignatureType} (the wallet that holds the funds).", [nameof(FunderAddress)]);
         }
