@@ -107,6 +107,7 @@ public static class FakePolymarketExchange
         builder.Logging.ClearProviders();
         var app = builder.Build();
         app.UseWebSockets();
+        state.RestFaults.Use(app);
         Map(app, state);
         await app.StartAsync();
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
@@ -363,7 +364,7 @@ public static class FakePolymarketExchange
                 var text = Encoding.UTF8.GetString(buffer, 0, result.Count);
                 if (text == "PING")
                 {
-                    if (subscriber is not null) await subscriber.SendAsync("PONG"u8.ToArray());
+                    if (subscriber is { Muted: false }) await subscriber.SendAsync("PONG"u8.ToArray());
                     continue;
                 }
                 if (subscriber is not null) continue;
@@ -416,6 +417,7 @@ public sealed class FakePolymarketExchangeHost(WebApplication app, FakePolymarke
         RetryMaxDelay = TimeSpan.FromMilliseconds(100),
         RequestsPerSecond = 500,
         PingInterval = TimeSpan.FromMilliseconds(100),
+        SilenceTimeout = TimeSpan.FromSeconds(2),
         FillGracePeriod = TimeSpan.FromMilliseconds(300),
     };
 
