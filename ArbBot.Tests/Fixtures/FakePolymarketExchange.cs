@@ -352,6 +352,11 @@ public static class FakePolymarketExchange
             c.Response.StatusCode = 400;
             return;
         }
+        if (state.RefuseUserConnections)
+        {
+            c.Response.StatusCode = 503;
+            return;
+        }
         using var socket = await c.WebSockets.AcceptWebSocketAsync();
         var buffer = new byte[16 * 1024];
         FakePolymarketExchangeState.UserSocket? subscriber = null;

@@ -64,6 +64,9 @@ public sealed class FakePolymarketExchangeState
     public long SignatureRejected;
     public long UserConnections;
 
+    /// <summary>While true, user-channel connections are refused (503), as a venue whose socket service is down.</summary>
+    public bool RefuseUserConnections { get; set; }
+
     /// <summary>Scripted REST faults (429, 5xx, slow answers) for the trading endpoints.</summary>
     public FakePolymarketRestFaults RestFaults { get; } = new();
 
