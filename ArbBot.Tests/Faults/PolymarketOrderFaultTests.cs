@@ -58,6 +58,8 @@ public sealed class PolymarketOrderFaultTests
         Assert.Empty(h.State.OrdersSnapshot());
         Assert.Single(h.State.RestFaults.For("/order"), l => l.Method == "POST");
         Assert.Single(h.State.RestFaults.For("/data/order/"));
+        // And cancelled by hash before the rejection, in case the POST was still on its way to the book.
+        Assert.Single(h.State.RestFaults.For("/order"), l => l.Method == "DELETE");
 
         foreach (var status in new[] { 500, 502, 503, 504 }) h.State.RestFaults.Enqueue(new FakePolymarketRestFaults.Fault(Status: status, Method: "GET"));
         fault.Inject(4);
@@ -67,7 +69,7 @@ public sealed class PolymarketOrderFaultTests
 
         await h.Gateway.PlaceAsync(h.Buy("5xx-2", 0.30m, 10m, TimeInForce.Gtc), CancellationToken.None);
         await WaitForAsync(() => h.State.OrdersSnapshot().Count == 1, "the next order placed");
-        fault.Survived("POST 503 not resent, looked up by hash, rejected with the status; 4 read 5xx retried; next order placed", timed: false);
+        fault.Survived("POST 503 not resent, looked up and cancelled by hash, rejected with the status; 4 read 5xx retried; next order placed", timed: false);
     }
 
     [Fact]

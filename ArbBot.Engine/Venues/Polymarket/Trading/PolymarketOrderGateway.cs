@@ -454,6 +454,21 @@ public sealed class PolymarketOrderGateway : IOrderGateway, IPolymarketUserEvent
             }
             if (state is null)
             {
+                // Unknown to the venue now, but a POST still in flight there could land later and rest unseen. Cancel by
+                // hash before giving up (harmless when there is nothing to cancel); if something was cancelled, it had
+                // arrived after all, and its state (what matched before the cancel) is what counts.
+                try
+                {
+                    var cancelled = await _client.CancelOrderAsync(id, token).ConfigureAwait(false);
+                    if (cancelled.Canceled?.Contains(id, StringComparer.OrdinalIgnoreCase) == true) state = await _client.GetOrderAsync(id, token).ConfigureAwait(false);
+                }
+                catch (PolymarketApiException doubt)
+                {
+                    _logger.LogWarning("Polymarket order {ClientOrderId}: cancel-on-doubt after an unanswered POST failed ({Problem})", order.Request.ClientOrderId, doubt.Message);
+                }
+            }
+            if (state is null)
+            {
                 lock (_gate) Transition(order, OrderStatus.Rejected, $"could not send: {e.Message}");
                 return;
             }
