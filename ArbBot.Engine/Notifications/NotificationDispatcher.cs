@@ -83,7 +83,8 @@ public sealed class NotificationDispatcher(
 
     private readonly Dictionary<NotificationChannel, Queue<DateTimeOffset>> _sent = [];
     private readonly Dictionary<NotificationChannel, int> _suppressed = [];
-    private readonly Dictionary<string, FeedState> _feeds = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _feedsSeenLive = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _feedsAlertedDown = new(StringComparer.Ordinal);
     private bool _killSwitch;
     private DateOnly _lastSummary;
 
@@ -191,15 +192,7 @@ public sealed class NotificationDispatcher(
             {
                 await Task.Delay(WatchInterval, time, stoppingToken).ConfigureAwait(false);
                 var s = controls.Settings;
-                foreach (var venue in venues)
-                {
-                    var state = venue.MarketData.State;
-                    var before = _feeds.GetValueOrDefault(venue.DisplayName, FeedState.Stopped);
-                    _feeds[venue.DisplayName] = state;
-                    if (!s.VenueDisconnects) continue;
-                    if (before == FeedState.Live && state != FeedState.Live) queue.Offer(new Notification("venue", $"⚠️ {venue.DisplayName} market data is {state}: its books are stale and not traded."));
-                    else if (before is FeedState.Disconnected or FeedState.Degraded && state == FeedState.Live) queue.Offer(new Notification("venue", $"✅ {venue.DisplayName} market data is live again."));
-                }
+                foreach (var venue in venues) WatchFeed(venue, s);
                 var now = time.GetUtcNow().UtcDateTime;
                 var today = DateOnly.FromDateTime(now);
                 if (s.DailySummary && now.Hour == s.DailySummaryHourUtc && today != _lastSummary)
@@ -212,6 +205,27 @@ public sealed class NotificationDispatcher(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+    }
+
+    /// <summary>
+    /// One alert when a feed that has been live stops being live, and one when it is live again: once per outage,
+    /// however many states it passes through (Disconnected → Connecting → Degraded) while it is down. (The old check
+    /// compared two consecutive readings, so an outage seen as Live → Connecting → Live was announced and never
+    /// cleared, and each state change while down could announce it again.) A feed that has never been live (still
+    /// starting) and a stopped one (shutting down) are not alerted.
+    /// </summary>
+    private void WatchFeed(IVenue venue, NotificationSettings s)
+    {
+        var name = venue.DisplayName;
+        var state = venue.MarketData.State;
+        if (state == FeedState.Live)
+        {
+            _feedsSeenLive.Add(name);
+            if (_feedsAlertedDown.Remove(name) && s.VenueDisconnects) queue.Offer(new Notification("venue", $"✅ {name} market data is live again."));
+            return;
+        }
+        if (state == FeedState.Stopped || !_feedsSeenLive.Contains(name) || !_feedsAlertedDown.Add(name)) return;
+        if (s.VenueDisconnects) queue.Offer(new Notification("venue", $"⚠️ {name} market data is {state}: its books are stale and not traded."));
     }
 
     private static Notification Summary(DeskSnapshot snapshot)

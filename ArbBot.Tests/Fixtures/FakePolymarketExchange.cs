@@ -107,6 +107,7 @@ public static class FakePolymarketExchange
         builder.Logging.ClearProviders();
         var app = builder.Build();
         app.UseWebSockets();
+        state.RestFaults.Use(app);
         Map(app, state);
         await app.StartAsync();
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
@@ -351,6 +352,11 @@ public static class FakePolymarketExchange
             c.Response.StatusCode = 400;
             return;
         }
+        if (state.RefuseUserConnections)
+        {
+            c.Response.StatusCode = 503;
+            return;
+        }
         using var socket = await c.WebSockets.AcceptWebSocketAsync();
         var buffer = new byte[16 * 1024];
         FakePolymarketExchangeState.UserSocket? subscriber = null;
@@ -363,7 +369,7 @@ public static class FakePolymarketExchange
                 var text = Encoding.UTF8.GetString(buffer, 0, result.Count);
                 if (text == "PING")
                 {
-                    if (subscriber is not null) await subscriber.SendAsync("PONG"u8.ToArray());
+                    if (subscriber is { Muted: false }) await subscriber.SendAsync("PONG"u8.ToArray());
                     continue;
                 }
                 if (subscriber is not null) continue;
@@ -416,6 +422,7 @@ public sealed class FakePolymarketExchangeHost(WebApplication app, FakePolymarke
         RetryMaxDelay = TimeSpan.FromMilliseconds(100),
         RequestsPerSecond = 500,
         PingInterval = TimeSpan.FromMilliseconds(100),
+        SilenceTimeout = TimeSpan.FromSeconds(2),
         FillGracePeriod = TimeSpan.FromMilliseconds(300),
     };
 

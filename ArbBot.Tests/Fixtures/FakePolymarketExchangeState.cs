@@ -64,6 +64,12 @@ public sealed class FakePolymarketExchangeState
     public long SignatureRejected;
     public long UserConnections;
 
+    /// <summary>While true, user-channel connections are refused (503), as a venue whose socket service is down.</summary>
+    public bool RefuseUserConnections { get; set; }
+
+    /// <summary>Scripted REST faults (429, 5xx, slow answers) for the trading endpoints.</summary>
+    public FakePolymarketRestFaults RestFaults { get; } = new();
+
     /// <summary>Every POST /order and /orders body, as received.</summary>
     public IReadOnlyCollection<string> OrderBodies => [.. _bodies];
 
@@ -148,6 +154,15 @@ public sealed class FakePolymarketExchangeState
         _ = SettleAsync(trade);
     }
 
+    /// <summary>
+    /// Every open user socket goes silent but stays open: no PONG, no events (a half-open connection). Events meant for
+    /// it are lost; sockets opened later work normally.
+    /// </summary>
+    public void MuteUserSockets()
+    {
+        foreach (var socket in Sockets.Keys) socket.Muted = true;
+    }
+
     /// <summary>Aborts every user socket without a close handshake.</summary>
     public void DropUserSockets()
     {
@@ -217,7 +232,10 @@ public sealed class FakePolymarketExchangeState
     {
         if (UserEventsLost) return;
         var bytes = Encoding.UTF8.GetBytes(message.ToJsonString());
-        foreach (var socket in Sockets.Keys) socket.Send(bytes);
+        foreach (var socket in Sockets.Keys)
+        {
+            if (!socket.Muted) socket.Send(bytes);
+        }
     }
 
     /// <summary>Moves a trade through MINED → CONFIRMED (or RETRYING → FAILED), pushing each status.</summary>
@@ -264,6 +282,9 @@ public sealed class FakePolymarketExchangeState
         private readonly SemaphoreSlim _sending = new(1, 1);
 
         public WebSocket Socket { get; } = socket;
+
+        /// <summary>Silent: neither PONGs nor events go out (the client sees a half-open connection).</summary>
+        public volatile bool Muted;
 
         public void Send(byte[] bytes) => _ = SendAsync(bytes);
 

@@ -152,6 +152,11 @@ public static class FakePolymarketMarketData
             context.Response.StatusCode = StatusCodes.Status400BadRequest;
             return;
         }
+        if (state.RefuseConnections)
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return;
+        }
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         var connection = new FakePolymarketConnection(socket, ++state.ConnectionsAccepted);
         state.Add(connection);
@@ -268,6 +273,7 @@ public sealed class FakePolymarketServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         var app = builder.Build();
         app.UseWebSockets();
+        state.RestFaults.Use(app);
         FakePolymarketMarketData.Map(app, state);
         await app.StartAsync();
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());

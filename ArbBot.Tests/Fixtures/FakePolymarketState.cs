@@ -78,6 +78,12 @@ public sealed class FakePolymarketState
     /// <summary>REST also serves 0.01/0.99 ghost books (so a ghost cannot be repaired from REST).</summary>
     public bool GhostRestBooks { get; set; }
 
+    /// <summary>Scripted REST faults (429, 5xx, slow answers) for Gamma and the CLOB's REST endpoints.</summary>
+    public FakePolymarketRestFaults RestFaults { get; } = new();
+
+    /// <summary>While true, market-channel connections are refused (503) as a venue that is down would.</summary>
+    public bool RefuseConnections { get; set; }
+
     /// <summary>Every Nth REST request is answered 429 with Retry-After: 0 (0 = never).</summary>
     public int RateLimitEvery { get; set; }
 

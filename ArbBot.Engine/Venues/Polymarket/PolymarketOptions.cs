@@ -60,6 +60,15 @@ public sealed class PolymarketOptions : IValidatableObject
     [Range(0, 10, ErrorMessage = "ArbBot:Polymarket:MaxRetries must be between {1} and {2}.")]
     public int MaxRetries { get; set; } = 4;
 
+    /// <summary>
+    /// How long one REST request may take before it is abandoned and retried (every call of this client is a read, so
+    /// repeating it is harmless). Without it a venue that takes a request and never answers would hold discovery or a
+    /// book resync until the HTTP client's own timeout, then fail it outright.
+    /// </summary>
+    /// <value>00:00:00.050 to 00:01:00, default 00:00:10.</value>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00", ErrorMessage = "ArbBot:Polymarket:ReadTimeout must be between {1} and {2}.")]
+    public TimeSpan ReadTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The first retry or reconnect delay bound; doubles per attempt, with jitter.</summary>
     /// <value>00:00:00.001 to 00:01:00, default 00:00:00.500.</value>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:01:00", ErrorMessage = "ArbBot:Polymarket:RetryBaseDelay must be between {1} and {2}.")]

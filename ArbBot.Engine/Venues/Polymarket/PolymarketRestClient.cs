@@ -18,7 +18,9 @@ public sealed class PolymarketApiException(HttpStatusCode status, string message
 
 /// <summary>
 /// Polymarket's public HTTP APIs (Gamma and the CLOB's market-data endpoints): one token bucket for every request,
-/// 429 and 5xx retried with jittered backoff honouring Retry-After. POST /books is a read and is retried like one.
+/// 429 and 5xx retried with jittered backoff honouring Retry-After, a request unanswered within
+/// <see cref="PolymarketOptions.ReadTimeout"/> (or unable to connect) retried with backoff. POST /books is a read and is
+/// retried like one.
 /// </summary>
 public sealed class PolymarketRestClient
 {
@@ -69,8 +71,32 @@ public sealed class PolymarketRestClient
             await _bucket.TakeAsync(cancellationToken).ConfigureAwait(false);
             using var request = new HttpRequestMessage(method, url);
             if (body is not null) request.Content = new StringContent(body, Encoding.UTF8, "application/json");
-            using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            // Each attempt gets its own deadline: a venue that takes the request and never answers costs a retry, not the caller.
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(Options.ReadTimeout);
+            request.Options.Set(Observability.VenueApiHealthHandler.CallerToken, cancellationToken);
+            HttpResponseMessage response;
+            string text;
+            try
+            {
+                response = await _http.SendAsync(request, deadline.Token).ConfigureAwait(false);
+                text = await response.Content.ReadAsStringAsync(deadline.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is HttpRequestException or OperationCanceledException)
+            {
+                // No answer in time, or no connection (the HttpClient's own timeout also lands here): every call is a read, retried.
+                var problem = e is HttpRequestException http ? $"got no answer ({http.HttpRequestError})" : $"did not answer within {Options.ReadTimeout}";
+                if (attempt >= _maxRetries)
+                {
+                    throw new PolymarketApiException(e is HttpRequestException ? default : HttpStatusCode.RequestTimeout,
+                        $"Polymarket {method.Method} {url.AbsolutePath} {problem} after {attempt} retries");
+                }
+                var wait = _delays.Next(attempt);
+                _logger.LogWarning("Polymarket {Method} {Path} {Problem}; retry {Attempt} of {Max} in {Delay}", method.Method, url.AbsolutePath, problem, attempt + 1, _maxRetries, wait);
+                await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            using var answered = response;
             if (response.IsSuccessStatusCode) return text;
             var retryable = response.StatusCode == HttpStatusCode.TooManyRequests || (int)response.StatusCode >= 500;
             if (!retryable || attempt >= _maxRetries)

@@ -29,8 +29,8 @@ public sealed class PolymarketApiException(HttpStatusCode status, string error, 
     /// <summary>True when the venue refused the order because it expects the other exchange version.</summary>
     public bool IsOrderVersionMismatch => Error.Contains("order_version_mismatch", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>True when the request may or may not have taken effect (a 5xx or no answer): the caller must look before retrying.</summary>
-    public bool IsUncertain => (int)Status >= 500 || Status == 0;
+    /// <summary>True when the request may or may not have taken effect (a 5xx, no answer, or no answer in time): the caller must look before retrying.</summary>
+    public bool IsUncertain => (int)Status >= 500 || Status == 0 || Status == HttpStatusCode.RequestTimeout;
 }
 
 /// <summary>One order to post: the signed payload and how it should work.</summary>
@@ -56,6 +56,7 @@ public sealed class PolymarketClobTradingClient
     private readonly TokenBucket _bucket;
     private readonly RetryDelays _delays;
     private readonly int _maxRetries;
+    private readonly TimeSpan _requestTimeout;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private PolymarketApiCredentials? _credentials;
@@ -83,6 +84,7 @@ public sealed class PolymarketClobTradingClient
         _bucket = new TokenBucket(options.RequestsPerSecond, options.RequestsPerSecond, time);
         _delays = new RetryDelays(options.RetryBaseDelay, options.RetryMaxDelay, random);
         _maxRetries = options.MaxRetries;
+        _requestTimeout = options.RequestTimeout;
         _logger = logger ?? NullLogger.Instance;
     }
 
@@ -297,20 +299,35 @@ public sealed class PolymarketClobTradingClient
             };
             foreach (var (name, value) in headers ?? new Dictionary<string, string>()) request.Headers.TryAddWithoutValidation(name, value);
 
+            // Each attempt has its own deadline: a venue that takes the request and never answers must not hold the order.
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(_requestTimeout);
+            request.Options.Set(Observability.VenueApiHealthHandler.CallerToken, cancellationToken);
             HttpResponseMessage response;
+            string text;
             try
             {
-                response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                response = await _http.SendAsync(request, deadline.Token).ConfigureAwait(false);
+                text = await response.Content.ReadAsStringAsync(deadline.Token).ConfigureAwait(false);
             }
-            catch (HttpRequestException e)
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is HttpRequestException or OperationCanceledException)
             {
-                if (!retryServerErrors || attempt >= _maxRetries) throw new PolymarketApiException(0, "no_answer", $"Polymarket {method.Method} {path} got no answer ({e.HttpRequestError}).");
-                await Task.Delay(_delays.Next(attempt), _time, cancellationToken).ConfigureAwait(false);
+                // No connection, or no answer in time (the HttpClient's own timeout lands here too). A write that may have
+                // arrived is not repeated: the caller must look first (IsUncertain).
+                var timedOut = e is OperationCanceledException;
+                var problem = timedOut ? $"did not answer within {_requestTimeout}" : $"got no answer ({((HttpRequestException)e).HttpRequestError})";
+                if (!retryServerErrors || attempt >= _maxRetries)
+                {
+                    var after = attempt > 0 ? $" after {attempt} retries" : "";
+                    throw new PolymarketApiException(timedOut ? HttpStatusCode.RequestTimeout : default, timedOut ? "timeout" : "no_answer", $"Polymarket {method.Method} {path} {problem}{after}.");
+                }
+                var wait = _delays.Next(attempt);
+                _logger.LogWarning("Polymarket {Method} {Path} {Problem}; retry {Attempt} of {Max} in {Delay}", method.Method, path, problem, attempt + 1, _maxRetries, wait);
+                await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
                 continue;
             }
             using (response)
             {
-                var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
                 if (response.IsSuccessStatusCode) return text;
                 // The venue words an order it refuses (balance, tick, FOK not filled) as {"success":false,"errorMsg"} with a 400.
                 if (acceptRefusal && response.StatusCode == HttpStatusCode.BadRequest && IsOrderRefusal(text)) return text;

@@ -73,6 +73,7 @@ public sealed class PolymarketOrderGateway : IOrderGateway, IPolymarketUserEvent
     private int _balanceRefreshing;
     private int _balanceRefreshWanted;
     private Task? _channelRun;
+    private PolymarketUserChannel? _channel;
 
     /// <param name="client">The CLOB client with L2 credentials.</param>
     /// <param name="factory">Builds and signs orders for the wallet.</param>
@@ -129,6 +130,12 @@ public sealed class PolymarketOrderGateway : IOrderGateway, IPolymarketUserEvent
     /// <summary>Balance reads so far (one at start, one per burst of fills, and before an order the cached balance cannot cover).</summary>
     public int BalanceReads { get; private set; }
 
+    /// <summary>
+    /// True while the user channel is connected and subscribed; false while it is down or presumed dead (fills then
+    /// arrive only through reconciliation after it is back). Null when the gateway runs without a channel.
+    /// </summary>
+    public bool? UserChannelConnected => _channel?.IsConnected;
+
     /// <summary>REST reconciliations run so far.</summary>
     public int Reconciliations { get; private set; }
 
@@ -149,6 +156,7 @@ public sealed class PolymarketOrderGateway : IOrderGateway, IPolymarketUserEvent
     {
         await RefreshVersionAsync(cancellationToken).ConfigureAwait(false);
         await RefreshBalanceAsync(cancellationToken).ConfigureAwait(false);
+        _channel = channel;
         if (channel is not null) _channelRun = Task.Run(() => channel.RunAsync(this, _stopping.Token), CancellationToken.None);
     }
 
@@ -443,6 +451,21 @@ public sealed class PolymarketOrderGateway : IOrderGateway, IPolymarketUserEvent
             catch (PolymarketApiException lookup)
             {
                 _logger.LogWarning("Polymarket order {ClientOrderId}: lookup after an unanswered POST failed ({Problem})", order.Request.ClientOrderId, lookup.Message);
+            }
+            if (state is null)
+            {
+                // Unknown to the venue now, but a POST still in flight there could land later and rest unseen. Cancel by
+                // hash before giving up (harmless when there is nothing to cancel); if something was cancelled, it had
+                // arrived after all, and its state (what matched before the cancel) is what counts.
+                try
+                {
+                    var cancelled = await _client.CancelOrderAsync(id, token).ConfigureAwait(false);
+                    if (cancelled.Canceled?.Contains(id, StringComparer.OrdinalIgnoreCase) == true) state = await _client.GetOrderAsync(id, token).ConfigureAwait(false);
+                }
+                catch (PolymarketApiException doubt)
+                {
+                    _logger.LogWarning("Polymarket order {ClientOrderId}: cancel-on-doubt after an unanswered POST failed ({Problem})", order.Request.ClientOrderId, doubt.Message);
+                }
             }
             if (state is null)
             {

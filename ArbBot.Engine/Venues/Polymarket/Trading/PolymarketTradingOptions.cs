@@ -89,6 +89,22 @@ public sealed class PolymarketTradingOptions : IValidatableObject
     [Range(1, 500, ErrorMessage = "ArbBot:Polymarket:Trading:RequestsPerSecond must be between {1} and {2}.")]
     public int RequestsPerSecond { get; set; } = 20;
 
+    /// <summary>
+    /// How long one CLOB request may take before it is abandoned. A read or a cancel is then retried; an order's POST
+    /// is not (it may have reached the book): the gateway asks the venue for the order by its hash instead.
+    /// </summary>
+    /// <value>00:00:00.050 to 00:01:00, default 00:00:10.</value>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00", ErrorMessage = "ArbBot:Polymarket:Trading:RequestTimeout must be between {1} and {2}.")]
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The user socket is given up and reconnected (then reconciled over REST) after this long without any message from
+    /// the venue, PONGs included: a half-open connection answers nothing and would otherwise hide every fill.
+    /// </summary>
+    /// <value>00:00:00.100 to 00:05:00, default 00:00:30 (three missed PONGs at the default ping interval).</value>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00", ErrorMessage = "ArbBot:Polymarket:Trading:SilenceTimeout must be between {1} and {2}.")]
+    public TimeSpan SilenceTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How often the user socket sends its text <c>PING</c> keep-alive.</summary>
     /// <value>00:00:00.050 to 00:01:00, default 00:00:10 (what the official clients use).</value>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00", ErrorMessage = "ArbBot:Polymarket:Trading:PingInterval must be between {1} and {2}.")]
@@ -111,6 +127,10 @@ public sealed class PolymarketTradingOptions : IValidatableObject
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (SilenceTimeout <= PingInterval)
+        {
+            yield return new ValidationResult($"{Section}:SilenceTimeout ({SilenceTimeout}) must be longer than PingInterval ({PingInterval}): a PONG needs a ping first.", [nameof(SilenceTimeout)]);
+        }
         if (ChainId is not (PolymarketExchange.Polygon or PolymarketExchange.Amoy))
         {
             yield return new ValidationResult($"{Section}:ChainId must be 137 (Polygon) or 80002 (Amoy).", [nameof(ChainId)]);

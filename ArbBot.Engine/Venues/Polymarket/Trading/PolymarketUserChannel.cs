@@ -29,7 +29,8 @@ public interface IPolymarketUserEventSink
 /// The CLOB's user WebSocket channel: subscribes with the L2 credentials (<c>{"auth":{apiKey,secret,passphrase},
 /// "type":"user","markets":[]}</c>, every market of the account), sends the text <c>PING</c> keep-alive, hands
 /// <c>order</c> and <c>trade</c> events (single or batched in an array) to the sink, and reconnects with jittered
-/// exponential backoff after any drop, telling the sink so it can reconcile.
+/// exponential backoff after any drop, telling the sink so it can reconcile. A socket that says nothing (not even PONG)
+/// for <see cref="PolymarketTradingOptions.SilenceTimeout"/> is presumed dead (half-open) and replaced.
 /// </summary>
 public sealed class PolymarketUserChannel
 {
@@ -73,8 +74,20 @@ public sealed class PolymarketUserChannel
             try
             {
                 using var socket = new ClientWebSocket();
-                await socket.ConnectAsync(_options.UserWebSocketUrl, cancellationToken).ConfigureAwait(false);
-                await SendTextAsync(socket, SubscribeMessage(), cancellationToken).ConfigureAwait(false);
+                using (var connecting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+                {
+                    // A venue that takes the connection and never completes the handshake must not hold the channel for good.
+                    connecting.CancelAfter(_options.SilenceTimeout);
+                    try
+                    {
+                        await socket.ConnectAsync(_options.UserWebSocketUrl, connecting.Token).ConfigureAwait(false);
+                        await SendTextAsync(socket, SubscribeMessage(), connecting.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                    {
+                        throw new WebSocketException($"no connection within {_options.SilenceTimeout}");
+                    }
+                }
                 _connected = true;
                 failures = 0;
                 sink.OnConnected(Interlocked.Increment(ref _connections));
@@ -117,7 +130,8 @@ public sealed class PolymarketUserChannel
     private async Task<string> ReadAsync(ClientWebSocket socket, IPolymarketUserEventSink sink, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var pinging = PingAsync(socket, stop.Token);
+        var heard = new Heard(_time.GetTimestamp());
+        var pinging = PingAsync(socket, heard, stop, cancellationToken);
         var buffer = new ArrayBufferWriter<byte>(8192);
         try
         {
@@ -127,14 +141,20 @@ public sealed class PolymarketUserChannel
                 ValueWebSocketReceiveResult result;
                 do
                 {
-                    result = await socket.ReceiveAsync(buffer.GetMemory(8192), cancellationToken).ConfigureAwait(false);
+                    result = await socket.ReceiveAsync(buffer.GetMemory(8192), stop.Token).ConfigureAwait(false);
                     buffer.Advance(result.Count);
                 }
                 while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
+                heard.At = _time.GetTimestamp();
                 if (result.MessageType == WebSocketMessageType.Close) return $"closed by the venue ({socket.CloseStatus})";
                 Dispatch(buffer.WrittenSpan, sink);
             }
             return $"socket {socket.State}";
+        }
+        catch (OperationCanceledException) when (heard.Silent && !cancellationToken.IsCancellationRequested)
+        {
+            // Half-open: the socket looks open but nothing, not even a PONG, came back. Cancelling the receive aborted it.
+            return $"nothing received for {_options.SilenceTimeout} (no PONG): connection presumed dead";
         }
         finally
         {
@@ -150,12 +170,39 @@ public sealed class PolymarketUserChannel
         }
     }
 
-    private async Task PingAsync(ClientWebSocket socket, CancellationToken cancellationToken)
+    /// <summary>Sends PING every interval and, when the venue has said nothing for <see cref="PolymarketTradingOptions.SilenceTimeout"/>, ends the read.</summary>
+    private async Task PingAsync(ClientWebSocket socket, Heard heard, CancellationTokenSource stop, CancellationToken outer)
     {
-        while (!cancellationToken.IsCancellationRequested && socket.State == WebSocketState.Open)
+        var token = stop.Token;
+        while (!token.IsCancellationRequested && socket.State == WebSocketState.Open)
         {
-            await Task.Delay(_options.PingInterval, _time, cancellationToken).ConfigureAwait(false);
-            await SendTextAsync(socket, "PING", cancellationToken).ConfigureAwait(false);
+            await Task.Delay(_options.PingInterval, _time, token).ConfigureAwait(false);
+            if (_time.GetElapsedTime(heard.At) >= _options.SilenceTimeout && !outer.IsCancellationRequested)
+            {
+                heard.Silent = true;
+                await stop.CancelAsync().ConfigureAwait(false);
+                return;
+            }
+            await SendTextAsync(socket, "PING", token).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>When the socket last brought anything (a <see cref="TimeProvider"/> timestamp), shared by the reader and the pinger.</summary>
+    private sealed class Heard(long at)
+    {
+        private long _at = at;
+        private volatile bool _silent;
+
+        public long At
+        {
+            get => Interlocked.Read(ref _at);
+            set => Interlocked.Exchange(ref _at, value);
+        }
+
+        public bool Silent
+        {
+            get => _silent;
+            set => _silent = value;
         }
     }
 

@@ -30,7 +30,8 @@ internal sealed class PolymarketTradingHarness : IAsyncDisposable
     public HttpClient Http { get; }
     public CapturingLogger Logger { get; private set; } = null!;
 
-    public static async Task<PolymarketTradingHarness> StartAsync(bool negRisk = false, bool withChannel = true, decimal feeRate = 0.25m, Action<FakePolymarketExchangeState>? setup = null)
+    public static async Task<PolymarketTradingHarness> StartAsync(bool negRisk = false, bool withChannel = true, decimal feeRate = 0.25m, Action<FakePolymarketExchangeState>? setup = null,
+        Action<PolymarketTradingOptions>? configure = null)
     {
         var state = new FakePolymarketExchangeState();
         state.AddToken(YesToken, ConditionId, negRisk, feeRate, feeExponent: 2);
@@ -42,6 +43,7 @@ internal sealed class PolymarketTradingHarness : IAsyncDisposable
         var market = registry.AddMarket(new Market(VenueId.Polymarket, ConditionId, "event-1", "Will it?", "", "", DateTimeOffset.UtcNow.AddDays(30), TickSize.Cent, 1m, "Yes",
             PolymarketFeeModel.Parameters(feeRate, 2), QuantityStep: 0.01m), YesToken, NoToken);
         var options = host.ClientOptions();
+        configure?.Invoke(options);
         var logger = new CapturingLogger();
         var http = new HttpClient();
         var key = options.LoadPrivateKey();
