@@ -22,7 +22,9 @@ namespace ArbBot.Benchmarks;
 /// database, its simulated venues running) with the latency load of <see cref="LatencyLoad"/> fed into its own hub: the
 /// recording's 1,000 markets are registered in the app's registry, its 500 pairs approved and its multi-outcome events
 /// watched, on the hub's thread. The engine's latency is measured in phases: no dashboard client, then
-/// <c>--clients</c> SignalR clients on <c>/hubs/desk</c> taking every push, then none again.
+/// <c>--clients</c> SignalR clients on <c>/hubs/desk</c> taking every push, then none again; after two warm-up phases
+/// (without and with a few clients) that are not compared. The ratio the target states divides the p99 with clients by
+/// the settled phase before them; the ratio against the phase after them is printed too.
 /// </summary>
 internal static class FanOut
 {
@@ -85,12 +87,14 @@ internal static class FanOut
             var received = clients.Sum(c => c.Updates);
             var bytes = clients.Sum(c => c.Bytes);
             var cpu = CpuClock.Start();
+            var gcBefore = GcCount.Start();
             var fed = await Task.Factory.StartNew(() => PacedFeed.Run(hub, events, ingress, rate), TaskCreationOptions.LongRunning);
             while (hub.QueueLength > 0) await Task.Delay(1);
             await Task.Delay(300);
             var updates = clients.Sum(c => c.Updates) - received;
+            var pushedBytes = clients.Sum(c => c.Bytes) - bytes;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
-                {name}: {clients.Count(c => c.Connected)} of {clients.Count} dashboard clients connected, {updates:N0} pushes received ({updates / Math.Max(1, clients.Count) / fed.Seconds:F1}/s per client, {(clients.Sum(c => c.Bytes) - bytes) / 1e6 / fed.Seconds:F1} MB/s in all)
+                {name}: {clients.Count(c => c.Connected)} of {clients.Count} dashboard clients connected, {updates:N0} pushes received ({updates / Math.Max(1, clients.Count) / fed.Seconds:F1}/s per client, {pushedBytes / 1e6 / fed.Seconds:F2} MB/s in all, {pushedBytes / Math.Max(1, updates):N0} B per push; {gcBefore.Describe()})
                   feed            {fed.Describe(rate)}
                 {cpu.Describe(fed.Posted)}
                   in -> decided   {probe.Decision.Describe()}
@@ -100,6 +104,15 @@ internal static class FanOut
             phases.Add((name, probe.Decision.ValueAt(0.99), probe.Submit.ValueAt(0.99)));
         }
 
+        // Warm-up (JIT, tiering, the app's first refreshes and connections), not compared: the first measured phase
+        // without clients must be as settled as the one after the clients.
+        await Phase("warm-up without clients (not compared)", []);
+        var warmupClients = new List<SignalRLoadClient>();
+        for (var i = 0; i < Math.Min(clientCount, 10); i++) warmupClients.Add(await SignalRLoadClient.ConnectAsync(new Uri(baseUrl, "/hubs/desk"), ReadKey));
+        await Phase("warm-up with clients (not compared)", warmupClients);
+        foreach (var client in warmupClients) await client.DisposeAsync();
+        phases.Clear();
+
         await Phase("no dashboard client", []);
         var clients = new List<SignalRLoadClient>();
         var hubUrl = new Uri(baseUrl, "/hubs/desk");
@@ -108,10 +121,13 @@ internal static class FanOut
         foreach (var client in clients) await client.DisposeAsync();
         await Phase("no dashboard client again", []);
 
-        var without = (phases[0].DecidedP99 + phases[2].DecidedP99) / 2.0;
-        var withoutSubmit = (phases[0].SubmitP99 + phases[2].SubmitP99) / 2.0;
+        var feed = services.GetRequiredService<ArbBot.Web.Hubs.DeskFeed>();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"engine p99 with {clientCount} clients / without (mean of the two phases without): in -> decided {phases[1].DecidedP99 / Math.Max(1, without):F2}x ({phases[1].DecidedP99 / 1e3:F1} us vs {without / 1e3:F1} us), in -> submitted {phases[1].SubmitP99 / Math.Max(1, withoutSubmit):F2}x ({phases[1].SubmitP99 / 1e3:F1} us vs {withoutSubmit / 1e3:F1} us)"));
+            $"push budget {feed.BytesPerSecondBudget / 1e6:F1} MB/s for all clients together, at most one push per {feed.MinInterval.TotalMilliseconds:F0} ms; batches dropped before sending {feed.DroppedBatches:N0}"));
+        string Ratio(string against, int phase) => string.Create(CultureInfo.InvariantCulture,
+            $"against {against}: in -> decided {phases[1].DecidedP99 / (double)Math.Max(1, phases[phase].DecidedP99):F2}x ({phases[1].DecidedP99 / 1e3:F1} us vs {phases[phase].DecidedP99 / 1e3:F1} us), in -> submitted {phases[1].SubmitP99 / (double)Math.Max(1, phases[phase].SubmitP99):F2}x ({phases[1].SubmitP99 / 1e3:F1} us vs {phases[phase].SubmitP99 / 1e3:F1} us)");
+        Console.WriteLine($"engine p99 with {clientCount} clients / without, {Ratio("the settled phase before the clients (the target's ratio)", 0)}");
+        Console.WriteLine($"engine p99 with {clientCount} clients / without, {Ratio("the phase after the clients", 2)}");
         try
         {
             Directory.Delete(data, recursive: true);
@@ -132,6 +148,15 @@ internal static class FanOut
             // The app logs every unhedged paper trade of the load at warning level; the figures are what matter here.
             builder.ConfigureLogging(logging => logging.ClearProviders().SetMinimumLevel(LogLevel.Error));
         }
+    }
+
+    /// <summary>Garbage collections per generation during a phase.</summary>
+    private readonly record struct GcCount(int Gen0, int Gen1, int Gen2)
+    {
+        public static GcCount Start() => new(GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+
+        public string Describe() => string.Create(CultureInfo.InvariantCulture,
+            $"GCs gen0 {GC.CollectionCount(0) - Gen0}, gen1 {GC.CollectionCount(1) - Gen1}, gen2 {GC.CollectionCount(2) - Gen2}");
     }
 
     /// <summary>Registers a recording's catalog in the hub's registry, approves its pairs and decodes its events (hub thread).</summary>

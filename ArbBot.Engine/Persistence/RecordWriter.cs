@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -15,7 +14,20 @@ namespace ArbBot.Engine.Persistence;
 /// </summary>
 public sealed class RecordWriter : BackgroundService
 {
-    private readonly Channel<object> _queue;
+    // The queue: a linked list of fixed-size chunks of values. Producers append to the tail chunk under a lock held for
+    // one slot's write; the writer reads the head chunk without it (up to the count it last saw under the lock) and gives
+    // each chunk it has emptied back for reuse. A steady flow of records therefore allocates nothing for queueing (a
+    // channel's segments allocated every slot anew), nothing is ever copied to grow it, and the chunks sit in the large
+    // object heap, where collections do not copy what waits in them.
+    private const int ChunkSize = 4_096;
+    private const int SpareChunks = 16;
+    private readonly Lock _queueGate = new();
+    private readonly Stack<Chunk> _spare = new();
+    private Chunk _tail;
+    private Chunk _head;
+    private int _headIndex;
+    private int _headLimit;
+    private TaskCompletionSource? _waiter;
     private readonly IDbContextFactory<ArbBotDbContext> _contexts;
     private readonly TimeProvider _time;
     private readonly ILogger<RecordWriter> _logger;
@@ -36,9 +48,10 @@ public sealed class RecordWriter : BackgroundService
         _time = time;
         _logger = logger;
         _capacity = capacity;
-        // Unbounded, so the engine never waits and nothing is dropped: order is kept by the one FIFO queue, and the
-        // capacity only decides when the engine is told to stop adding work.
-        _queue = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false });
+        _head = _tail = new Chunk();
+        // The queue is unbounded, so the engine never waits and nothing is dropped: order is kept by the one FIFO queue,
+        // and the capacity only decides when the engine is told to stop adding work. Items are values: a row object, or
+        // a compact record whose row is built on the writer's thread (QueuedRecord).
     }
 
     /// <summary>Rows saved since start.</summary>
@@ -83,13 +96,34 @@ public sealed class RecordWriter : BackgroundService
     public void Enqueue(object row)
     {
         ArgumentNullException.ThrowIfNull(row);
+        Enqueue(new QueuedRecord(row));
+    }
+
+    /// <summary>
+    /// Queues a risk event as a value (no allocation on the calling thread); its <see cref="RiskEventRow"/> is built on the
+    /// writer's thread when its batch is taken. Same order, same guarantees as <see cref="Enqueue(object)"/>.
+    /// </summary>
+    public void Enqueue(in RiskEventRecord riskEvent) => Enqueue(new QueuedRecord(riskEvent));
+
+    private void Enqueue(in QueuedRecord item)
+    {
         var queued = Interlocked.Increment(ref _queued);
-        if (!_queue.Writer.TryWrite(row))
+        TaskCompletionSource? wake;
+        lock (_queueGate)
         {
-            // Only after Complete(), which this writer never calls: say so rather than lose the row silently.
-            Interlocked.Decrement(ref _queued);
-            throw new InvalidOperationException("The record writer no longer accepts rows.");
+            if (_tail.Count == ChunkSize)
+            {
+                var next = _spare.Count > 0 ? _spare.Pop() : new Chunk();
+                _tail.Next = next;
+                _tail = next;
+            }
+            _tail.Items[_tail.Count] = item;
+            _tail.Count++;
+            wake = _waiter;
+            _waiter = null;
         }
+        // The writer was idle: its continuation runs on the thread pool, not here.
+        wake?.TrySetResult();
         if (queued >= _capacity && !_backlogged) SetBacklogged(true);
     }
 
@@ -104,12 +138,12 @@ public sealed class RecordWriter : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var batch = new List<object>(MaxBatch);
-        var reader = _queue.Reader;
         try
         {
-            while (await reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
+            while (true)
             {
-                Fill(batch, reader);
+                await WaitForRecordsAsync(stoppingToken).ConfigureAwait(false);
+                Fill(batch);
                 await SaveWithRetryAsync(batch, stoppingToken).ConfigureAwait(false);
                 batch.Clear();
             }
@@ -137,7 +171,7 @@ public sealed class RecordWriter : BackgroundService
         var delay = TimeSpan.FromMilliseconds(100);
         while (true)
         {
-            Fill(batch, _queue.Reader);
+            Fill(batch);
             if (batch.Count == 0) return;
             try
             {
@@ -169,16 +203,64 @@ public sealed class RecordWriter : BackgroundService
     }
 
     /// <summary>Tops the batch up to <see cref="MaxBatch"/> with the oldest queued rows (after any it already holds).</summary>
-    private void Fill(List<object> batch, ChannelReader<object> reader)
+    private void Fill(List<object> batch)
     {
         var taken = 0;
-        while (batch.Count < MaxBatch && reader.TryRead(out var row))
+        while (batch.Count < MaxBatch && TryTake(out var item))
         {
-            batch.Add(row);
+            batch.Add(item.Row ?? item.RiskEvent.ToRow());
             taken++;
         }
         Interlocked.Add(ref _queued, -taken);
         Interlocked.Exchange(ref _inFlight, batch.Count);
+    }
+
+    /// <summary>Completes when a record is queued (at once when one is); the writer's loop only.</summary>
+    private async Task WaitForRecordsAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            TaskCompletionSource waiter;
+            lock (_queueGate)
+            {
+                if (_headIndex < _head.Count || _head.Next is not null) return;
+                waiter = _waiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+            await waiter.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The oldest queued record; only the writer (its loop, or StopAsync after the loop ended) takes.</summary>
+    private bool TryTake(out QueuedRecord item)
+    {
+        while (true)
+        {
+            if (_headIndex < _headLimit)
+            {
+                // Written before the count was published under the lock, and never written again until recycled.
+                item = _head.Items[_headIndex];
+                _head.Items[_headIndex++] = default;
+                return true;
+            }
+            lock (_queueGate)
+            {
+                if (_headIndex == ChunkSize && _head.Next is { } next)
+                {
+                    var emptied = _head;
+                    _head = next;
+                    _headIndex = 0;
+                    emptied.Count = 0;
+                    emptied.Next = null;
+                    if (_spare.Count < SpareChunks) _spare.Push(emptied);
+                }
+                _headLimit = _head.Count;
+                if (_headIndex >= _headLimit)
+                {
+                    item = default;
+                    return false;
+                }
+            }
+        }
     }
 
     private void MarkFailure()
@@ -349,8 +431,47 @@ public sealed class RecordWriter : BackgroundService
         }
     }
 
+    /// <summary>One queued item: a row object, or (when <see cref="Row"/> is null) a risk event kept as a value.</summary>
+    private readonly struct QueuedRecord
+    {
+        public QueuedRecord(object row) => Row = row;
+
+        public QueuedRecord(in RiskEventRecord riskEvent) => RiskEvent = riskEvent;
+
+        public object? Row { get; }
+
+        public RiskEventRecord RiskEvent { get; }
+    }
+
+    private sealed class Chunk
+    {
+        public QueuedRecord[] Items { get; } = new QueuedRecord[ChunkSize];
+
+        /// <summary>Slots written (under the queue's lock).</summary>
+        public int Count { get; set; }
+
+        public Chunk? Next { get; set; }
+    }
+
     private sealed class FlushMarker
     {
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
+}
+
+/// <summary>
+/// A risk event as the journal queues it: the values of a <see cref="RiskEventRow"/> without the object, so the engine's
+/// thread allocates nothing for it and nothing of it has to survive garbage collections while it waits in the queue.
+/// </summary>
+public readonly record struct RiskEventRecord(DateTime AtUtc, string Rule, string Verdict, long? OpportunityId, long? PairId, string Detail)
+{
+    public RiskEventRow ToRow() => new()
+    {
+        AtUtc = AtUtc,
+        Rule = Rule,
+        Verdict = Verdict,
+        OpportunityId = OpportunityId,
+        PairId = PairId,
+        Detail = Detail,
+    };
 }

@@ -38,6 +38,62 @@ public sealed class RecordWriterTests
     }
 
     [Fact]
+    public async Task Risk_events_queued_as_values_and_rows_queued_as_objects_are_saved_in_the_order_they_came_across_many_chunks()
+    {
+        using var database = await SqliteDatabase.MigratedAsync();
+        var writer = new RecordWriter(database, TimeProvider.System, NullLogger<RecordWriter>.Instance);
+
+        // Queued before the writer starts (several of the queue's chunks), then more while it saves.
+        for (var i = 0; i < 10_000; i++) EnqueueNumbered(writer, i);
+        Assert.Equal(10_000, writer.Pending);
+        await writer.StartAsync(CancellationToken.None);
+        for (var i = 10_000; i < 21_000; i++) EnqueueNumbered(writer, i);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await writer.FlushAsync(timeout.Token);
+        Assert.Equal(0, writer.Pending);
+        await writer.StopAsync(CancellationToken.None);
+
+        await using var db = database.CreateDbContext();
+        var details = await db.RiskEvents.OrderBy(r => r.Id).Select(r => r.Detail).ToListAsync();
+        Assert.Equal(Enumerable.Range(0, 21_000).Select(i => $"#{i}"), details);
+        var values = await db.RiskEvents.Where(r => r.Detail == "#1").SingleAsync();
+        Assert.Equal(("MaxTradeSize", "Resize", 1L, 7L, Now), (values.Rule, values.Verdict, values.OpportunityId, values.PairId, values.AtUtc));
+    }
+
+    [Fact]
+    public async Task Rows_from_several_threads_are_all_saved_each_threads_in_its_order()
+    {
+        using var database = await SqliteDatabase.MigratedAsync();
+        var writer = new RecordWriter(database, TimeProvider.System, NullLogger<RecordWriter>.Instance);
+        await writer.StartAsync(CancellationToken.None);
+
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(thread => Task.Run(() =>
+        {
+            for (var i = 0; i < 5_000; i++)
+            {
+                writer.Enqueue(new RiskEventRecord(Now, "StaleData", "Reject", thread, i, $"{thread}:{i}"));
+            }
+        })));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await writer.FlushAsync(timeout.Token);
+        await writer.StopAsync(CancellationToken.None);
+
+        await using var db = database.CreateDbContext();
+        var rows = await db.RiskEvents.OrderBy(r => r.Id).Select(r => new { r.OpportunityId, r.PairId }).ToListAsync();
+        Assert.Equal(20_000, rows.Count);
+        foreach (var thread in rows.GroupBy(r => r.OpportunityId))
+        {
+            Assert.Equal(Enumerable.Range(0, 5_000).Select(i => (long?)i), thread.Select(r => r.PairId));
+        }
+    }
+
+    private static void EnqueueNumbered(RecordWriter writer, int i)
+    {
+        if (i % 3 == 0) writer.Enqueue(new RiskEventRow { AtUtc = Now, Rule = "StaleData", Verdict = "Reject", Detail = $"#{i}" });
+        else writer.Enqueue(new RiskEventRecord(Now, "MaxTradeSize", "Resize", i, 7, $"#{i}"));
+    }
+
+    [Fact]
     public async Task Rows_survive_a_database_outage_and_are_written_when_it_returns()
     {
         using var database = await SqliteDatabase.MigratedAsync();

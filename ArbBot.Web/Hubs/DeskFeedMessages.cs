@@ -10,24 +10,41 @@ using ArbBot.Web.Api;
 namespace ArbBot.Web.Hubs;
 
 /// <summary>
-/// One push to hub clients (client method <c>DeskUpdate</c>): the state (every approved pair's spreads, the risk state)
-/// in full, and the events since the previous batch. Prices and money are decimals (dollars; probabilities in [0, 1]).
+/// One push to hub clients (client method <c>DeskUpdate</c>). Two kinds, told apart by <see cref="Full"/>:
+/// <list type="bullet">
+/// <item>a full batch (on connect, on reconnect, and whenever the client missed a batch): every watched arb set's spread
+/// and the risk state; a client replaces what it holds with it;</item>
+/// <item>a delta (<see cref="Full"/> false) applies on top of batch <see cref="BaseSequence"/> and carries only what
+/// changed since: spreads that changed (replace by pair id and set index), spreads gone (<see cref="RemovedSpreads"/>),
+/// the risk state only when it changed (null otherwise).</item>
+/// </list>
+/// Both carry the events since the previous batch. Prices and money are decimals (dollars; probabilities in [0, 1]).
 /// </summary>
-/// <param name="Sequence">1, 2, 3… for the life of the server; a gap means batches were dropped for this client.</param>
-/// <param name="Spreads">Every watched arb set's spread as last evaluated.</param>
+/// <param name="Sequence">1, 2, 3… for the life of the server; a client that skipped one gets a full batch next.</param>
+/// <param name="Full">True when this batch states everything; false for a delta on top of <see cref="BaseSequence"/>.</param>
+/// <param name="BaseSequence">The batch a delta applies to (always <see cref="Sequence"/> − 1); null for a full batch.</param>
+/// <param name="Spreads">Full: every watched arb set's spread as last evaluated. Delta: the ones that changed.</param>
+/// <param name="RemovedSpreads">Delta only: arb sets no longer watched (pair paused or retired); empty in a full batch.</param>
 /// <param name="Opportunities">Opportunities found since the previous batch, with what became of them.</param>
 /// <param name="Trades">Executions that ended since the previous batch (hedged, unwound, residual, not filled).</param>
 /// <param name="RiskEvents">Risk gate rejections and resizes since the previous batch.</param>
+/// <param name="RiskState">Full: always. Delta: only when it changed since the base batch, null otherwise.</param>
 /// <param name="Dropped">What was lost because the feed fell behind (0 normally).</param>
 public sealed record DeskFeedBatch(
     long Sequence,
+    bool Full,
+    long? BaseSequence,
     DateTimeOffset At,
     IReadOnlyList<PairSpreadMessage> Spreads,
+    IReadOnlyList<SpreadKey> RemovedSpreads,
     IReadOnlyList<OpportunityMessage> Opportunities,
     IReadOnlyList<TradeMessage> Trades,
     IReadOnlyList<RiskEventMessage> RiskEvents,
-    RiskStateMessage RiskState,
+    RiskStateMessage? RiskState,
     DroppedCounts Dropped);
+
+/// <summary>Names one arb set: the pair and which of its two sets.</summary>
+public readonly record struct SpreadKey(long PairId, int SetIndex);
 
 /// <summary>Items dropped since the previous batch because more arrived than a batch holds; batches dropped since start.</summary>
 public sealed record DroppedCounts(int Opportunities, int Trades, int RiskEvents, long Batches);
@@ -37,6 +54,10 @@ public sealed record PairSpreadMessage(
     long PairId, int SetIndex, string Set, string State, decimal? KalshiAsk, decimal? PolymarketAsk, decimal? AskSum, decimal? GrossEdge,
     decimal? NetEdge, decimal SizeAvailable)
 {
+    /// <summary>The arb set this spread belongs to (what a delta replaces it by).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public SpreadKey Key => new(PairId, SetIndex);
+
     public static PairSpreadMessage From(ArbSetSpread spread, InstrumentRegistry registry)
     {
         var view = DeskApi.SpreadView.From(spread, registry);

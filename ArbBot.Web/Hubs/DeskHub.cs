@@ -12,10 +12,12 @@ namespace ArbBot.Web.Hubs;
 public interface IDeskClient
 {
     /// <summary>
-    /// Client method <c>DeskUpdate</c>: one <see cref="DeskFeedBatch"/> after each desk refresh (4 a second, never more
-    /// than 10): spreads and risk state in full, opportunities, trades and risk events since the previous batch.
+    /// Client method <c>DeskUpdate</c>: one <see cref="DeskFeedBatch"/> (written ahead as <see cref="DeskFeedPayload"/>)
+    /// after a desk refresh, never more than 10 a second and fewer as clients and bytes grow (see <see cref="DeskFeed"/>):
+    /// the full state on connect and after a missed batch, otherwise only what changed; opportunities, trades and risk
+    /// events since the previous batch.
     /// </summary>
-    Task DeskUpdate(DeskFeedBatch batch);
+    Task DeskUpdate(DeskFeedPayload batch);
 }
 
 /// <summary>

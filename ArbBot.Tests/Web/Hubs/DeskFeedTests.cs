@@ -24,7 +24,7 @@ public sealed class DeskFeedTests
     }
 
     [Fact]
-    public void A_batch_carries_what_was_collected_since_the_previous_one_and_the_state_in_full()
+    public void A_batch_carries_what_was_collected_since_the_previous_one_and_its_full_form_the_whole_state()
     {
         var feed = new DeskFeed(_registry, _time);
         feed.Collect(Opportunity(1));
@@ -32,7 +32,7 @@ public sealed class DeskFeedTests
         feed.Collect(Outcome(1, ExecutionOutcomeKind.Hedged));
         feed.Collect(new RiskEvent(_time.GetUtcNow(), RiskRule.MaxTradeSize, RiskVerdict.Resize, 2, 7, "resized to 10"));
 
-        var first = feed.Emit(Snapshot(paused: true))!;
+        var first = feed.Emit(Snapshot(paused: true))!.Delta;
 
         Assert.Equal([1L, 2L], first.Opportunities.Select(o => o.Id));
         Assert.Equal(["KX:yes", "tok-no"], first.Opportunities[0].Legs.Select(l => l.Symbol));
@@ -40,15 +40,21 @@ public sealed class DeskFeedTests
         Assert.Equal("MaxTradeSize", Assert.Single(first.RiskEvents).Rule);
         var spread = Assert.Single(first.Spreads);
         Assert.Equal((7L, "YES Kalshi + NO Polymarket", 0.97m), (spread.PairId, spread.Set, spread.AskSum!.Value));
-        Assert.True(first.RiskState.Controls.TradingPaused);
+        Assert.True(first.RiskState!.Controls.TradingPaused);
 
         _time.Advance(TimeSpan.FromMilliseconds(250));
-        var second = feed.Emit(Snapshot(paused: true))!;
+        var emission = feed.Emit(Snapshot(paused: true))!;
+        var second = emission.Delta;
         Assert.Empty(second.Opportunities);
         Assert.Empty(second.Trades);
         Assert.Empty(second.RiskEvents);
-        Assert.Single(second.Spreads);
-        Assert.Equal(first.Sequence + 1, second.Sequence);
+        // Nothing changed: the delta carries no spread and no risk state; the full form states both.
+        Assert.Empty(second.Spreads);
+        Assert.Null(second.RiskState);
+        Assert.Equal((false, first.Sequence), (second.Full, second.BaseSequence));
+        Assert.Single(emission.Full.Spreads);
+        Assert.True(emission.Full.RiskState!.Controls.TradingPaused);
+        Assert.Equal((true, (long?)null, first.Sequence + 1), (emission.Full.Full, emission.Full.BaseSequence, emission.Full.Sequence));
     }
 
     [Fact]
@@ -58,7 +64,7 @@ public sealed class DeskFeedTests
         feed.Collect(new UnhedgedExposure(7, _kalshiYes, 0m, "closed"));
         feed.Collect("anything else");
 
-        var batch = feed.Emit(Snapshot())!;
+        var batch = feed.Emit(Snapshot())!.Delta;
 
         Assert.Empty(batch.Opportunities);
         Assert.Empty(batch.Trades);
@@ -76,7 +82,7 @@ public sealed class DeskFeedTests
         Assert.Null(feed.Emit(Snapshot()));
 
         _time.Advance(TimeSpan.FromMilliseconds(40));
-        var next = feed.Emit(Snapshot())!;
+        var next = feed.Emit(Snapshot())!.Delta;
         Assert.Equal(5L, Assert.Single(next.Opportunities).Id);
     }
 
@@ -102,14 +108,14 @@ public sealed class DeskFeedTests
         for (var id = 1; id <= 5; id++) feed.Collect(Opportunity(id));
         for (var id = 1; id <= 4; id++) feed.Collect(Outcome(id, ExecutionOutcomeKind.Hedged));
 
-        var batch = feed.Emit(Snapshot())!;
+        var batch = feed.Emit(Snapshot())!.Delta;
 
         Assert.Equal([3L, 4L, 5L], batch.Opportunities.Select(o => o.Id));
         Assert.Equal([2L, 3L, 4L], batch.Trades.Select(t => t.OpportunityId));
         Assert.Equal((2, 1, 0), (batch.Dropped.Opportunities, batch.Dropped.Trades, batch.Dropped.RiskEvents));
 
         _time.Advance(TimeSpan.FromSeconds(1));
-        Assert.Equal(0, feed.Emit(Snapshot())!.Dropped.Opportunities);
+        Assert.Equal(0, feed.Emit(Snapshot())!.Delta.Dropped.Opportunities);
     }
 
     [Fact]
@@ -122,7 +128,7 @@ public sealed class DeskFeedTests
             _time.Advance(TimeSpan.FromMilliseconds(250));
         }
 
-        var waiting = new List<DeskFeedBatch>();
+        var waiting = new List<DeskFeedEmission>();
         while (feed.Batches.TryRead(out var batch)) waiting.Add(batch);
 
         Assert.Equal([7L, 8L, 9L, 10L], waiting.Select(b => b.Sequence));
@@ -134,12 +140,12 @@ public sealed class DeskFeedTests
     {
         var feed = new DeskFeed(_registry, _time);
 
-        var two = feed.Emit(Snapshot() with { BreakerFailures = 2, TotalExposure = 1_234.5m })!.RiskState;
+        var two = feed.Emit(Snapshot() with { BreakerFailures = 2, TotalExposure = 1_234.5m })!.Full.RiskState!;
         Assert.Equal((2, 3, false), (two.Breaker.FailuresInWindow, two.Breaker.FailureLimit, two.Breaker.Tripped));
         Assert.Equal((1_234.5m, new RiskLimits().MaxTotalExposure), (two.Portfolio.Exposure, two.Portfolio.MaxTotalExposure));
 
         _time.Advance(TimeSpan.FromSeconds(1));
-        Assert.True(feed.Emit(Snapshot() with { BreakerFailures = 3 })!.RiskState.Breaker.Tripped);
+        Assert.True(feed.Emit(Snapshot() with { BreakerFailures = 3 })!.Delta.RiskState!.Breaker.Tripped);
     }
 
     private DeskSnapshot Snapshot(bool paused = false)

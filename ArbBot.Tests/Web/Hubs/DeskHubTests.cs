@@ -55,7 +55,8 @@ public sealed class DeskHubTests : IAsyncLifetime
         var paused = await hub.InvokeAsync("PauseTrading", "hub test");
         Assert.True(paused.GetProperty("value").GetProperty("tradingPaused").GetBoolean());
         var pausedState = await hub.WaitForAsync("DeskUpdate",
-            batch => batch.GetProperty("riskState").GetProperty("controls").GetProperty("tradingPaused").GetBoolean(), PushTimeout);
+            batch => batch.GetProperty("riskState") is { ValueKind: JsonValueKind.Object } state && state.GetProperty("controls").GetProperty("tradingPaused").GetBoolean(),
+            PushTimeout);
         var riskState = pausedState.GetProperty("riskState");
         Assert.Equal("hub test", riskState.GetProperty("controls").GetProperty("pauseReason").GetString());
         Assert.Equal(100m, riskState.GetProperty("portfolio").GetProperty("dailyLossLimit").GetDecimal());
