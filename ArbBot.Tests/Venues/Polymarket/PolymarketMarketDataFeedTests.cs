@@ -19,6 +19,9 @@ public sealed class PolymarketMarketDataFeedTests
         t.H.StartStreaming();
 
         await BooksMatchAsync(t.H, markets);
+        // Books can match over REST before the last socket is accepted on a loaded machine: wait for all four.
+        await t.State.WaitForConnectionsAsync(4, TimeSpan.FromSeconds(30));
+        await t.H.WaitForAsync(() => Task.FromResult(t.State.Connections.Sum(c => c.Tokens.Count) >= 14), "every token subscribed");
 
         Assert.Equal(7, markets.Count);
         Assert.Equal(4, t.Feed.Shards.Count);
