@@ -107,6 +107,8 @@ internal static class Cli
         Print("engine only (events in memory)", engine);
         if (sampler is not null) Console.WriteLine("allocation samples by type:" + Environment.NewLine + sampler.Top(15));
         events = [];
+        // --engine-only: skip the file pass (iterating on the engine; the two passes make the same decisions).
+        if (options.ContainsKey("engine-only")) return 0;
 
         // 2. End to end: decoding the file and replaying it on the same core.
         var (desk, reader) = ReplayDesk.Open(path);
