@@ -273,6 +273,11 @@ public sealed class CrossVenueArbitrage : IBookListener
         }
 
         spread = spread with { State = ArbSetState.Edge };
+        if (_sink.SettledWithoutBuilding(pair.Pair.Id, null))
+        {
+            _ids.Next();
+            return;
+        }
         _sink.OnOpportunity(BuildOpportunity(pair, set, sizing, kBook, pBook, now, capped ? _limits.MaxTradeSize : null));
     }
 
