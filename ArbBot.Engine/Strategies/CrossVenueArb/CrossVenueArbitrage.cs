@@ -247,30 +247,23 @@ public sealed class CrossVenueArbitrage : IBookListener
             _unpriced[slot] = new UnpricedTop(kBest, pBest, nowTicks, Pending: true);
             return;
         }
-        var top = ArbSetSizer.TopOfBook(kBest, pBest, pair.KalshiTerms, pair.PolymarketTerms, _limits.FixedCostPerSet);
+        // Only levels cheaper than $1 minus the other leg's best ask can ever be part of a set.
+        var kCount = kBook.CopyAsksBelow(Price.Scale - pBest.Price.Units, ref _kalshiLevels);
+        var pCount = pBook.CopyAsksBelow(Price.Scale - kBest.Price.Units, ref _polymarketLevels);
+        var kLadder = _kalshiLevels.AsSpan(0, kCount);
+        var pLadder = _polymarketLevels.AsSpan(0, pCount);
+        // An edge persists over many book changes that leave these ladders as they were (a change deeper in a book, on
+        // its bid side, or of the other set): priced and sized from the same ladders and limits, the answer is the same.
+        var memo = set.Sized;
+        if (!memo.IsFor(kLadder, pLadder, _limits)) memo.Remember(kLadder, pLadder, _limits, PriceAndSize(pair, kLadder, pLadder));
+        var top = memo.Top;
         _unpriced[slot].Pending = false;
         ref var spread = ref _spreads[slot];
         spread = new ArbSetSpread(pair.Pair.Id, set.Index, set.Set.Kalshi, set.Set.Polymarket, ArbSetState.NoEdge,
             kBest.Price, pBest.Price, top.AskSum, top.GrossEdge, top.NetEdge, top.Size, nowTicks);
-
-        // Only levels cheaper than $1 minus the other leg's best ask can ever be part of a set.
-        var kCount = kBook.CopyAsksBelow(Price.Scale - pBest.Price.Units, ref _kalshiLevels);
-        var pCount = pBook.CopyAsksBelow(Price.Scale - kBest.Price.Units, ref _polymarketLevels);
-        // The gate resizes to the maximum trade size anyway; sizing beyond it only costs time.
-        var cap = decimal.Floor(_limits.MaxTradeSize / top.AskSum);
-        var sizing = ArbSetSizer.Size(_kalshiLevels.AsSpan(0, kCount), _polymarketLevels.AsSpan(0, pCount),
-            pair.KalshiTerms, pair.PolymarketTerms, _limits.FixedCostPerSet, _limits.MinNetEdge, cap);
-        var capped = sizing.Found && sizing.Quantity == cap;
-        if (!sizing.Found)
-        {
-            // When the maximum trade size, not the books, is what leaves fewer sets than a venue's minimum order, the
-            // edge is real: size it at the minimum so the gate refuses it by that rule, on the record, instead of the
-            // opportunity vanishing without a word.
-            if (sizing.Outcome != ArbSizingOutcome.BelowMinimumSize || cap >= sizing.MinimumSize || sizing.SizeSeen < cap) return;
-            sizing = ArbSetSizer.Size(_kalshiLevels.AsSpan(0, kCount), _polymarketLevels.AsSpan(0, pCount),
-                pair.KalshiTerms, pair.PolymarketTerms, _limits.FixedCostPerSet, _limits.MinNetEdge, sizing.MinimumSize);
-            if (!sizing.Found) return;
-        }
+        if (!memo.Found) return;
+        var sizing = memo.Sizing;
+        var capped = memo.Capped;
 
         spread = spread with { State = ArbSetState.Edge };
         if (_sink.SettledWithoutBuilding(pair.Pair.Id, null))
@@ -279,6 +272,75 @@ public sealed class CrossVenueArbitrage : IBookListener
             return;
         }
         _sink.OnOpportunity(BuildOpportunity(pair, set, sizing, kBook, pBook, now, capped ? _limits.MaxTradeSize : null));
+    }
+
+    /// <summary>Top-of-book figures and sizing of a set with a gross edge, from its ladders (best first) under the current limits.</summary>
+    private SizingAnswer PriceAndSize(PairState pair, ReadOnlySpan<BookLevel> kLadder, ReadOnlySpan<BookLevel> pLadder)
+    {
+        var top = ArbSetSizer.TopOfBook(kLadder[0], pLadder[0], pair.KalshiTerms, pair.PolymarketTerms, _limits.FixedCostPerSet);
+        // The gate resizes to the maximum trade size anyway; sizing beyond it only costs time.
+        var cap = decimal.Floor(_limits.MaxTradeSize / top.AskSum);
+        var sizing = ArbSetSizer.Size(kLadder, pLadder, pair.KalshiTerms, pair.PolymarketTerms, _limits.FixedCostPerSet, _limits.MinNetEdge, cap);
+        var capped = sizing.Found && sizing.Quantity == cap;
+        if (!sizing.Found)
+        {
+            // When the maximum trade size, not the books, is what leaves fewer sets than a venue's minimum order, the
+            // edge is real: size it at the minimum so the gate refuses it by that rule, on the record, instead of the
+            // opportunity vanishing without a word.
+            if (sizing.Outcome != ArbSizingOutcome.BelowMinimumSize || cap >= sizing.MinimumSize || sizing.SizeSeen < cap) return new(top, sizing, false, false);
+            sizing = ArbSetSizer.Size(kLadder, pLadder, pair.KalshiTerms, pair.PolymarketTerms, _limits.FixedCostPerSet, _limits.MinNetEdge, sizing.MinimumSize);
+        }
+        return new(top, sizing, sizing.Found, capped);
+    }
+
+    private readonly record struct SizingAnswer(ArbTopOfBook Top, ArbSizing Sizing, bool Found, bool Capped);
+
+    /// <summary>The last ladders a set with a gross edge was sized from, the limits it was sized under, and the answer.</summary>
+    private sealed class SizingMemo
+    {
+        private BookLevel[] _kalshi = new BookLevel[16];
+        private BookLevel[] _polymarket = new BookLevel[16];
+        private int _kalshiCount;
+        private int _polymarketCount;
+        private RiskLimits? _limits;
+        private SizingAnswer _answer;
+
+        public ArbTopOfBook Top => _answer.Top;
+        public ArbSizing Sizing => _answer.Sizing;
+        public bool Found => _answer.Found;
+        public bool Capped => _answer.Capped;
+
+        /// <summary>True when these ladders are level for level the ones remembered (same prices, same sizes digit for digit) under the same limits.</summary>
+        public bool IsFor(ReadOnlySpan<BookLevel> kalshi, ReadOnlySpan<BookLevel> polymarket, RiskLimits limits) =>
+            ReferenceEquals(limits, _limits) && Same(kalshi, _kalshi.AsSpan(0, _kalshiCount)) && Same(polymarket, _polymarket.AsSpan(0, _polymarketCount));
+
+        public void Remember(ReadOnlySpan<BookLevel> kalshi, ReadOnlySpan<BookLevel> polymarket, RiskLimits limits, in SizingAnswer answer)
+        {
+            _kalshiCount = Copy(kalshi, ref _kalshi);
+            _polymarketCount = Copy(polymarket, ref _polymarket);
+            _limits = limits;
+            _answer = answer;
+        }
+
+        public void Forget() => _limits = null;
+
+        private static int Copy(ReadOnlySpan<BookLevel> levels, ref BookLevel[] into)
+        {
+            if (into.Length < levels.Length) into = new BookLevel[levels.Length * 2];
+            levels.CopyTo(into);
+            return levels.Length;
+        }
+
+        // Equal decimals can differ in scale (10 and 10.0), which the opportunity's figures and words would show: both must match.
+        private static bool Same(ReadOnlySpan<BookLevel> a, ReadOnlySpan<BookLevel> b)
+        {
+            if (a.Length != b.Length) return false;
+            for (var i = 0; i < a.Length; i++)
+            {
+                if (a[i].Price != b[i].Price || a[i].Size != b[i].Size || a[i].Size.Scale != b[i].Size.Scale) return false;
+            }
+            return true;
+        }
     }
 
     private Opportunity BuildOpportunity(PairState pair, SetState set, in ArbSizing sizing, OrderBook kBook, OrderBook pBook, DateTimeOffset now,
@@ -397,11 +459,13 @@ public sealed class CrossVenueArbitrage : IBookListener
         public int SpreadSlot { get; set; } = -1;
         public long KalshiVersion { get; set; } = -1;
         public long PolymarketVersion { get; set; } = -1;
+        public SizingMemo Sized { get; } = new();
 
         public void ForgetVersions()
         {
             KalshiVersion = -1;
             PolymarketVersion = -1;
+            Sized.Forget();
         }
     }
 }

@@ -396,6 +396,31 @@ public sealed class CrossVenueArbitrageTests
         Assert.Equal((ArbSetState.StaleBook, P(0.55m), secondTop.NetEdge, 4m), (second.State, second.PolymarketAsk, second.NetEdge, second.SizeAvailable));
     }
 
+    [Fact]
+    public void A_persisting_edge_found_again_after_a_change_outside_its_ladders_is_the_same_opportunity_until_the_limits_change()
+    {
+        _strategy.AddOrUpdatePair(Pair(PairMapping.YesYes));
+        NoEdgeBooks();
+        Asks(_polymarket.No, (0.50m, 15m), (0.53m, 30m));
+        var first = Assert.Single(_sink.Opportunities);
+
+        // A level far above what can be part of a set changes: the book's version moves, the answer must not.
+        var kalshiYes = _hub.TryGetBook(_kalshi.Yes)!;
+        kalshiYes.SetLevel(BookSide.Ask, P(0.90m), 3m, 0, _time.GetUtcNow().UtcTicks);
+        _strategy.OnBookUpdated(kalshiYes);
+
+        Assert.Equal(2, _sink.Opportunities.Count);
+        Assert.Equal(first with { Id = 2, Legs = _sink.Opportunities[1].Legs }, _sink.Opportunities[1]);
+        Assert.Equal(first.Legs.Select(l => (l.WorstPrice, l.AveragePrice, l.Fee, l.DepthWithinWorst)),
+            _sink.Opportunities[1].Legs.Select(l => (l.WorstPrice, l.AveragePrice, l.Fee, l.DepthWithinWorst)));
+
+        // New limits: the same ladders are sized again under them (a minimum edge this one cannot clear).
+        _strategy.Limits = new RiskLimits { MinNetEdge = 0.2m };
+        kalshiYes.SetLevel(BookSide.Ask, P(0.90m), 4m, 0, _time.GetUtcNow().UtcTicks);
+        _strategy.OnBookUpdated(kalshiYes);
+        Assert.Equal(2, _sink.Opportunities.Count);
+    }
+
     private static BookLevel[] Ladder(Random random)
     {
         var levels = new BookLevel[1 + random.Next(4)];
