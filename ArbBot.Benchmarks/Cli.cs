@@ -100,13 +100,19 @@ internal static class Cli
             while (list.Count < inMemory && engineReader.TryRead(out var e)) list.Add(e);
             events = [.. list];
         }
+        // --digest: a SHA-256 of everything the desk journaled (opportunities with their reasons, risk events with their
+        // words, order transitions), to show a change of the engine's speed changed none of its decisions or records.
+        var digest = options.ContainsKey("digest") ? new JournalDigest(engineDesk.Journal) : null;
         using var sampler = options.ContainsKey("allocations") ? new AllocationSampler() : null;
         var cpu = CpuClock.Start();
         var engine = engineDesk.Run(events);
         Console.WriteLine(cpu.Describe(engine.Events));
         Print("engine only (events in memory)", engine);
+        if (digest is not null) Console.WriteLine(digest.Describe());
         if (sampler is not null) Console.WriteLine("allocation samples by type:" + Environment.NewLine + sampler.Top(15));
         events = [];
+        // --engine-only: skip the file pass (iterating on the engine; the two passes make the same decisions).
+        if (options.ContainsKey("engine-only")) return 0;
 
         // 2. End to end: decoding the file and replaying it on the same core.
         var (desk, reader) = ReplayDesk.Open(path);

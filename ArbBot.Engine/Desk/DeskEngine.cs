@@ -30,6 +30,8 @@ public sealed class DeskEngine : IOpportunitySink, IRiskContext
     private readonly TimeProvider _time;
     private readonly Dictionary<long, MarketPair> _pairs = [];
     private readonly RejectionThrottle _rejections;
+    /// <summary>Thins the risk events the gate reports (apart from <see cref="_rejections"/>, which thins rejected opportunities).</summary>
+    private readonly RejectionThrottle _riskEventRejections;
     private readonly Dictionary<string, IOpportunityExecutor> _executorsByStrategy = new(StringComparer.Ordinal);
 
     public DeskEngine(
@@ -54,7 +56,8 @@ public sealed class DeskEngine : IOpportunitySink, IRiskContext
         _time = time;
         _rejections = new RejectionThrottle(time, TimeSpan.FromSeconds(10));
         // The gate reports every rejection; repeated ones for the same pair and rule are thinned before they are stored.
-        _gate = new RiskGate(time, new ThrottledRiskJournal(journal, new RejectionThrottle(time, TimeSpan.FromSeconds(10))), registry);
+        _riskEventRejections = new RejectionThrottle(time, TimeSpan.FromSeconds(10));
+        _gate = new RiskGate(time, new ThrottledRiskJournal(journal, _riskEventRejections), registry);
         CrossVenue = createStrategy(this);
         controls.Changed += state => CrossVenue.Limits = state.Limits;
         if (createMultiOutcome is not null)
@@ -145,6 +148,23 @@ public sealed class DeskEngine : IOpportunitySink, IRiskContext
         {
             DecisionLatency?.Observe(System.Diagnostics.Stopwatch.GetTimestamp() - started);
         }
+    }
+
+    /// <inheritdoc />
+    public bool SettledWithoutBuilding(long? pairId, string? eventKey)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var rule = _gate.RejectsEveryOpportunityOf(pairId, eventKey, _controls.Limits, this);
+        if (rule == RiskRule.None) return false;
+        // Settled here only when neither record would be written: the gate's risk event and the rejected opportunity
+        // are each thinned to one per (pair or event, rule) and interval. Otherwise the full path writes them, words
+        // and "+N similar" counts included.
+        if (_riskEventRejections.WouldRecord(pairId, eventKey, rule) || _rejections.WouldRecord(pairId, eventKey, rule)) return false;
+        // What the full path does with a rejection it does not record: count it against both.
+        _riskEventRejections.ShouldRecord(pairId, eventKey, rule, out _);
+        _rejections.ShouldRecord(pairId, eventKey, rule, out _);
+        DecisionLatency?.Observe(System.Diagnostics.Stopwatch.GetTimestamp() - started);
+        return true;
     }
 
     private void Decide(Opportunity opportunity)
@@ -263,6 +283,10 @@ public sealed class DeskEngine : IOpportunitySink, IRiskContext
 public sealed class RejectionThrottle(TimeProvider time, TimeSpan interval)
 {
     private readonly Dictionary<(long?, string?, RiskRule), (DateTimeOffset Last, int Suppressed)> _seen = [];
+
+    /// <summary>True when <see cref="ShouldRecord(long?, string?, RiskRule, out int)"/> would say so now; counts nothing.</summary>
+    public bool WouldRecord(long? pairId, string? eventKey, RiskRule rule) =>
+        !(_seen.TryGetValue((pairId, eventKey, rule), out var entry) && time.GetUtcNow() - entry.Last < interval);
 
     /// <summary>True when this rejection should be recorded; counts it as suppressed otherwise.</summary>
     public bool ShouldRecord(long? pairId, RiskRule rule, out int suppressedSinceLast) => ShouldRecord(pairId, null, rule, out suppressedSinceLast);

@@ -439,24 +439,30 @@ public sealed class MarketDataHub : IBookEventSink
     {
         var byInstrument = _listenersByInstrument;
         var id = book.Instrument.Value;
-        if ((uint)id < (uint)byInstrument.Length)
-        {
-            foreach (var listener in byInstrument[id]) NotifyOne(listener, book);
-        }
-        foreach (var listener in _allListeners) NotifyOne(listener, book);
+        if ((uint)id < (uint)byInstrument.Length) NotifyAll(byInstrument[id], book);
+        NotifyAll(_allListeners, book);
     }
 
-    private void NotifyOne(IBookListener listener, OrderBook book)
+    /// <summary>
+    /// Calls every listener in order inside one protected region (one call and one try per list, not per listener, on
+    /// every event); a listener that throws is counted and logged and the ones after it still hear of the change.
+    /// </summary>
+    private void NotifyAll(IBookListener[] listeners, OrderBook book)
     {
-        try
+        var i = 0;
+        while (i < listeners.Length)
         {
-            listener.OnBookUpdated(book);
-        }
-        catch (Exception ex)
-        {
-            // The book has changed already; the other listeners must still hear of it.
-            Interlocked.Increment(ref _errorCount);
-            _logger.LogError(ex, "Book listener {Listener} failed on instrument {Instrument}", listener.GetType().Name, book.Instrument);
+            try
+            {
+                for (; i < listeners.Length; i++) listeners[i].OnBookUpdated(book);
+            }
+            catch (Exception ex)
+            {
+                // The book has changed already; the other listeners must still hear of it.
+                Interlocked.Increment(ref _errorCount);
+                _logger.LogError(ex, "Book listener {Listener} failed on instrument {Instrument}", listeners[i].GetType().Name, book.Instrument);
+                i++;
+            }
         }
     }
 

@@ -31,6 +31,9 @@ public sealed class ReplayJournal(bool keepRecords = false) : IEngineJournal
     /// <summary>Raised for every opportunity journaled (taken, resized or rejected), before it executes.</summary>
     public Action<Opportunity>? OpportunityJournaled { get; set; }
 
+    /// <summary>Raised for every risk event journaled (after the desk's thinning).</summary>
+    public Action<RiskEvent>? RiskEventJournaled { get; set; }
+
     /// <summary>Raised for every order transition.</summary>
     public Action<OrderTransition>? OrderTransitioned { get; set; }
 
@@ -56,7 +59,11 @@ public sealed class ReplayJournal(bool keepRecords = false) : IEngineJournal
         if (keepRecords) FillLog.Add(fill);
     }
 
-    public void OnRiskEvent(RiskEvent riskEvent) => RiskEvents++;
+    public void OnRiskEvent(RiskEvent riskEvent)
+    {
+        RiskEvents++;
+        RiskEventJournaled?.Invoke(riskEvent);
+    }
 
     public void OnExecutionCompleted(ExecutionOutcome outcome)
     {

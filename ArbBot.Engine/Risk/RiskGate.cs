@@ -154,40 +154,63 @@ public sealed class RiskGate
         _ => throw new ArgumentOutOfRangeException(nameof(rule), rule.Rule, "Not a sizing rule."),
     };
 
+    /// <summary>
+    /// The rule that rejects every opportunity of <paramref name="pairId"/> (or, for a set without a pair, of the event
+    /// <paramref name="eventKey"/>) right now, whatever its legs, size and edge: the hard stops <see cref="Check"/> tries
+    /// first, in its order (kill switch, pause, pair paused, order in flight, cooldown, circuit breaker, daily loss,
+    /// drawdown). <see cref="RiskRule.None"/> when none applies. Journals nothing.
+    /// </summary>
+    public RiskRule RejectsEveryOpportunityOf(long? pairId, string? eventKey, RiskLimits limits, IRiskContext context)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        ArgumentNullException.ThrowIfNull(context);
+        return ContextStop(pairId, eventKey, limits, context, _time.GetUtcNow());
+    }
+
+    private static RiskRule ContextStop(long? pairId, string? eventKey, RiskLimits limits, IRiskContext context, DateTimeOffset now)
+    {
+        if (context.KillSwitchEngaged) return RiskRule.KillSwitch;
+        if (context.TradingPaused) return RiskRule.GlobalPause;
+        if (pairId is { } pair)
+        {
+            if (context.IsPairPaused(pair)) return RiskRule.PairPaused;
+            if (context.HasOrderInFlight(pair)) return RiskRule.OrderInFlight;
+            if (context.LastTradeAt(pair) is { } last && last + limits.PairCooldown > now) return RiskRule.PairCooldown;
+        }
+        else if (eventKey is { } key)
+        {
+            if (context.HasOrderInFlight(key)) return RiskRule.OrderInFlight;
+            if (context.LastTradeAt(key) is { } last && last + limits.PairCooldown > now) return RiskRule.PairCooldown;
+        }
+        if (context.FailedExecutionsSince(now - limits.CircuitBreakerWindow) >= limits.CircuitBreakerFailures) return RiskRule.CircuitBreaker;
+        if (context.DailyPnl <= -limits.DailyLossLimit) return RiskRule.DailyLossLimit;
+        if (context.Drawdown >= limits.MaxDrawdown) return RiskRule.MaxDrawdown;
+        return RiskRule.None;
+    }
+
+    /// <summary>The words of a <see cref="ContextStop"/> rejection (written only when one is made).</summary>
+    private static string ContextStopDetail(RiskRule rule, long? pairId, string? eventKey, RiskLimits limits, IRiskContext context, DateTimeOffset now) => rule switch
+    {
+        RiskRule.KillSwitch => "kill switch engaged",
+        RiskRule.GlobalPause => "trading is paused",
+        RiskRule.PairPaused => F($"pair {pairId} is paused"),
+        RiskRule.OrderInFlight when pairId is not null => F($"pair {pairId} has an order without a known outcome"),
+        RiskRule.OrderInFlight => F($"event {eventKey} has an order without a known outcome"),
+        RiskRule.PairCooldown when pairId is { } pair =>
+            F($"pair {pair} traded {(now - context.LastTradeAt(pair)!.Value).TotalSeconds:0.###} s ago, cooldown {limits.PairCooldown.TotalSeconds:0.###} s"),
+        RiskRule.PairCooldown =>
+            F($"event {eventKey} traded {(now - context.LastTradeAt(eventKey!)!.Value).TotalSeconds:0.###} s ago, cooldown {limits.PairCooldown.TotalSeconds:0.###} s"),
+        RiskRule.CircuitBreaker =>
+            F($"{context.FailedExecutionsSince(now - limits.CircuitBreakerWindow)} failed executions in the last {limits.CircuitBreakerWindow.TotalMinutes:0.##} min (limit {limits.CircuitBreakerFailures})"),
+        RiskRule.DailyLossLimit => F($"today's PnL {context.DailyPnl:0.00} reached the daily loss limit {limits.DailyLossLimit:0.00}"),
+        RiskRule.MaxDrawdown => F($"drawdown {context.Drawdown:0.00} reached the limit {limits.MaxDrawdown:0.00}"),
+        _ => throw new ArgumentOutOfRangeException(nameof(rule), rule, "Not a rule that rejects every opportunity."),
+    };
+
     private static (RiskRule Rule, string Detail)? HardStop(Opportunity o, RiskLimits limits, IRiskContext context, DateTimeOffset now)
     {
-        if (context.KillSwitchEngaged) return (RiskRule.KillSwitch, "kill switch engaged");
-        if (context.TradingPaused) return (RiskRule.GlobalPause, "trading is paused");
-        if (o.PairId is { } pairId)
-        {
-            if (context.IsPairPaused(pairId)) return (RiskRule.PairPaused, F($"pair {pairId} is paused"));
-            if (context.HasOrderInFlight(pairId)) return (RiskRule.OrderInFlight, F($"pair {pairId} has an order without a known outcome"));
-            if (context.LastTradeAt(pairId) is { } last && last + limits.PairCooldown > now)
-            {
-                return (RiskRule.PairCooldown, F($"pair {pairId} traded {(now - last).TotalSeconds:0.###} s ago, cooldown {limits.PairCooldown.TotalSeconds:0.###} s"));
-            }
-        }
-        else if (o.EventKey is { } eventKey)
-        {
-            if (context.HasOrderInFlight(eventKey)) return (RiskRule.OrderInFlight, F($"event {eventKey} has an order without a known outcome"));
-            if (context.LastTradeAt(eventKey) is { } last && last + limits.PairCooldown > now)
-            {
-                return (RiskRule.PairCooldown, F($"event {eventKey} traded {(now - last).TotalSeconds:0.###} s ago, cooldown {limits.PairCooldown.TotalSeconds:0.###} s"));
-            }
-        }
-        var failures = context.FailedExecutionsSince(now - limits.CircuitBreakerWindow);
-        if (failures >= limits.CircuitBreakerFailures)
-        {
-            return (RiskRule.CircuitBreaker, F($"{failures} failed executions in the last {limits.CircuitBreakerWindow.TotalMinutes:0.##} min (limit {limits.CircuitBreakerFailures})"));
-        }
-        if (context.DailyPnl <= -limits.DailyLossLimit)
-        {
-            return (RiskRule.DailyLossLimit, F($"today's PnL {context.DailyPnl:0.00} reached the daily loss limit {limits.DailyLossLimit:0.00}"));
-        }
-        if (context.Drawdown >= limits.MaxDrawdown)
-        {
-            return (RiskRule.MaxDrawdown, F($"drawdown {context.Drawdown:0.00} reached the limit {limits.MaxDrawdown:0.00}"));
-        }
+        var stop = ContextStop(o.PairId, o.EventKey, limits, context, now);
+        if (stop != RiskRule.None) return (stop, ContextStopDetail(stop, o.PairId, o.EventKey, limits, context, now));
         foreach (var leg in o.Legs)
         {
             // The age now, not at detection: whoever calls the gate later must not make an old book look fresh.

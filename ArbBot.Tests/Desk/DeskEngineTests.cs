@@ -30,6 +30,40 @@ public sealed class DeskEngineTests
     }
 
     [Fact]
+    public async Task A_rejection_is_settled_without_building_the_opportunity_only_while_both_its_records_would_be_thinned()
+    {
+        var harness = await PaperDeskHarness.CreateAsync(7);
+        harness.ApproveSuggestedTruePairs();
+        var engine = harness.Desk.Engine;
+        var pairId = engine.Pairs.Keys.First();
+        harness.Controls.Apply(harness.Controls.State with { KillSwitchEngaged = true, KillSwitchReason = "test" });
+
+        // Nothing recorded yet for this pair and rule: the opportunity must be built, so its rejection is written in words.
+        Assert.False(engine.SettledWithoutBuilding(pairId, null));
+        engine.OnOpportunity(Rejectable(harness, pairId, id: 1));
+        Assert.Single(harness.Journal.Opportunities, o => o.PairId == pairId && o.Decision == OpportunityDecision.Rejected);
+
+        // Within the thinning interval both records would be skipped: settled unbuilt, and counted as the full path counts.
+        Assert.True(engine.SettledWithoutBuilding(pairId, null));
+        Assert.True(engine.SettledWithoutBuilding(pairId, null));
+        Assert.Single(harness.Journal.Opportunities, o => o.PairId == pairId);
+        harness.Time.Advance(TimeSpan.FromSeconds(10));
+        Assert.False(engine.SettledWithoutBuilding(pairId, null));
+        engine.OnOpportunity(Rejectable(harness, pairId, id: 2));
+        var second = harness.Journal.Opportunities.Last(o => o.PairId == pairId);
+        Assert.EndsWith("(+2 similar since the last record)", second.Reason, StringComparison.Ordinal);
+        Assert.EndsWith("(+2 similar since the last record)", harness.Journal.RiskEvents.Last(e => e.PairId == pairId).Detail, StringComparison.Ordinal);
+
+        // Once the reason clears, nothing is settled unseen: the next opportunity reaches the gate.
+        Assert.True(engine.SettledWithoutBuilding(pairId, null));
+        harness.Controls.Apply(harness.Controls.State with { KillSwitchEngaged = false, KillSwitchReason = null });
+        Assert.False(engine.SettledWithoutBuilding(pairId, null));
+    }
+
+    private static Opportunity Rejectable(PaperDeskHarness harness, long pairId, long id) => new(
+        id, "cross-venue", pairId, harness.Time.GetUtcNow(), [], 10m, 0.05m, 0m, 0.05m, 0.5m, OpportunityDecision.Detected, "test");
+
+    [Fact]
     public async Task A_resized_trade_is_recorded_at_the_size_executed()
     {
         var harness = await PaperDeskHarness.CreateAsync(7);

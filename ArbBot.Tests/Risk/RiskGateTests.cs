@@ -283,6 +283,56 @@ public sealed class RiskGateTests
     }
 
     /// <summary>100 sets: Kalshi YES up to .42 (fee .35), Polymarket NO up to .53 (no fee).</summary>
+    [Fact]
+    public void The_rule_rejecting_every_opportunity_of_a_pair_is_the_one_the_full_check_rejects_with_and_journals_nothing()
+    {
+        // Each state the desk can be in that rejects whatever the opportunity; the last leaves only rules that depend on it.
+        Action[] states =
+        [
+            () => _context.DailyPnl = -_limits.DailyLossLimit + 1m,
+            () => _context.Drawdown = _limits.MaxDrawdown,
+            () => _context.DailyPnl = -_limits.DailyLossLimit,
+            () => { for (var i = 0; i < _limits.CircuitBreakerFailures; i++) _context.Failures.Add(_time.GetUtcNow()); },
+            () => _context.LastTrades[PairId] = _time.GetUtcNow(),
+            () => _context.PairsInFlight.Add(PairId),
+            () => _context.PausedPairs.Add(PairId),
+            () => _context.TradingPaused = true,
+            () => _context.KillSwitchEngaged = true,
+        ];
+        var seen = new List<RiskRule>();
+        foreach (var apply in states)
+        {
+            apply();
+            var before = _journal.RiskEvents.Count;
+            var rule = _gate.RejectsEveryOpportunityOf(PairId, null, _limits, _context);
+            Assert.Equal(before, _journal.RiskEvents.Count);
+            var full = _gate.Check(Opportunity(), _limits, _context);
+            Assert.Equal(full.Verdict == RiskVerdict.Reject ? full.Rule : RiskRule.None, rule);
+            seen.Add(rule);
+        }
+        Assert.Equal(
+            [RiskRule.None, RiskRule.MaxDrawdown, RiskRule.DailyLossLimit, RiskRule.CircuitBreaker, RiskRule.PairCooldown, RiskRule.OrderInFlight,
+                RiskRule.PairPaused, RiskRule.GlobalPause, RiskRule.KillSwitch],
+            seen);
+        // Rules that depend on the opportunity are left to the full check.
+        var fresh = new FakeRiskContext();
+        Assert.Equal(RiskRule.None, _gate.RejectsEveryOpportunityOf(PairId, null, _limits, fresh));
+        Assert.Equal(RiskRule.MinNetEdge, _gate.Check(Opportunity(netEdge: 0m), _limits, fresh).Rule);
+    }
+
+    [Fact]
+    public void An_event_in_flight_or_cooling_down_rejects_every_opportunity_of_that_event_only()
+    {
+        _context.EventsInFlight.Add("Kalshi:E1");
+        _context.EventLastTrades["Kalshi:E2"] = _time.GetUtcNow();
+
+        Assert.Equal(RiskRule.OrderInFlight, _gate.RejectsEveryOpportunityOf(null, "Kalshi:E1", _limits, _context));
+        Assert.Equal(RiskRule.PairCooldown, _gate.RejectsEveryOpportunityOf(null, "Kalshi:E2", _limits, _context));
+        Assert.Equal(RiskRule.None, _gate.RejectsEveryOpportunityOf(null, "Kalshi:E3", _limits, _context));
+        _time.Advance(_limits.PairCooldown);
+        Assert.Equal(RiskRule.None, _gate.RejectsEveryOpportunityOf(null, "Kalshi:E2", _limits, _context));
+    }
+
     private Opportunity Opportunity(decimal netEdge = 0.065m, TimeSpan? polymarketBookAge = null) => new(
         1,
         "cross-venue",

@@ -81,6 +81,10 @@ public sealed class CrossVenueArbitrage : IBookListener
     private readonly HashSet<InstrumentId> _subscribed = [];
     private List<PairState>?[] _byInstrument = [];
     private ArbSetSpread[] _spreads = [];
+    /// <summary>Per spread slot: the best asks last seen with no gross edge, whose dashboard figures are not worked out yet.</summary>
+    private UnpricedTop[] _unpriced = [];
+    /// <summary>Per spread slot: the pair and set it belongs to (to price an <see cref="UnpricedTop"/>).</summary>
+    private (PairState Pair, SetState Set)[] _slotOwners = [];
     private BookLevel[] _kalshiLevels = new BookLevel[32];
     private BookLevel[] _polymarketLevels = new BookLevel[32];
     private RiskLimits _limits;
@@ -114,6 +118,8 @@ public sealed class CrossVenueArbitrage : IBookListener
         set
         {
             ArgumentNullException.ThrowIfNull(value);
+            // Figures not yet worked out belong to the old fixed cost per set.
+            PriceUnpricedTops();
             _limits = value;
             // Unchanged books can now give a different answer.
             foreach (var pair in _pairs.Values) pair.ForgetVersions();
@@ -167,13 +173,18 @@ public sealed class CrossVenueArbitrage : IBookListener
     /// <summary>Copies every set's current spread into <paramref name="destination"/>; returns how many were written. Hub thread only.</summary>
     public int CopySpreads(Span<ArbSetSpread> destination)
     {
+        PriceUnpricedTops();
         var n = Math.Min(destination.Length, _spreads.Length);
         _spreads.AsSpan(0, n).CopyTo(destination);
         return n;
     }
 
     /// <summary>A copy of every set's current spread, pair by pair. Hub thread only.</summary>
-    public ArbSetSpread[] SnapshotSpreads() => (ArbSetSpread[])_spreads.Clone();
+    public ArbSetSpread[] SnapshotSpreads()
+    {
+        PriceUnpricedTops();
+        return (ArbSetSpread[])_spreads.Clone();
+    }
 
     /// <inheritdoc />
     public void OnBookUpdated(OrderBook book)
@@ -195,19 +206,21 @@ public sealed class CrossVenueArbitrage : IBookListener
     private void Evaluate(PairState pair, SetState set, DateTimeOffset now)
     {
         var nowTicks = now.UtcTicks;
-        ref var spread = ref _spreads[set.SpreadSlot];
+        var slot = set.SpreadSlot;
         var kBook = _hub.TryGetBook(set.Set.Kalshi);
         var pBook = _hub.TryGetBook(set.Set.Polymarket);
         if (kBook is null || pBook is null)
         {
-            spread = spread with { State = ArbSetState.MissingBook, EvaluatedUtcTicks = nowTicks };
+            ref var missing = ref PricedSpread(slot);
+            missing = missing with { State = ArbSetState.MissingBook, EvaluatedUtcTicks = nowTicks };
             set.ForgetVersions();
             return;
         }
         var maxAge = _limits.MaxBookAge.Ticks;
         if (kBook.IsStale || pBook.IsStale || nowTicks - kBook.LastUpdateUtcTicks > maxAge || nowTicks - pBook.LastUpdateUtcTicks > maxAge)
         {
-            spread = spread with { State = ArbSetState.StaleBook, EvaluatedUtcTicks = nowTicks };
+            ref var stale = ref PricedSpread(slot);
+            stale = stale with { State = ArbSetState.StaleBook, EvaluatedUtcTicks = nowTicks };
             // Not remembered: once fresh again, the same versions deserve an evaluation.
             set.ForgetVersions();
             return;
@@ -218,52 +231,116 @@ public sealed class CrossVenueArbitrage : IBookListener
 
         if (!kBook.HasAsk || !pBook.HasAsk)
         {
-            set.ForgetTop();
-            spread = new ArbSetSpread(pair.Pair.Id, set.Index, set.Set.Kalshi, set.Set.Polymarket, ArbSetState.NoAsks,
+            _unpriced[slot].Pending = false;
+            _spreads[slot] = new ArbSetSpread(pair.Pair.Id, set.Index, set.Set.Kalshi, set.Set.Polymarket, ArbSetState.NoAsks,
                 kBook.HasAsk ? kBook.BestAsk.Price : default, pBook.HasAsk ? pBook.BestAsk.Price : default, 0m, 0m, 0m, 0m, nowTicks);
             return;
         }
         var kBest = kBook.BestAsk;
         var pBest = pBook.BestAsk;
-        // Most updates change a book below its best ask. When the best asks are the ones last priced with no edge, the
-        // pricing (in decimal, with both venues' fee rules) would give the same spread again: only its time moves.
-        if (set.NoEdgeTopIs(kBest, pBest))
+        // The usual case: no gross edge at the top (the best asks cost $1 or more), so no need to look deeper. In whole
+        // price units this is exactly the decimal test "$1 − both asks ≤ 0" (a Price is its units over 10,000), and fees
+        // and fixed costs only lower an edge, so no set of these books can clear any minimum. The dashboard's figures
+        // (in decimal, with both venues' fee rules) are worked out from these asks only when a snapshot is taken.
+        if (kBest.Price.Units + pBest.Price.Units >= Price.Scale)
         {
-            spread = spread with { EvaluatedUtcTicks = nowTicks };
+            _unpriced[slot] = new UnpricedTop(kBest, pBest, nowTicks, Pending: true);
             return;
         }
-        var top = ArbSetSizer.TopOfBook(kBest, pBest, pair.KalshiTerms, pair.PolymarketTerms, _limits.FixedCostPerSet);
-        spread = new ArbSetSpread(pair.Pair.Id, set.Index, set.Set.Kalshi, set.Set.Polymarket, ArbSetState.NoEdge,
-            kBest.Price, pBest.Price, top.AskSum, top.GrossEdge, top.NetEdge, top.Size, nowTicks);
-        // The usual case: no edge at the top, so no need to look deeper.
-        if (top.GrossEdge <= 0m)
-        {
-            set.RememberNoEdgeTop(kBest, pBest);
-            return;
-        }
-        set.ForgetTop();
-
         // Only levels cheaper than $1 minus the other leg's best ask can ever be part of a set.
         var kCount = kBook.CopyAsksBelow(Price.Scale - pBest.Price.Units, ref _kalshiLevels);
         var pCount = pBook.CopyAsksBelow(Price.Scale - kBest.Price.Units, ref _polymarketLevels);
+        var kLadder = _kalshiLevels.AsSpan(0, kCount);
+        var pLadder = _polymarketLevels.AsSpan(0, pCount);
+        // An edge persists over many book changes that leave these ladders as they were (a change deeper in a book, on
+        // its bid side, or of the other set): priced and sized from the same ladders and limits, the answer is the same.
+        var memo = set.Sized;
+        if (!memo.IsFor(kLadder, pLadder, _limits)) memo.Remember(kLadder, pLadder, _limits, PriceAndSize(pair, kLadder, pLadder));
+        var top = memo.Top;
+        _unpriced[slot].Pending = false;
+        ref var spread = ref _spreads[slot];
+        spread = new ArbSetSpread(pair.Pair.Id, set.Index, set.Set.Kalshi, set.Set.Polymarket, ArbSetState.NoEdge,
+            kBest.Price, pBest.Price, top.AskSum, top.GrossEdge, top.NetEdge, top.Size, nowTicks);
+        if (!memo.Found) return;
+        var sizing = memo.Sizing;
+        var capped = memo.Capped;
+
+        spread = spread with { State = ArbSetState.Edge };
+        if (_sink.SettledWithoutBuilding(pair.Pair.Id, null))
+        {
+            _ids.Next();
+            return;
+        }
+        _sink.OnOpportunity(BuildOpportunity(pair, set, sizing, kBook, pBook, now, capped ? _limits.MaxTradeSize : null));
+    }
+
+    /// <summary>Top-of-book figures and sizing of a set with a gross edge, from its ladders (best first) under the current limits.</summary>
+    private SizingAnswer PriceAndSize(PairState pair, ReadOnlySpan<BookLevel> kLadder, ReadOnlySpan<BookLevel> pLadder)
+    {
+        var top = ArbSetSizer.TopOfBook(kLadder[0], pLadder[0], pair.KalshiTerms, pair.PolymarketTerms, _limits.FixedCostPerSet);
         // The gate resizes to the maximum trade size anyway; sizing beyond it only costs time.
         var cap = decimal.Floor(_limits.MaxTradeSize / top.AskSum);
-        var sizing = ArbSetSizer.Size(_kalshiLevels.AsSpan(0, kCount), _polymarketLevels.AsSpan(0, pCount),
-            pair.KalshiTerms, pair.PolymarketTerms, _limits.FixedCostPerSet, _limits.MinNetEdge, cap);
+        var sizing = ArbSetSizer.Size(kLadder, pLadder, pair.KalshiTerms, pair.PolymarketTerms, _limits.FixedCostPerSet, _limits.MinNetEdge, cap);
         var capped = sizing.Found && sizing.Quantity == cap;
         if (!sizing.Found)
         {
             // When the maximum trade size, not the books, is what leaves fewer sets than a venue's minimum order, the
             // edge is real: size it at the minimum so the gate refuses it by that rule, on the record, instead of the
             // opportunity vanishing without a word.
-            if (sizing.Outcome != ArbSizingOutcome.BelowMinimumSize || cap >= sizing.MinimumSize || sizing.SizeSeen < cap) return;
-            sizing = ArbSetSizer.Size(_kalshiLevels.AsSpan(0, kCount), _polymarketLevels.AsSpan(0, pCount),
-                pair.KalshiTerms, pair.PolymarketTerms, _limits.FixedCostPerSet, _limits.MinNetEdge, sizing.MinimumSize);
-            if (!sizing.Found) return;
+            if (sizing.Outcome != ArbSizingOutcome.BelowMinimumSize || cap >= sizing.MinimumSize || sizing.SizeSeen < cap) return new(top, sizing, false, false);
+            sizing = ArbSetSizer.Size(kLadder, pLadder, pair.KalshiTerms, pair.PolymarketTerms, _limits.FixedCostPerSet, _limits.MinNetEdge, sizing.MinimumSize);
+        }
+        return new(top, sizing, sizing.Found, capped);
+    }
+
+    private readonly record struct SizingAnswer(ArbTopOfBook Top, ArbSizing Sizing, bool Found, bool Capped);
+
+    /// <summary>The last ladders a set with a gross edge was sized from, the limits it was sized under, and the answer.</summary>
+    private sealed class SizingMemo
+    {
+        private BookLevel[] _kalshi = new BookLevel[16];
+        private BookLevel[] _polymarket = new BookLevel[16];
+        private int _kalshiCount;
+        private int _polymarketCount;
+        private RiskLimits? _limits;
+        private SizingAnswer _answer;
+
+        public ArbTopOfBook Top => _answer.Top;
+        public ArbSizing Sizing => _answer.Sizing;
+        public bool Found => _answer.Found;
+        public bool Capped => _answer.Capped;
+
+        /// <summary>True when these ladders are level for level the ones remembered (same prices, same sizes digit for digit) under the same limits.</summary>
+        public bool IsFor(ReadOnlySpan<BookLevel> kalshi, ReadOnlySpan<BookLevel> polymarket, RiskLimits limits) =>
+            ReferenceEquals(limits, _limits) && Same(kalshi, _kalshi.AsSpan(0, _kalshiCount)) && Same(polymarket, _polymarket.AsSpan(0, _polymarketCount));
+
+        public void Remember(ReadOnlySpan<BookLevel> kalshi, ReadOnlySpan<BookLevel> polymarket, RiskLimits limits, in SizingAnswer answer)
+        {
+            _kalshiCount = Copy(kalshi, ref _kalshi);
+            _polymarketCount = Copy(polymarket, ref _polymarket);
+            _limits = limits;
+            _answer = answer;
         }
 
-        spread = spread with { State = ArbSetState.Edge };
-        _sink.OnOpportunity(BuildOpportunity(pair, set, sizing, kBook, pBook, now, capped ? _limits.MaxTradeSize : null));
+        public void Forget() => _limits = null;
+
+        private static int Copy(ReadOnlySpan<BookLevel> levels, ref BookLevel[] into)
+        {
+            if (into.Length < levels.Length) into = new BookLevel[levels.Length * 2];
+            levels.CopyTo(into);
+            return levels.Length;
+        }
+
+        // Equal decimals can differ in scale (10 and 10.0), which the opportunity's figures and words would show: both must match.
+        private static bool Same(ReadOnlySpan<BookLevel> a, ReadOnlySpan<BookLevel> b)
+        {
+            if (a.Length != b.Length) return false;
+            for (var i = 0; i < a.Length; i++)
+            {
+                if (a[i].Price != b[i].Price || a[i].Size != b[i].Size || a[i].Size.Scale != b[i].Size.Scale) return false;
+            }
+            return true;
+        }
     }
 
     private Opportunity BuildOpportunity(PairState pair, SetState set, in ArbSizing sizing, OrderBook kBook, OrderBook pBook, DateTimeOffset now,
@@ -308,7 +385,9 @@ public sealed class CrossVenueArbitrage : IBookListener
     /// <summary>Gives every set a slot in the spread array; pairs keep their last figures, so the dashboard does not blink.</summary>
     private void RebuildSpreads()
     {
+        PriceUnpricedTops();
         var spreads = new ArbSetSpread[_pairs.Count * 2];
+        var owners = new (PairState, SetState)[spreads.Length];
         var slot = 0;
         foreach (var pair in _pairs.Values)
         {
@@ -317,11 +396,43 @@ public sealed class CrossVenueArbitrage : IBookListener
                 spreads[slot] = set.SpreadSlot >= 0 && set.SpreadSlot < _spreads.Length && _spreads[set.SpreadSlot].PairId == pair.Pair.Id
                     ? _spreads[set.SpreadSlot]
                     : new ArbSetSpread(pair.Pair.Id, set.Index, set.Set.Kalshi, set.Set.Polymarket, ArbSetState.NotEvaluated, default, default, 0m, 0m, 0m, 0m, 0);
+                owners[slot] = (pair, set);
                 set.SpreadSlot = slot++;
             }
         }
         _spreads = spreads;
+        _slotOwners = owners;
+        _unpriced = new UnpricedTop[spreads.Length];
     }
+
+    /// <summary>The slot's spread with its figures worked out, to change in place.</summary>
+    private ref ArbSetSpread PricedSpread(int slot)
+    {
+        if (_unpriced[slot].Pending) PriceUnpricedTop(slot);
+        return ref _spreads[slot];
+    }
+
+    private void PriceUnpricedTops()
+    {
+        for (var slot = 0; slot < _unpriced.Length; slot++)
+        {
+            if (_unpriced[slot].Pending) PriceUnpricedTop(slot);
+        }
+    }
+
+    /// <summary>The spread the evaluation that saw no gross edge would have written, as it would have written it.</summary>
+    private void PriceUnpricedTop(int slot)
+    {
+        ref var unpriced = ref _unpriced[slot];
+        unpriced.Pending = false;
+        var (pair, set) = _slotOwners[slot];
+        var top = ArbSetSizer.TopOfBook(unpriced.Kalshi, unpriced.Polymarket, pair.KalshiTerms, pair.PolymarketTerms, _limits.FixedCostPerSet);
+        _spreads[slot] = new ArbSetSpread(pair.Pair.Id, set.Index, set.Set.Kalshi, set.Set.Polymarket, ArbSetState.NoEdge,
+            unpriced.Kalshi.Price, unpriced.Polymarket.Price, top.AskSum, top.GrossEdge, top.NetEdge, top.Size, unpriced.EvaluatedUtcTicks);
+    }
+
+    /// <summary>Best asks with no gross edge, seen at <see cref="EvaluatedUtcTicks"/>; <see cref="Pending"/> until priced.</summary>
+    private record struct UnpricedTop(BookLevel Kalshi, BookLevel Polymarket, long EvaluatedUtcTicks, bool Pending);
 
     private sealed class PairState(MarketPair pair, Market kalshi, Market polymarket, ArbLegTerms kalshiTerms, ArbLegTerms polymarketTerms, ArbSet first, ArbSet second)
     {
@@ -348,28 +459,13 @@ public sealed class CrossVenueArbitrage : IBookListener
         public int SpreadSlot { get; set; } = -1;
         public long KalshiVersion { get; set; } = -1;
         public long PolymarketVersion { get; set; } = -1;
-
-        private BookLevel _noEdgeKalshi;
-        private BookLevel _noEdgePolymarket;
-        private bool _noEdgeKnown;
+        public SizingMemo Sized { get; } = new();
 
         public void ForgetVersions()
         {
             KalshiVersion = -1;
             PolymarketVersion = -1;
-            ForgetTop();
+            Sized.Forget();
         }
-
-        /// <summary>True when these best asks are the ones last priced, which showed no gross edge (and nothing changed since).</summary>
-        public bool NoEdgeTopIs(BookLevel kalshi, BookLevel polymarket) => _noEdgeKnown && kalshi == _noEdgeKalshi && polymarket == _noEdgePolymarket;
-
-        public void RememberNoEdgeTop(BookLevel kalshi, BookLevel polymarket)
-        {
-            _noEdgeKalshi = kalshi;
-            _noEdgePolymarket = polymarket;
-            _noEdgeKnown = true;
-        }
-
-        public void ForgetTop() => _noEdgeKnown = false;
     }
 }

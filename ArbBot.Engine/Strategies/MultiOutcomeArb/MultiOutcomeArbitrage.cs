@@ -163,7 +163,7 @@ public sealed class MultiOutcomeArbitrage : IBookListener
     /// <summary>Prices one set now (the queued evaluation); a set whose event is no longer watched is skipped.</summary>
     private void EvaluateQueued(EventState state, OutcomeSetKind kind)
     {
-        if (!_settings.Enabled || !_watched.Contains(state)) return;
+        if (!_settings.Enabled || !state.Watched) return;
         Evaluate(state, kind);
     }
 
@@ -198,6 +198,11 @@ public sealed class MultiOutcomeArbitrage : IBookListener
         var minEdge = Math.Max(_settings.MinNetEdge, _limits.MinNetEdge);
         var sizing = e.Sizer.Size(e.Ladders, e.Depths, e.Terms, payout, e.QuantityStep, _limits.FixedCostPerSet, minEdge, cap);
         if (!sizing.Found) return;
+        if (_sink.SettledWithoutBuilding(null, e.Key))
+        {
+            _ids.Next();
+            return;
+        }
         _sink.OnOpportunity(BuildOpportunity(e, kind, instruments, sizing, now));
     }
 
@@ -237,6 +242,7 @@ public sealed class MultiOutcomeArbitrage : IBookListener
             .GroupBy(m => (m.Venue, m.EventKey))
             .ToDictionary(g => g.Key, g => g.OrderBy(m => m.Yes.Value).ToArray());
         _classified.Clear();
+        foreach (var old in _watched) old.Watched = false;
         _watched.Clear();
         Array.Clear(_byInstrument);
         foreach (var venueEvent in _offered.Values.OrderBy(v => v.Venue).ThenBy(v => v.EventKey, StringComparer.Ordinal))
@@ -248,6 +254,7 @@ public sealed class MultiOutcomeArbitrage : IBookListener
             var fees = venueEvent.Venue == VenueId.Kalshi ? _kalshiFees : _polymarketFees;
             var state = new EventState(this, eligibility, markets, [.. markets.Select(m => ArbLegTerms.For(m, fees))]);
             _watched.Add(state);
+            state.Watched = true;
             foreach (var market in markets)
             {
                 foreach (var instrument in (ReadOnlySpan<InstrumentId>)[market.Yes, market.No])
@@ -307,6 +314,9 @@ public sealed class MultiOutcomeArbitrage : IBookListener
         public BookLevel[][] Ladders { get; }
         public SetEvaluation YesWork { get; }
         public SetEvaluation NoWork { get; }
+
+        /// <summary>In the watched list (a queued evaluation of an event no longer watched is skipped).</summary>
+        public bool Watched { get; set; }
     }
 
     /// <summary>One set's queued evaluation; reused, so queuing it does not allocate.</summary>

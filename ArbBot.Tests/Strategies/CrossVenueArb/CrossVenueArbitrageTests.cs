@@ -335,6 +335,104 @@ public sealed class CrossVenueArbitrageTests
         Assert.All(_strategy.SnapshotSpreads(), s => Assert.Equal(ArbSetState.NoEdge, s.State));
     }
 
+    [Fact]
+    public void Best_asks_costing_a_dollar_or_more_in_whole_units_never_hide_a_set_the_decimal_sizing_would_trade()
+    {
+        // The strategy stops at "Kalshi ask units + Polymarket ask units ≥ 10,000" without pricing anything. Over random
+        // ladders and both venues' fee terms (including a zero fixed cost and a negative minimum edge, the loosest
+        // possible), the exact decimal path must agree that nothing can be traded and that the top has no edge.
+        var random = new Random(20261121);
+        var kalshiFees = new KalshiFeeModel();
+        var polymarketFees = new PolymarketFeeModel();
+        FeeParameters[] kalshiTerms = [KalshiFeeModel.Quadratic, KalshiFeeModel.QuadraticWithMakerFees, FeeParameters.None];
+        FeeParameters[] polymarketTerms = [FeeParameters.None, PolymarketFeeModel.Parameters(0.02m, 1), PolymarketFeeModel.Parameters(0.25m, 2)];
+        var checkedNoEdge = 0;
+        for (var round = 0; round < 20_000; round++)
+        {
+            var kalshi = new ArbLegTerms(kalshiFees, kalshiTerms[random.Next(kalshiTerms.Length)], 1m);
+            var polymarket = new ArbLegTerms(polymarketFees, polymarketTerms[random.Next(polymarketTerms.Length)], random.Next(2) == 0 ? 1m : 5m);
+            var kAsks = Ladder(random);
+            var pAsks = Ladder(random);
+            var integerSaysNoEdge = kAsks[0].Price.Units + pAsks[0].Price.Units >= Price.Scale;
+            var fixedCost = random.Next(3) * 0.005m;
+            var minEdge = random.Next(3) - 1 + 0m;
+            var sizing = ArbSetSizer.Size(kAsks, pAsks, kalshi, polymarket, fixedCost, minEdge * 0.01m, 10_000m);
+            var top = ArbSetSizer.TopOfBook(kAsks[0], pAsks[0], kalshi, polymarket, fixedCost);
+            // Exact, not merely conservative: the same answer as the decimal gross edge.
+            Assert.Equal(top.GrossEdge <= 0m, integerSaysNoEdge);
+            if (!integerSaysNoEdge) continue;
+            checkedNoEdge++;
+            Assert.False(sizing.Found, $"round {round}: {sizing.Describe()}");
+            Assert.True(top.NetEdge <= top.GrossEdge, $"round {round}: fees raised the edge ({top})");
+        }
+        Assert.True(checkedNoEdge > 5_000, $"only {checkedNoEdge} books without an edge were checked");
+    }
+
+    [Fact]
+    public void Spread_figures_worked_out_at_snapshot_time_are_those_of_the_last_asks_seen()
+    {
+        _strategy.AddOrUpdatePair(Pair(PairMapping.YesYes));
+        NoEdgeBooks();
+        var seenAt = _time.GetUtcNow();
+        // Priced later: the figures belong to the asks and time of the last evaluation, not to the snapshot.
+        _time.Advance(TimeSpan.FromSeconds(2));
+        var kalshiTerms = ArbLegTerms.For(_kalshi, new KalshiFeeModel());
+        var polymarketTerms = ArbLegTerms.For(_polymarket, new PolymarketFeeModel());
+
+        var spreads = _strategy.SnapshotSpreads();
+
+        var first = spreads.Single(s => s.SetIndex == 0);
+        var expected = ArbSetSizer.TopOfBook(new BookLevel(P(0.40m), 10m), new BookLevel(P(0.70m), 10m), kalshiTerms, polymarketTerms, new RiskLimits().FixedCostPerSet);
+        Assert.Equal(
+            new ArbSetSpread(PairId, 0, _kalshi.Yes, _polymarket.No, ArbSetState.NoEdge, P(0.40m), P(0.70m), expected.AskSum, expected.GrossEdge, expected.NetEdge,
+                expected.Size, seenAt.UtcTicks),
+            first);
+        // A book going stale keeps the last figures, now worked out, and only changes the state.
+        Asks(_polymarket.Yes, (0.55m, 4m));
+        _hub.TryGetBook(_kalshi.No)!.MarkStale(StaleReason.Disconnected);
+        _strategy.OnBookUpdated(_hub.TryGetBook(_kalshi.No)!);
+        var second = _strategy.SnapshotSpreads().Single(s => s.SetIndex == 1);
+        var secondTop = ArbSetSizer.TopOfBook(new BookLevel(P(0.60m), 10m), new BookLevel(P(0.55m), 4m), kalshiTerms, polymarketTerms, new RiskLimits().FixedCostPerSet);
+        Assert.Equal((ArbSetState.StaleBook, P(0.55m), secondTop.NetEdge, 4m), (second.State, second.PolymarketAsk, second.NetEdge, second.SizeAvailable));
+    }
+
+    [Fact]
+    public void A_persisting_edge_found_again_after_a_change_outside_its_ladders_is_the_same_opportunity_until_the_limits_change()
+    {
+        _strategy.AddOrUpdatePair(Pair(PairMapping.YesYes));
+        NoEdgeBooks();
+        Asks(_polymarket.No, (0.50m, 15m), (0.53m, 30m));
+        var first = Assert.Single(_sink.Opportunities);
+
+        // A level far above what can be part of a set changes: the book's version moves, the answer must not.
+        var kalshiYes = _hub.TryGetBook(_kalshi.Yes)!;
+        kalshiYes.SetLevel(BookSide.Ask, P(0.90m), 3m, 0, _time.GetUtcNow().UtcTicks);
+        _strategy.OnBookUpdated(kalshiYes);
+
+        Assert.Equal(2, _sink.Opportunities.Count);
+        Assert.Equal(first with { Id = 2, Legs = _sink.Opportunities[1].Legs }, _sink.Opportunities[1]);
+        Assert.Equal(first.Legs.Select(l => (l.WorstPrice, l.AveragePrice, l.Fee, l.DepthWithinWorst)),
+            _sink.Opportunities[1].Legs.Select(l => (l.WorstPrice, l.AveragePrice, l.Fee, l.DepthWithinWorst)));
+
+        // New limits: the same ladders are sized again under them (a minimum edge this one cannot clear).
+        _strategy.Limits = new RiskLimits { MinNetEdge = 0.2m };
+        kalshiYes.SetLevel(BookSide.Ask, P(0.90m), 4m, 0, _time.GetUtcNow().UtcTicks);
+        _strategy.OnBookUpdated(kalshiYes);
+        Assert.Equal(2, _sink.Opportunities.Count);
+    }
+
+    private static BookLevel[] Ladder(Random random)
+    {
+        var levels = new BookLevel[1 + random.Next(4)];
+        var units = 1 + random.Next(9_990);
+        for (var i = 0; i < levels.Length && units < Price.Scale; i++)
+        {
+            levels[i] = new BookLevel(Price.FromUnits(units), random.Next(1, 500) + (random.Next(2) == 0 ? 0m : 0.5m));
+            units += 1 + random.Next(300);
+        }
+        return [.. levels.Where(l => l.Size > 0m)];
+    }
+
     private void Churn(OrderBook[] books, long now, int rounds)
     {
         for (var i = 0; i < rounds; i++)
