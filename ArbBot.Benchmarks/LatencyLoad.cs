@@ -43,6 +43,7 @@ internal static class LatencyLoad
         using var stop = new CancellationTokenSource();
         // Inline: the feeding thread is the hub's (it drains after each post); otherwise the hub runs as in the app.
         var hubLoop = mode == FeedMode.Inline ? null : StartHub(replay.Hub, stop.Token);
+        using var sampler = options.ContainsKey("allocations") ? new AllocationSampler() : null;
         var cpu = CpuClock.Start();
         var gen0 = GC.CollectionCount(0);
         var gen1 = GC.CollectionCount(1);
@@ -85,6 +86,7 @@ internal static class LatencyLoad
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  risk gate + executor per opportunity (DeskEngine.OnOpportunity): {decided:N0} calls, mean {decidedSeconds / Math.Max(1, decided) * 1e6:F1} us, within 10/25/50/100/250 us: {string.Join(" / ", cumulative.Take(5).Select(c => (c * 100.0 / Math.Max(1, decided)).ToString("F0", CultureInfo.InvariantCulture) + "%"))}"));
         foreach (var (reason, n) in reasons.OrderByDescending(r => r.Value).Take(12)) Console.WriteLine($"  {n,6} {reason}");
+        if (sampler is not null) Console.WriteLine("allocation samples by type:" + Environment.NewLine + sampler.Top(20));
         return 0;
     }
 

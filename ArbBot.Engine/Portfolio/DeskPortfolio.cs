@@ -35,6 +35,7 @@ public sealed class DeskPortfolio : IHubExecutionHandler
     private decimal _equity;
     private decimal _totalExposure;
     private bool _equityDirty = true;
+    private readonly Dictionary<int, decimal> _freeScratch = [];
 
     /// <summary>Creates the portfolio from validated options.</summary>
     public DeskPortfolio(MarketDataHub hub, PortfolioOptions options)
@@ -95,14 +96,18 @@ public sealed class DeskPortfolio : IHubExecutionHandler
 
     private decimal ComputeEquity()
     {
-        var value = _cash.Values.Sum();
+        // Runs after every fill (the peak must see every equity): no allocation, no LINQ. The scratch map is reused.
+        var value = 0m;
+        foreach (var cash in _cash.Values) value += cash;
         // Instruments can only count once: a contract in one set is not free for another.
-        var free = _positions.ToDictionary(p => p.Key, p => p.Value.Quantity);
+        var free = _freeScratch;
+        free.Clear();
+        foreach (var (id, position) in _positions) free[id] = position.Quantity;
         foreach (var sets in _setsByPair.Values)
         {
             foreach (var set in sets)
             {
-                var count = set.Min(i => Math.Max(0m, free.GetValueOrDefault(i.Value)));
+                var count = SmallestHolding(set, free);
                 if (count <= 0m) continue;
                 value += count;
                 foreach (var instrument in set) free[instrument.Value] -= count;
@@ -113,7 +118,7 @@ public sealed class DeskPortfolio : IHubExecutionHandler
         {
             foreach (var (set, payout) in sets)
             {
-                var count = set.Min(i => Math.Max(0m, free.GetValueOrDefault(i.Value)));
+                var count = SmallestHolding(set, free);
                 if (count <= 0m) continue;
                 value += count * payout;
                 foreach (var instrument in set) free[instrument.Value] -= count;
@@ -121,10 +126,23 @@ public sealed class DeskPortfolio : IHubExecutionHandler
         }
         foreach (var (id, quantity) in free)
         {
+            if (quantity == 0m) continue;
             var position = _positions[id];
             value += quantity * (position.Mark ?? position.AverageCost);
         }
         return value;
+    }
+
+    /// <summary>The complete sets <paramref name="set"/> makes from <paramref name="held"/>: its smallest long holding (0 when a leg is short or missing).</summary>
+    private static decimal SmallestHolding(InstrumentId[] set, Dictionary<int, decimal> held)
+    {
+        var smallest = decimal.MaxValue;
+        foreach (var instrument in set)
+        {
+            var quantity = Math.Max(0m, held.GetValueOrDefault(instrument.Value));
+            if (quantity < smallest) smallest = quantity;
+        }
+        return smallest == decimal.MaxValue ? 0m : smallest;
     }
 
     /// <summary>Equity now minus equity at the last midnight in the configured zone (realized and unrealized).</summary>
