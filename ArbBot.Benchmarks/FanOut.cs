@@ -124,8 +124,11 @@ internal static class FanOut
         var feed = services.GetRequiredService<ArbBot.Web.Hubs.DeskFeed>();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"push budget {feed.BytesPerSecondBudget / 1e6:F1} MB/s for all clients together, at most one push per {feed.MinInterval.TotalMilliseconds:F0} ms; batches dropped before sending {feed.DroppedBatches:N0}"));
-        string Ratio(string against, int phase) => string.Create(CultureInfo.InvariantCulture,
-            $"against {against}: in -> decided {phases[1].DecidedP99 / (double)Math.Max(1, phases[phase].DecidedP99):F2}x ({phases[1].DecidedP99 / 1e3:F1} us vs {phases[phase].DecidedP99 / 1e3:F1} us), in -> submitted {phases[1].SubmitP99 / (double)Math.Max(1, phases[phase].SubmitP99):F2}x ({phases[1].SubmitP99 / 1e3:F1} us vs {phases[phase].SubmitP99 / 1e3:F1} us)");
+        static string Compare(long with, long without) => without <= 0 || with <= 0
+            ? "no samples in one of the phases"
+            : string.Create(CultureInfo.InvariantCulture, $"{with / (double)without:F2}x ({with / 1e3:F1} us vs {without / 1e3:F1} us)");
+        string Ratio(string against, int phase) =>
+            $"against {against}: in -> decided {Compare(phases[1].DecidedP99, phases[phase].DecidedP99)}, in -> submitted {Compare(phases[1].SubmitP99, phases[phase].SubmitP99)}";
         Console.WriteLine($"engine p99 with {clientCount} clients / without, {Ratio("the settled phase before the clients (the target's ratio)", 0)}");
         Console.WriteLine($"engine p99 with {clientCount} clients / without, {Ratio("the phase after the clients", 2)}");
         try

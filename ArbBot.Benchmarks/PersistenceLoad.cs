@@ -22,6 +22,7 @@ internal static class PersistenceLoad
         var seconds = options.Double("seconds", 10);
         var total = (long)(rate * seconds);
         Console.WriteLine(Machine.Describe());
+        if (options.TryGetValue("gc-latency", out var latencyMode)) System.Runtime.GCSettings.LatencyMode = Enum.Parse<System.Runtime.GCLatencyMode>(latencyMode);
         var folder = Directory.CreateTempSubdirectory("arbbot-persist-").FullName;
         try
         {
