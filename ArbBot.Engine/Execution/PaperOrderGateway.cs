@@ -296,10 +296,11 @@ public sealed class PaperOrderGateway : IOrderGateway, IOrderReconciliation, IBo
         Match(order, book, state, market, Liquidity.Taker);
         if (order.Status.IsFinal()) return;
 
-        // Paper does not expire GTD orders (the desk sends IOC orders); they rest like GTC.
         if (request.TimeInForce is TimeInForce.Gtc or TimeInForce.Gtd)
         {
             Rest(order, state);
+            // A GTD remainder rests until its expiry, then the venue cancels it (both venues report it cancelled).
+            if (request.TimeInForce == TimeInForce.Gtd) ScheduleExpiry(order);
             return;
         }
         var unfilled = request.Quantity - order.Filled;
@@ -421,14 +422,45 @@ public sealed class PaperOrderGateway : IOrderGateway, IOrderReconciliation, IBo
         order.Resting = true;
     }
 
-    private void CancelOnHub(PaperOrder order)
+    private void ScheduleExpiry(PaperOrder order)
     {
-        if (!TryTransition(order, OrderStatus.Cancelled, "cancelled on request")) return;
+        var due = order.Request.ExpiresAt!.Value - _time.GetUtcNow();
+        if (due <= TimeSpan.Zero)
+        {
+            Expire(order);
+            return;
+        }
+        // The latency timer has fired and been released by now, so the order's timer slot is free; closing disposes it.
+        var timer = _time.CreateTimer(static state => ((PaperOrder)state!).OnExpiryDue(), order, due, Timeout.InfiniteTimeSpan);
+        Volatile.Write(ref order.Timer, timer);
+        if (order.Status.IsFinal()) Interlocked.Exchange(ref order.Timer, null)?.Dispose();
+    }
+
+    /// <summary>The order's good-till-date has passed: cancels what is left of it, on the hub thread.</summary>
+    private void Expire(PaperOrder order)
+    {
+        if (order.Status.IsFinal()) return;
+        var request = order.Request;
+        var unfilled = request.Quantity - order.Filled;
+        var reason = string.Create(CultureInfo.InvariantCulture,
+            $"good-till-date: expired at {request.ExpiresAt!.Value:yyyy-MM-dd HH:mm:ss}Z with {unfilled} of {request.Quantity} unfilled");
+        RemoveResting(order);
+        TryTransition(order, OrderStatus.Cancelled, reason);
+    }
+
+    private void RemoveResting(PaperOrder order)
+    {
         if (order.Resting && _instruments.TryGetValue(order.Request.Instrument.Value, out var state))
         {
             state.Resting.Remove(order);
             order.Resting = false;
         }
+    }
+
+    private void CancelOnHub(PaperOrder order)
+    {
+        if (!TryTransition(order, OrderStatus.Cancelled, "cancelled on request")) return;
+        RemoveResting(order);
     }
 
     private InstrumentState StateOf(InstrumentId instrument)
@@ -492,7 +524,18 @@ public sealed class PaperOrderGateway : IOrderGateway, IOrderReconciliation, IBo
             gateway.Post(this);
         }
 
+        public void OnExpiryDue()
+        {
+            Interlocked.Exchange(ref Timer, null)?.Dispose();
+            gateway.Post(new ExpireWork(gateway, this));
+        }
+
         public void Execute(MarketDataHub hub) => gateway.Arrive(this);
+    }
+
+    private sealed class ExpireWork(PaperOrderGateway gateway, PaperOrder order) : IHubWork
+    {
+        public void Execute(MarketDataHub hub) => gateway.Expire(order);
     }
 
     /// <summary>Cancels one order, or every open order when <see cref="PaperOrder"/> is null, on the hub thread.</summary>

@@ -340,6 +340,48 @@ public sealed class PaperOrderGatewayTests
     }
 
     [Fact]
+    public async Task A_gtd_remainder_rests_until_its_expiry_then_is_cancelled_and_later_liquidity_does_not_fill_it()
+    {
+        Book(bids: [], asks: [(0.40m, 2m), (0.50m, 10m)]);
+        var expiresAt = _time.GetUtcNow().AddMinutes(5);
+        await _gateway.PlaceAsync(new OrderRequest("D", Yes, Side.Buy, P(0.45m), 5m, TimeInForce.Gtd) { ExpiresAt = expiresAt }, CancellationToken.None);
+        Arrive();
+        Assert.Equal((OrderStatus.PartiallyFilled, 2m), (_listener.UpdatesFor("D")[^1].Status, _listener.UpdatesFor("D")[^1].FilledQuantity));
+
+        // Before its expiry the remainder still rests and is filled by crossing liquidity.
+        _time.Advance(TimeSpan.FromMinutes(4));
+        _hub.DrainPending();
+        _hub.Apply(BookEvent.SetLevel(Yes, BookSide.Ask, P(0.44m), 1m));
+        Assert.Equal(3m, _listener.FillsFor("D").Sum(f => f.Quantity));
+
+        _time.Advance(TimeSpan.FromMinutes(1));
+        _hub.DrainPending();
+        var expired = _listener.UpdatesFor("D")[^1];
+        Assert.Equal((OrderStatus.Cancelled, 3m, 0m), (expired.Status, expired.FilledQuantity, expired.RemainingQuantity));
+        Assert.StartsWith("good-till-date: expired at", expired.Reason);
+        Assert.Contains("with 2 of 5 unfilled", expired.Reason);
+
+        _hub.Apply(BookEvent.SetLevel(Yes, BookSide.Ask, P(0.43m), 10m));
+        Assert.Equal(3m, _listener.FillsFor("D").Sum(f => f.Quantity));
+        Assert.Single(_listener.UpdatesFor("D"), u => u.Status == OrderStatus.Cancelled);
+        AssertLegalLifecycle("D");
+    }
+
+    [Fact]
+    public async Task A_gtd_order_whose_expiry_passes_while_it_travels_is_cancelled_on_arrival_after_taking_what_crosses()
+    {
+        Book(bids: [], asks: [(0.40m, 2m), (0.50m, 10m)]);
+        await _gateway.PlaceAsync(new OrderRequest("late", Yes, Side.Buy, P(0.45m), 5m, TimeInForce.Gtd) { ExpiresAt = _time.GetUtcNow().AddMilliseconds(10) }, CancellationToken.None);
+        Arrive();
+
+        Assert.Equal(2m, _listener.FillsFor("late").Sum(f => f.Quantity));
+        var last = _listener.UpdatesFor("late")[^1];
+        Assert.Equal((OrderStatus.Cancelled, 2m), (last.Status, last.FilledQuantity));
+        Assert.Contains("with 3 of 5 unfilled", last.Reason);
+        AssertLegalLifecycle("late");
+    }
+
+    [Fact]
     public async Task Cancel_removes_a_resting_remainder_so_later_crossing_liquidity_does_not_fill_it()
     {
         Book(bids: [], asks: [(0.40m, 2m), (0.50m, 10m)]);
