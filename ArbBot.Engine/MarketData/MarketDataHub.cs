@@ -25,6 +25,8 @@ public sealed class MarketDataHub : IBookEventSink
     private IBookListener[][] _listenersByInstrument = [];
     private IBookListener[] _allListeners = [];
     private readonly ILogger _logger;
+    /// <summary>A listener failing on every event would write a log line per event: each kind is logged once per 10 s.</summary>
+    private readonly RepeatedErrorLog _errorLog;
     private long _eventsApplied;
     private long _errorCount;
     // Items in the channel, kept beside it so the hub can see "nothing queued" without taking the channel's lock.
@@ -46,6 +48,7 @@ public sealed class MarketDataHub : IBookEventSink
         _registry = registry;
         _time = time;
         _logger = logger ?? NullLogger<MarketDataHub>.Instance;
+        _errorLog = new RepeatedErrorLog(time, TimeSpan.FromSeconds(10));
         _channel = Channel.CreateBounded<BookEvent>(new BoundedChannelOptions(capacity)
         {
             SingleReader = true,
@@ -388,7 +391,10 @@ public sealed class MarketDataHub : IBookEventSink
         {
             // As for work that came through the channel: counted and logged, and the hub carries on.
             Interlocked.Increment(ref _errorCount);
-            _logger.LogError(ex, "Hub work {Work} failed; the hub carries on", work.GetType().Name);
+            if (_errorLog.ShouldLog(work.GetType(), ex, out var unlogged))
+            {
+                _logger.LogError(ex, "Hub work {Work} failed; the hub carries on ({Unlogged} more like it not logged since the last)", work.GetType().Name, unlogged);
+            }
         }
     }
 
@@ -460,7 +466,11 @@ public sealed class MarketDataHub : IBookEventSink
             {
                 // The book has changed already; the other listeners must still hear of it.
                 Interlocked.Increment(ref _errorCount);
-                _logger.LogError(ex, "Book listener {Listener} failed on instrument {Instrument}", listeners[i].GetType().Name, book.Instrument);
+                if (_errorLog.ShouldLog(listeners[i].GetType(), ex, out var unlogged))
+                {
+                    _logger.LogError(ex, "Book listener {Listener} failed on instrument {Instrument} ({Unlogged} more like it not logged since the last)",
+                        listeners[i].GetType().Name, book.Instrument, unlogged);
+                }
                 i++;
             }
         }
@@ -476,7 +486,11 @@ public sealed class MarketDataHub : IBookEventSink
         catch (Exception ex)
         {
             Interlocked.Increment(ref _errorCount);
-            _logger.LogError(ex, "Market-data event {Kind} for instrument {Instrument} failed; the hub carries on", e.Kind, e.Instrument);
+            if (_errorLog.ShouldLog(typeof(BookEvent), ex, out var unlogged))
+            {
+                _logger.LogError(ex, "Market-data event {Kind} for instrument {Instrument} failed; the hub carries on ({Unlogged} more like it not logged since the last)",
+                    e.Kind, e.Instrument, unlogged);
+            }
             return false;
         }
     }

@@ -296,6 +296,27 @@ public sealed class MarketDataHubTests
     }
 
     [Fact]
+    public void A_listener_failing_on_every_event_is_counted_every_time_but_logged_once_per_ten_seconds_with_the_count_in_between()
+    {
+        var logs = new CapturedLogs();
+        var hub = new MarketDataHub(_registry, _time, 1_024, new Microsoft.Extensions.Logging.Logger<MarketDataHub>(logs));
+        var healthy = new RecordingListener();
+        hub.Subscribe(_a, new ThrowingListener());
+        hub.Subscribe(_a, healthy);
+
+        for (var i = 1; i <= 1_000; i++) hub.Apply(BookEvent.SetLevel(_a, BookSide.Bid, P(0.40m), i, sequence: i));
+        Assert.Equal(1_000, hub.ErrorCount);
+        Assert.Equal(1_000, healthy.Sequences.Count);
+        Assert.Single(logs.Lines, line => line.Contains("Book listener ThrowingListener failed", StringComparison.Ordinal));
+
+        _time.Advance(TimeSpan.FromSeconds(10));
+        hub.Apply(BookEvent.SetLevel(_a, BookSide.Bid, P(0.40m), 5m, sequence: 1_001));
+        var lines = logs.Lines.Where(line => line.Contains("Book listener ThrowingListener failed", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, lines.Count);
+        Assert.Contains("(999 more like it not logged since the last)", lines[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void DrainPending_counts_failures_and_applies_the_rest()
     {
         var hub = NewHub();
