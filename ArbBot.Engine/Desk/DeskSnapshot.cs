@@ -15,6 +15,7 @@ namespace ArbBot.Engine.Desk;
 /// <param name="OrderLatency">Each venue's order response latency over its recent orders (absent before its first answer).</param>
 /// <param name="RecordsPending">Records queued for the database and not saved yet.</param>
 /// <param name="RecordsFailingSince">When saving records started failing (database away or locked); null while saves go through.</param>
+/// <param name="OrderStreams">Each venue's live order stream (fills, order updates) while live trading is armed; null or empty on paper.</param>
 public sealed record DeskSnapshot(
     DateTimeOffset At,
     ControlState Controls,
@@ -28,8 +29,15 @@ public sealed record DeskSnapshot(
     int BreakerFailures = 0,
     IReadOnlyDictionary<Core.VenueId, OrderLatency>? OrderLatency = null,
     int RecordsPending = 0,
-    DateTimeOffset? RecordsFailingSince = null)
+    DateTimeOffset? RecordsFailingSince = null,
+    IReadOnlyList<VenueOrderStream>? OrderStreams = null)
 {
+    /// <summary>Each venue's live order stream while live trading is armed (empty on paper).</summary>
+    public IReadOnlyList<VenueOrderStream> LiveOrderStreams => OrderStreams ?? [];
+
+    /// <summary>The live order stream of <paramref name="venue"/>, or null (on paper, or no stream).</summary>
+    public VenueOrderStream? LiveOrderStream(Core.VenueId venue) => LiveOrderStreams.FirstOrDefault(s => s.Venue == venue);
+
     /// <summary>True while failed executions in the window have reached the limit: no new trade until some age out.</summary>
     public bool BreakerTripped => BreakerFailures >= Controls.Limits.CircuitBreakerFailures;
 
@@ -51,6 +59,7 @@ public sealed class DeskMonitor(
     RecordWriter records,
     OrderLatencyMeter latency,
     MarketData.MarketDataHub hub,
+    TradingDesk desk,
     TimeProvider time,
     ILogger<DeskMonitor> logger) : BackgroundService
 {
@@ -125,10 +134,22 @@ public sealed class DeskMonitor(
             executor.FailedExecutionsSince(now - state.Limits.CircuitBreakerWindow),
             latency.Snapshot(),
             records.Pending,
-            records.FailingSince);
+            records.FailingSince,
+            LiveOrderStreams());
         _latest = snapshot;
         Persist(snapshot, force: false);
         return snapshot;
+    }
+
+    // Volatile reads only: the live gateways' stream readers write these, the hub never waits for them.
+    private List<VenueOrderStream> LiveOrderStreams()
+    {
+        var streams = new List<VenueOrderStream>();
+        foreach (var (venue, route) in desk.Routes)
+        {
+            if (route.LiveOrderStream is { } s) streams.Add(new VenueOrderStream(venue, s.Connected, s.DisconnectedSince, s.EverConnected));
+        }
+        return streams;
     }
 
     private void Persist(DeskSnapshot snapshot, bool force)

@@ -25,6 +25,9 @@ public sealed class RoutedOrderGateway(IOrderGateway paper) : IOrderGateway, IOr
     /// <inheritdoc />
     public VenueId Venue => Paper.Venue;
 
+    /// <summary>The live gateway's order stream (fills and order updates), or null while on paper or when it has none.</summary>
+    public OrderStreamStatus? LiveOrderStream => (_live as IOrderStreamHealth)?.OrderStream;
+
     /// <inheritdoc />
     public bool IsPaper => _live is null;
 

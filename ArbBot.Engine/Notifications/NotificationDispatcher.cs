@@ -61,8 +61,8 @@ internal sealed record KillSwitchChanged(bool Engaged, string? Reason);
 
 /// <summary>
 /// Sends notifications to Discord and Telegram off the hub's thread: trades (once saved), opportunities above the
-/// threshold, risk limits hit, the circuit breaker, the kill switch, venue feeds going down and coming back, errors, and
-/// a daily summary. Each channel is rate-limited (excess dropped and counted, the next message says how many);
+/// threshold, risk limits hit, the circuit breaker, the kill switch, venue feeds and (while live) order streams going down and
+/// coming back, errors, and a daily summary. Each channel is rate-limited (excess dropped and counted, the next message says how many);
 /// delivery is retried with backoff; failures are counted in <see cref="DeskMetrics"/> and never reach the engine.
 /// </summary>
 public sealed class NotificationDispatcher(
@@ -85,6 +85,7 @@ public sealed class NotificationDispatcher(
     private readonly Dictionary<NotificationChannel, int> _suppressed = [];
     private readonly HashSet<string> _feedsSeenLive = new(StringComparer.Ordinal);
     private readonly HashSet<string> _feedsAlertedDown = new(StringComparer.Ordinal);
+    private readonly OrderStreamAlerts _orderStreams = new();
     private bool _killSwitch;
     private DateOnly _lastSummary;
 
@@ -193,6 +194,11 @@ public sealed class NotificationDispatcher(
                 await Task.Delay(WatchInterval, time, stoppingToken).ConfigureAwait(false);
                 var s = controls.Settings;
                 foreach (var venue in venues) WatchFeed(venue, s);
+                // Live order streams (fills, order updates), from the snapshot: armed venues only, so nothing on paper.
+                foreach (var alert in _orderStreams.Observe(monitor.Latest.LiveOrderStreams))
+                {
+                    if (s.VenueDisconnects) queue.Offer(alert);
+                }
                 var now = time.GetUtcNow().UtcDateTime;
                 var today = DateOnly.FromDateTime(now);
                 if (s.DailySummary && now.Hour == s.DailySummaryHourUtc && today != _lastSummary)

@@ -72,7 +72,11 @@ public static class DeskApi
         var venueViews = venues.Venues.Select(v => new VenueStatusView(
             v.Id.ToString(), v.DisplayName, v.Source.ToString(), v.MarketData.State.ToString(),
             v.MarketData.LastMessageUtcTicks == 0 ? null : (now.UtcTicks - v.MarketData.LastMessageUtcTicks) / (double)TimeSpan.TicksPerMillisecond,
-            venues.Gateways.TryGetValue(v.Id, out var gateway) && gateway.IsPaper)).ToList();
+            venues.Gateways.TryGetValue(v.Id, out var gateway) && gateway.IsPaper)
+        {
+            OrderStreamConnected = snapshot.LiveOrderStream(v.Id)?.Connected,
+            OrderStreamDownSince = snapshot.LiveOrderStream(v.Id)?.DisconnectedSince,
+        }).ToList();
         return TypedResults.Ok(new StatusView(
             live.Armed ? nameof(TradingMode.Live) : nameof(TradingMode.Paper), snapshot.Controls.TradingPaused, snapshot.Controls.PauseReason, snapshot.Controls.KillSwitchEngaged,
             snapshot.Controls.KillSwitchReason, snapshot.RecordsBacklogged, venueViews, snapshot.Portfolio.DailyPnl, snapshot.Portfolio.RealizedPnl,
@@ -256,7 +260,14 @@ public static class DeskApi
     /// <summary>Approving confirms the outcome mapping; without a body the matcher's proposal is confirmed.</summary>
     public sealed record ApproveRequest(PairMapping? Mapping);
 
-    public sealed record VenueStatusView(string Id, string Name, string Source, string Feed, double? LastMessageAgeMs, bool Paper);
+    public sealed record VenueStatusView(string Id, string Name, string Source, string Feed, double? LastMessageAgeMs, bool Paper)
+    {
+        /// <summary>While live trading is armed: whether the venue's order stream (fills, order updates) is connected; null on paper.</summary>
+        public bool? OrderStreamConnected { get; init; }
+
+        /// <summary>While live and the order stream is down (or still connecting): since when; null otherwise.</summary>
+        public DateTimeOffset? OrderStreamDownSince { get; init; }
+    }
 
     public sealed record StatusView(
         string Mode, bool TradingPaused, string? PauseReason, bool KillSwitchEngaged, string? KillSwitchReason, bool RecordsBacklogged,

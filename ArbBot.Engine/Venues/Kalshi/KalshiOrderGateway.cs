@@ -36,7 +36,7 @@ namespace ArbBot.Engine.Venues.Kalshi;
 /// code and message. Messages never carry headers, signatures or keys.
 /// </para>
 /// </remarks>
-public sealed class KalshiOrderGateway : IOrderGateway, IDisposable
+public sealed class KalshiOrderGateway : IOrderGateway, IOrderStreamHealth, IDisposable
 {
     private const int MaxCreateAttempts = 3;
 
@@ -56,6 +56,7 @@ public sealed class KalshiOrderGateway : IOrderGateway, IDisposable
     private readonly Dictionary<string, LiveOrder> _byVenueClientId = new(StringComparer.Ordinal);
     private readonly HashSet<string> _tradeIds = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
+    private readonly OrderStreamTracker _stream;
     private long _pushConnections;
     private long _reconciliations;
     private long _duplicateFills;
@@ -99,6 +100,7 @@ public sealed class KalshiOrderGateway : IOrderGateway, IDisposable
         _logger = logger ?? NullLogger.Instance;
         _isTradable = isTradable ?? (_ => true);
         _delays = new RetryDelays(options.RetryBaseDelay, options.RetryMaxDelay);
+        _stream = new OrderStreamTracker(time);
     }
 
     /// <summary>Creates the gateway of a real <see cref="KalshiVenue"/>, with its REST client, signer and market states.</summary>
@@ -117,6 +119,12 @@ public sealed class KalshiOrderGateway : IOrderGateway, IDisposable
 
     /// <summary>Private-channel connections opened so far.</summary>
     public long PushConnections => Interlocked.Read(ref _pushConnections);
+
+    /// <summary>
+    /// The private <c>fill</c> and <c>user_orders</c> channels' state: connected once both are subscribed, down from the
+    /// moment the socket drops until both are subscribed again (fills then arrive through the reconciliation that follows).
+    /// </summary>
+    public OrderStreamStatus OrderStream => _stream.Status;
 
     /// <summary>REST reconciliations finished (one after each private-channel (re)connect).</summary>
     public long Reconciliations => Interlocked.Read(ref _reconciliations);
@@ -576,7 +584,11 @@ public sealed class KalshiOrderGateway : IOrderGateway, IDisposable
                     case KalshiSubscribed s:
                         confirmed.Add(s.Channel);
                         // Both channels are live: anything from now on is pushed, so what came before is read over REST.
-                        if (confirmed.Count == 2 && reconciling is null) reconciling = ReconcileLoggedAsync(cancellationToken);
+                        if (confirmed.Count == 2 && reconciling is null)
+                        {
+                            _stream.MarkConnected();
+                            reconciling = ReconcileLoggedAsync(cancellationToken);
+                        }
                         break;
                     case KalshiFill fill:
                         OnVenueFill(fill);
@@ -592,6 +604,7 @@ public sealed class KalshiOrderGateway : IOrderGateway, IDisposable
         }
         finally
         {
+            _stream.MarkDisconnected();
             if (reconciling is not null)
             {
                 try

@@ -51,7 +51,7 @@ public sealed record PolymarketTradeSettlement(string TradeId, string ClientOrde
 /// (<c>fee_rate_bps</c>) or, when it reports none, the market's terms, and the market's exponent.
 /// </para>
 /// </remarks>
-public sealed class PolymarketOrderGateway : IOrderGateway, IPolymarketUserEventSink, IAsyncDisposable
+public sealed class PolymarketOrderGateway : IOrderGateway, IOrderStreamHealth, IPolymarketUserEventSink, IAsyncDisposable
 {
     private readonly PolymarketClobTradingClient _client;
     private readonly PolymarketOrderFactory _factory;
@@ -74,6 +74,7 @@ public sealed class PolymarketOrderGateway : IOrderGateway, IPolymarketUserEvent
     private int _balanceRefreshWanted;
     private Task? _channelRun;
     private PolymarketUserChannel? _channel;
+    private readonly OrderStreamTracker _stream;
 
     /// <param name="client">The CLOB client with L2 credentials.</param>
     /// <param name="factory">Builds and signs orders for the wallet.</param>
@@ -101,6 +102,7 @@ public sealed class PolymarketOrderGateway : IOrderGateway, IPolymarketUserEvent
         _time = time;
         _listener = listener;
         _logger = logger ?? NullLogger.Instance;
+        _stream = new OrderStreamTracker(time);
     }
 
     /// <inheritdoc />
@@ -135,6 +137,9 @@ public sealed class PolymarketOrderGateway : IOrderGateway, IPolymarketUserEvent
     /// arrive only through reconciliation after it is back). Null when the gateway runs without a channel.
     /// </summary>
     public bool? UserChannelConnected => _channel?.IsConnected;
+
+    /// <summary>The user channel's state, with when it went down (the desk shows and alerts it while live is armed).</summary>
+    public OrderStreamStatus OrderStream => _stream.Status;
 
     /// <summary>REST reconciliations run so far.</summary>
     public int Reconciliations { get; private set; }
@@ -288,12 +293,16 @@ public sealed class PolymarketOrderGateway : IOrderGateway, IPolymarketUserEvent
 
     void IPolymarketUserEventSink.OnConnected(int connection)
     {
+        _stream.MarkConnected();
         // The first connection follows StartAsync; later ones may have missed events while the socket was down.
         if (connection > 1) Background(() => ReconcileAsync(_stopping.Token));
     }
 
-    void IPolymarketUserEventSink.OnDisconnected(string reason) =>
+    void IPolymarketUserEventSink.OnDisconnected(string reason)
+    {
+        _stream.MarkDisconnected();
         _logger.LogWarning("Polymarket user channel lost ({Reason}); fills will be reconciled over REST on reconnect", reason);
+    }
 
     void IPolymarketUserEventSink.OnOrder(PolymarketOpenOrder order) => ApplyOrderState(order);
 

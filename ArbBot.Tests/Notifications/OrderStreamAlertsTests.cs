@@ -1,0 +1,77 @@
+using ArbBot.Engine.Core;
+using ArbBot.Engine.Execution;
+using ArbBot.Engine.Notifications;
+using ArbBot.Tests.Fixtures;
+
+namespace ArbBot.Tests.Notifications;
+
+public sealed class OrderStreamAlertsTests
+{
+    private static readonly DateTimeOffset Armed = new(2026, 11, 21, 23, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Dropped = new(2026, 11, 21, 23, 5, 7, TimeSpan.Zero);
+
+    [Fact]
+    public void A_live_order_stream_going_down_is_alerted_once_however_long_it_stays_down_and_its_return_once()
+    {
+        var alerts = new OrderStreamAlerts();
+        var kalshiUp = new VenueOrderStream(VenueId.Kalshi, true, null, true);
+        var polymarketUp = new VenueOrderStream(VenueId.Polymarket, true, null, true);
+        var polymarketDown = new VenueOrderStream(VenueId.Polymarket, false, Dropped, true);
+
+        Assert.Empty(alerts.Observe([kalshiUp, polymarketUp]));
+
+        var down = Assert.Single(alerts.Observe([kalshiUp, polymarketDown]));
+        Assert.Equal("venue", down.Category);
+        Assert.Contains("Polymarket orders stream is down since 23:05:07 UTC", down.Text, StringComparison.Ordinal);
+        Assert.Contains("fills may be missed", down.Text, StringComparison.Ordinal);
+        for (var tick = 0; tick < 5; tick++) Assert.Empty(alerts.Observe([kalshiUp, polymarketDown]));
+
+        var up = Assert.Single(alerts.Observe([kalshiUp, polymarketUp]));
+        Assert.Contains("Polymarket orders stream is connected again", up.Text, StringComparison.Ordinal);
+        Assert.Empty(alerts.Observe([kalshiUp, polymarketUp]));
+
+        // A second outage is a new one: alerted again.
+        Assert.Contains("Polymarket orders stream is down", Assert.Single(alerts.Observe([kalshiUp, polymarketDown])).Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void On_paper_nothing_is_alerted_and_a_stream_still_making_its_first_connection_after_arming_is_not_an_outage()
+    {
+        var alerts = new OrderStreamAlerts();
+        // Paper: the snapshot carries no live stream at all.
+        for (var tick = 0; tick < 3; tick++) Assert.Empty(alerts.Observe([]));
+
+        // Just armed, still connecting.
+        Assert.Empty(alerts.Observe([new VenueOrderStream(VenueId.Kalshi, false, Armed, false)]));
+        Assert.Empty(alerts.Observe([new VenueOrderStream(VenueId.Kalshi, true, null, true)]));
+        Assert.Contains("Kalshi orders stream is down", Assert.Single(alerts.Observe([new VenueOrderStream(VenueId.Kalshi, false, Dropped, true)])).Text, StringComparison.Ordinal);
+
+        // Disarmed while down: back on paper, no recovery message and nothing more.
+        Assert.Empty(alerts.Observe([]));
+        Assert.Empty(alerts.Observe([]));
+        // Armed again while still down: that outage is alerted again (the desk is live on it once more).
+        Assert.Single(alerts.Observe([new VenueOrderStream(VenueId.Kalshi, false, Dropped, true)]));
+    }
+
+    [Fact]
+    public void The_tracker_keeps_the_start_of_an_outage_across_repeated_drops_and_clears_it_on_reconnect()
+    {
+        var time = new ManualTimeProvider(Armed);
+        var tracker = new OrderStreamTracker(time);
+        Assert.Equal(OrderStreamStatus.Connecting(Armed), tracker.Status);
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        tracker.MarkConnected();
+        Assert.Equal(new OrderStreamStatus(true, null, true), tracker.Status);
+
+        time.Advance(Dropped - time.GetUtcNow());
+        tracker.MarkDisconnected();
+        time.Advance(TimeSpan.FromSeconds(30));
+        // A failed reconnect attempt reports another drop: the outage still started at the first.
+        tracker.MarkDisconnected();
+        Assert.Equal(new OrderStreamStatus(false, Dropped, true), tracker.Status);
+
+        tracker.MarkConnected();
+        Assert.Equal(new OrderStreamStatus(true, null, true), tracker.Status);
+    }
+}
