@@ -1,6 +1,7 @@
 using ArbBot.Engine.Control;
 using ArbBot.Engine.Notifications;
 using ArbBot.Engine.Persistence;
+using ArbBot.Engine.Replay;
 using ArbBot.Engine.Strategies.SpikeHunter;
 using ArbBot.Tests.Fixtures;
 using ArbBot.Web.Auth;
@@ -30,6 +31,7 @@ public sealed class DashboardFieldErrorsTests
         await LiveAsync(session);
         await MultiOutcomeAsync(session);
         await SpikeHunterAsync(session);
+        await ReplaysAsync(session);
     }
 
     private static async Task NotificationsAsync(BrowserSession session)
@@ -184,6 +186,36 @@ public sealed class DashboardFieldErrorsTests
         await session.ScreenshotAsync("field-errors-spike");
 
         Assert.Equal(before, controls.Settings);
+        Assert.Equal(auditBefore, await AuditCountAsync(session));
+    }
+
+    private static async Task ReplaysAsync(BrowserSession session)
+    {
+        var page = session.Page;
+        var runs = session.App.Services.GetRequiredService<ReplayService>();
+        var reports = session.App.Services.GetRequiredService<ReplayReportStore>();
+        var reportsBefore = (await reports.ListAsync(100, CancellationToken.None)).Count;
+        var auditBefore = await AuditCountAsync(session);
+        // A recording listed on the page that is gone (moved away, cleaned up) by the time the admin picks it.
+        const string vanished = "vanished-run.abrec";
+        var path = Path.Combine(runs.Directory, vanished);
+        Directory.CreateDirectory(runs.Directory);
+        await File.WriteAllBytesAsync(path, []);
+        await page.GotoAsync(session.BaseUrl + "/replays");
+        var start = page.Locator($"[data-testid='replay-{vanished}']");
+        await WaitAsync(start, session, "replays");
+        await WaitAsync(page.Locator("[data-testid=replays-page][data-interactive=yes]"), session, "replays-interactive");
+        File.Delete(path);
+
+        await start.ClickAsync();
+        var error = page.Locator("[data-testid=replay-error]");
+        await WaitAsync(error, session, "replay-error");
+        Assert.Contains($"{vanished} is not in the recordings folder any more", await error.TextContentAsync(), StringComparison.Ordinal);
+        await session.ScreenshotAsync("field-errors-replays");
+
+        Assert.Null(runs.Current);
+        Assert.Equal(0, await page.Locator("[data-testid=replay-job]").CountAsync());
+        Assert.Equal(reportsBefore, (await reports.ListAsync(100, CancellationToken.None)).Count);
         Assert.Equal(auditBefore, await AuditCountAsync(session));
     }
 
