@@ -95,4 +95,19 @@ public sealed class ComponentRenderTests
         Assert.Contains("data-testid=\"error-password\">A password needs at least 12 characters.</div>", html, StringComparison.Ordinal);
         Assert.Contains("data-testid=\"error-role\"", html, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Field_errors_for_one_field_show_only_its_lines_and_the_general_line_shows_the_rest()
+    {
+        await using var renderer = new ComponentRenderer();
+        IReadOnlyList<CommandError> errors = [new("password", "A password needs at least 12 characters."), new("database", "The database is away.")];
+
+        var beside = await renderer.RenderAsync<FieldErrors>(parameters: new Dictionary<string, object?> { ["Errors"] = errors, ["Field"] = "password" });
+        var general = await renderer.RenderAsync<FieldErrors>(parameters: new Dictionary<string, object?> { ["Errors"] = errors, ["Except"] = new[] { "password" } });
+
+        Assert.Contains("data-testid=\"error-password\"", beside, StringComparison.Ordinal);
+        Assert.DoesNotContain("error-database", beside, StringComparison.Ordinal);
+        Assert.Contains("data-testid=\"error-database\">The database is away.</div>", general, StringComparison.Ordinal);
+        Assert.DoesNotContain("error-password", general, StringComparison.Ordinal);
+    }
 }
