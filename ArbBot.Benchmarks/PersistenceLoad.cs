@@ -36,6 +36,7 @@ internal static class PersistenceLoad
             var journal = new EngineJournal(writer, new InstrumentRegistry(), NullLogger<EngineJournal>.Instance);
 
             var stalls = new double[total];
+            using var sampler = options.ContainsKey("allocations") ? new AllocationSampler() : null;
             var clock = Stopwatch.StartNew();
             var ticksPerRecord = Stopwatch.Frequency / rate;
             long maxPending = 0;
@@ -74,6 +75,7 @@ internal static class PersistenceLoad
                       allocation      {journalAllocated / (double)total:F1} bytes per journal call on the calling thread; {gcs}
                     """));
             }
+            if (sampler is not null) Console.WriteLine("allocation samples by type (whole process):" + Environment.NewLine + sampler.Top(20));
             return 0;
         }
         finally
