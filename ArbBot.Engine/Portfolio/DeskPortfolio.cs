@@ -248,6 +248,7 @@ public sealed class DeskPortfolio : IHubExecutionHandler
         {
             var position = _positions[instrument.Value];
             cost += count * position.AverageCost;
+            // The sets carry their share of the fees paid on each leg; the rest belongs to the excess.
             fees += position.FeesPaid * count / position.Quantity;
         }
         return (count, cost, fees);
@@ -261,16 +262,8 @@ public sealed class DeskPortfolio : IHubExecutionHandler
         {
             foreach (var set in sets)
             {
-                var count = set.Min(i => Math.Max(0m, QuantityOf(i)));
+                var (count, setCost, fees) = SetFigures(set);
                 if (count <= 0m) continue;
-                decimal setCost = 0m, fees = 0m;
-                foreach (var instrument in set)
-                {
-                    var position = _positions[instrument.Value];
-                    setCost += count * position.AverageCost;
-                    // The sets carry their share of the fees paid on each leg; the rest belongs to the excess.
-                    fees += position.FeesPaid * count / position.Quantity;
-                }
                 setsHeld += count;
                 cost += setCost;
                 locked += count - setCost - fees;
