@@ -193,7 +193,21 @@ public sealed class PolymarketMarketDataFeedTests
         for (var i = 1; i < 6; i++) await t.State.ChangeLevelAsync(fed.MarketKey, bid: true, 0.30m + (0.01m * i), 10m + i);
 
         await BooksMatchAsync(t.H, [fed]);
-        await t.H.WaitForAsync(() => Task.FromResult(t.Log.Lines.Any(l => l.Contains("no longer checking stated tops", StringComparison.Ordinal))), "the checks given up");
+        // A change that reaches the feed while its rebuild is still in flight is covered by the rebuild and not checked; on
+        // a loaded machine all five can, so keep disagreeing (a bounded number of times) until one is checked.
+        bool GaveUp() => t.Log.Lines.Any(l => l.Contains("no longer checking stated tops", StringComparison.Ordinal));
+        for (var i = 6; i < 16 && !GaveUp(); i++)
+        {
+            try
+            {
+                await t.H.WaitForAsync(() => Task.FromResult(GaveUp()), "the checks given up", TimeSpan.FromSeconds(3));
+            }
+            catch (TimeoutException)
+            {
+                await t.State.ChangeLevelAsync(fed.MarketKey, bid: true, 0.30m + (0.01m * i), 10m + i);
+            }
+        }
+        await t.H.WaitForAsync(() => Task.FromResult(GaveUp()), $"the checks given up (rebuilds {t.Feed.Desyncs}; log: {string.Join(" | ", t.Log.Lines)})");
         // The first disagreement rebuilt the market's two books once; later ones were not chased over REST.
         Assert.Equal(1, t.Feed.Desyncs);
         Assert.InRange(t.State.BooksServed - served, 2, 3);
