@@ -86,7 +86,9 @@ public sealed partial class FakeKalshiServer : IAsyncDisposable
     public long Rejected => Interlocked.Read(ref _rejected);
 
     /// <summary>WebSocket connections accepted so far.</summary>
-    public long ConnectionsAccepted { get; private set; }
+    public long ConnectionsAccepted => Interlocked.Read(ref _connectionsAccepted);
+
+    private long _connectionsAccepted;
 
     /// <summary>Snapshots sent in answer to get_snapshot.</summary>
     public long SnapshotRequests { get; private set; }
@@ -321,7 +323,7 @@ public sealed partial class FakeKalshiServer : IAsyncDisposable
             return;
         }
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        var connection = new Connection(socket, ++ConnectionsAccepted);
+        var connection = new Connection(socket, Interlocked.Increment(ref _connectionsAccepted));
         _connections[connection] = 0;
         try
         {

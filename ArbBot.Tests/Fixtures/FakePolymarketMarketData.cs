@@ -70,7 +70,7 @@ public static class FakePolymarketMarketData
 
     private static IResult Events(FakePolymarketState state, IQueryCollection q)
     {
-        state.EventPagesServed++;
+        state.CountEventPagesServed();
         var events = state.Events.AsEnumerable();
         if (q["slug"].Count > 0) events = events.Where(e => q["slug"].Contains(e.Slug));
         if (q["tag_id"].Count > 0) events = events.Where(e => q["tag_id"].Contains(TagId(e.Tag)));
@@ -117,7 +117,7 @@ public static class FakePolymarketMarketData
 
     private static IResult Book(FakePolymarketState state, string token)
     {
-        state.BooksServed++;
+        state.CountBooksServed();
         return state.TryToken(token, out _, out _)
             ? Json(state.BookJson(token, withEventType: false))
             : Results.Text("{\"error\":\"No orderbook exists for the requested token id\"}", "application/json", statusCode: 404);
@@ -139,7 +139,7 @@ public static class FakePolymarketMarketData
         {
             var token = (string?)item?["token_id"];
             if (token is null || !state.TryToken(token, out _, out _)) continue;
-            state.BooksServed++;
+            state.CountBooksServed();
             books.Add(state.BookJson(token, withEventType: false));
         }
         return Json(books);
@@ -158,7 +158,7 @@ public static class FakePolymarketMarketData
             return;
         }
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        var connection = new FakePolymarketConnection(socket, ++state.ConnectionsAccepted);
+        var connection = new FakePolymarketConnection(socket, state.CountAcceptedConnection());
         state.Add(connection);
         try
         {

@@ -95,13 +95,26 @@ public sealed class FakePolymarketState
     public long RateLimited => Interlocked.Read(ref _rateLimited);
 
     /// <summary>Gamma GET /events requests answered.</summary>
-    public long EventPagesServed { get; internal set; }
+    public long EventPagesServed => Interlocked.Read(ref _eventPagesServed);
+
+    private long _eventPagesServed;
+
+    internal void CountEventPagesServed(long count = 1) => Interlocked.Add(ref _eventPagesServed, count);
 
     /// <summary>Tokens asked for over REST (GET /book and POST /books).</summary>
-    public long BooksServed { get; internal set; }
+    public long BooksServed => Interlocked.Read(ref _booksServed);
+
+    private long _booksServed;
+
+    internal void CountBooksServed(long count = 1) => Interlocked.Add(ref _booksServed, count);
 
     /// <summary>Market-channel connections accepted so far.</summary>
-    public long ConnectionsAccepted { get; internal set; }
+    /// <summary>Market connections accepted since start (counted atomically: shards connect at once, on several threads).</summary>
+    public long ConnectionsAccepted => Interlocked.Read(ref _connectionsAccepted);
+
+    private long _connectionsAccepted;
+
+    internal long CountAcceptedConnection() => Interlocked.Increment(ref _connectionsAccepted);
 
     /// <summary>The open market-channel connections.</summary>
     public IReadOnlyCollection<FakePolymarketConnection> Connections => [.. _connections.Keys];
