@@ -97,9 +97,16 @@ public abstract class MarketDataFaultTests(ITestOutputHelper output)
             await h.Venue.ChangeBookAsync(markets[0], round);
 
             await FaultInjectingVenueContractTests.WaitUntilBooksMatchAsync(h.Venue, markets);
-            await h.Venue.WaitForAsync(
-                () => Task.FromResult(Warnings(h) >= warningsBefore + 3 || h.Connections != connections),
-                "the unreadable frames logged");
+            try
+            {
+                await h.Venue.WaitForAsync(
+                    () => Task.FromResult(Warnings(h) >= warningsBefore + 3 || h.Connections != connections),
+                    "the unreadable frames logged");
+            }
+            catch (TimeoutException e)
+            {
+                throw new TimeoutException($"{e.Message} Log:\n{string.Join('\n', h.Logs.Lines.TakeLast(30))}", e);
+            }
             if (h.Connections == connections)
             {
                 // Logged and the connection kept: give a late reconnect a moment to show before concluding.
