@@ -90,8 +90,10 @@ public sealed partial class FakeKalshiServer : IAsyncDisposable
 
     private long _connectionsAccepted;
 
+    private long _snapshotRequests;
+
     /// <summary>Snapshots sent in answer to get_snapshot.</summary>
-    public long SnapshotRequests { get; private set; }
+    public long SnapshotRequests => Interlocked.Read(ref _snapshotRequests);
 
     /// <summary>Starts the fake on a free loopback port with the catalog and books of <paramref name="catalogFile"/> (in Fixtures/kalshi).</summary>
     public static async Task<FakeKalshiServer> StartAsync(string catalogFile = "fake-kalshi-catalog.json")
@@ -375,7 +377,7 @@ public sealed partial class FakeKalshiServer : IAsyncDisposable
                 var target = (long)p!["sids"]![0]!;
                 var wanted = p["market_tickers"]!.AsArray().Select(t => (string)t!).ToList();
                 await c.SendAsync(new JsonObject { ["id"] = id, ["sid"] = target, ["seq"] = c.CurrentSeq(target), ["type"] = "ok", ["msg"] = new JsonObject { ["market_tickers"] = new JsonArray([.. wanted.Select(t => (JsonNode)t)]) } });
-                SnapshotRequests++;
+                Interlocked.Increment(ref _snapshotRequests);
                 foreach (var t in wanted) await SendSnapshotAsync(c, target, t);
                 break;
             default:
