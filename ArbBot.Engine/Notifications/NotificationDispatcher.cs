@@ -83,8 +83,7 @@ public sealed class NotificationDispatcher(
 
     private readonly Dictionary<NotificationChannel, Queue<DateTimeOffset>> _sent = [];
     private readonly Dictionary<NotificationChannel, int> _suppressed = [];
-    private readonly HashSet<string> _feedsSeenLive = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _feedsAlertedDown = new(StringComparer.Ordinal);
+    private FeedAlerts? _feeds;
     private readonly OrderStreamAlerts _orderStreams = new();
     private bool _killSwitch;
     private DateOnly _lastSummary;
@@ -92,10 +91,14 @@ public sealed class NotificationDispatcher(
     /// <summary>How often venue feeds and the summary hour are checked.</summary>
     public TimeSpan WatchInterval { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>How long a venue's feed may take to come live after start before it is alerted.</summary>
+    public TimeSpan FeedStartGrace { get; init; } = TimeSpan.FromMinutes(2);
+
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         _killSwitch = desk.KillSwitchEngaged;
         _lastSummary = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        _feeds = new FeedAlerts(time.GetUtcNow()) { StartGrace = FeedStartGrace };
         journal.Published += OnPublished;
         records.Committed += OnCommitted;
         desk.Changed += OnControlsChanged;
@@ -193,9 +196,13 @@ public sealed class NotificationDispatcher(
             {
                 await Task.Delay(WatchInterval, time, stoppingToken).ConfigureAwait(false);
                 var s = controls.Settings;
-                foreach (var venue in venues) WatchFeed(venue, s);
+                var at = time.GetUtcNow();
+                foreach (var venue in venues)
+                {
+                    if (_feeds!.Observe(venue.DisplayName, venue.MarketData.State, at) is { } alert && s.VenueDisconnects) queue.Offer(alert);
+                }
                 // Live order streams (fills, order updates), from the snapshot: armed venues only, so nothing on paper.
-                foreach (var alert in _orderStreams.Observe(monitor.Latest.LiveOrderStreams))
+                foreach (var alert in _orderStreams.Observe(monitor.Latest.LiveOrderStreams, at))
                 {
                     if (s.VenueDisconnects) queue.Offer(alert);
                 }
@@ -211,27 +218,6 @@ public sealed class NotificationDispatcher(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
-    }
-
-    /// <summary>
-    /// One alert when a feed that has been live stops being live, and one when it is live again: once per outage,
-    /// however many states it passes through (Disconnected → Connecting → Degraded) while it is down. (The old check
-    /// compared two consecutive readings, so an outage seen as Live → Connecting → Live was announced and never
-    /// cleared, and each state change while down could announce it again.) A feed that has never been live (still
-    /// starting) and a stopped one (shutting down) are not alerted.
-    /// </summary>
-    private void WatchFeed(IVenue venue, NotificationSettings s)
-    {
-        var name = venue.DisplayName;
-        var state = venue.MarketData.State;
-        if (state == FeedState.Live)
-        {
-            _feedsSeenLive.Add(name);
-            if (_feedsAlertedDown.Remove(name) && s.VenueDisconnects) queue.Offer(new Notification("venue", $"✅ {name} market data is live again."));
-            return;
-        }
-        if (state == FeedState.Stopped || !_feedsSeenLive.Contains(name) || !_feedsAlertedDown.Add(name)) return;
-        if (s.VenueDisconnects) queue.Offer(new Notification("venue", $"⚠️ {name} market data is {state}: its books are stale and not traded."));
     }
 
     private static Notification Summary(DeskSnapshot snapshot)
