@@ -12,8 +12,8 @@ using Microsoft.Playwright;
 namespace ArbBot.Tests.Browser;
 
 /// <summary>
-/// Bad input on every dashboard form (other than Risk, see <see cref="RiskPageTests"/>): the error shows beside the field it
-/// names, and nothing changes — no setting, no user, no audit row. One browser for all the forms: start-up is the slow part.
+/// Bad input on every dashboard form: the error shows beside the field it names, and nothing changes — no setting, no
+/// user, no audit row. One browser for all the forms: start-up is the slow part.
 /// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed class DashboardFieldErrorsTests
@@ -31,6 +31,7 @@ public sealed class DashboardFieldErrorsTests
         await LiveAsync(session);
         await MultiOutcomeAsync(session);
         await SpikeHunterAsync(session);
+        await RiskLimitsAsync(session);
         await ReplaysAsync(session);
     }
 
@@ -156,7 +157,14 @@ public sealed class DashboardFieldErrorsTests
 
         await tickers.FillAsync("KXGOOD, bad!ticker");
         await tickers.PressAsync("Tab");
+        var outcomes = page.Locator("[data-testid=multi-outcome-MaxOutcomes]");
+        await outcomes.FillAsync("500");
+        await outcomes.PressAsync("Tab");
         await page.ClickAsync("[data-testid=multi-outcome-save]");
+        var outcomesError = page.Locator("[data-testid=multi-outcome-error-MaxOutcomes]");
+        await WaitAsync(outcomesError, session, "multi-outcome-count-error");
+        Assert.Contains("MaxOutcomes must be between 2 and 50 (was 500)", await outcomesError.TextContentAsync(), StringComparison.Ordinal);
+        Assert.Equal("500", await outcomes.InputValueAsync());
         var error = page.Locator("[data-testid=multi-outcome-KalshiExhaustiveEvents] + [data-testid=multi-outcome-error-KalshiExhaustiveEvents]");
         await WaitAsync(error, session, "multi-outcome-ticker-error");
         var text = await error.TextContentAsync();
@@ -177,15 +185,43 @@ public sealed class DashboardFieldErrorsTests
         await page.GotoAsync(session.BaseUrl + "/strategies");
         await WaitAsync(page.Locator("[data-testid=spike-editor][data-interactive=yes]"), session, "spike");
 
-        // The number box knows the allowed range (0.001 to 0.5): a value far above it never reaches the command.
+        // A value far above the allowed range (0.001 to 0.5) stays in the box as typed (not silently clamped to 0.5, which
+        // would save a number the admin never entered) and saving names the field and its range beside it.
         var numeric = page.Locator("[data-testid=spike-CusumThreshold]");
         await numeric.FillAsync("9");
         await numeric.PressAsync("Tab");
-        await WaitUntilAsync(async () => await numeric.InputValueAsync() != "9", session, "the CUSUM threshold box to refuse 9");
-        Assert.Equal(0.5m, decimal.Parse(await numeric.InputValueAsync(), System.Globalization.CultureInfo.InvariantCulture));
+        await page.ClickAsync("[data-testid=save-spike]");
+        var error = page.Locator("[data-testid=spike-row-CusumThreshold] [data-testid=spike-error-CusumThreshold]");
+        await WaitAsync(error, session, "spike-cusum-error");
+        Assert.Contains("CusumThreshold must be between 0.001 and 0.5 (was 9)", await error.TextContentAsync(), StringComparison.Ordinal);
+        Assert.Equal("9", await numeric.InputValueAsync());
         await session.ScreenshotAsync("field-errors-spike");
 
         Assert.Equal(before, controls.Settings);
+        Assert.Equal(auditBefore, await AuditCountAsync(session));
+    }
+
+    private static async Task RiskLimitsAsync(BrowserSession session)
+    {
+        var page = session.Page;
+        var controls = session.App.Services.GetRequiredService<DeskControls>();
+        var before = controls.Limits;
+        var auditBefore = await AuditCountAsync(session);
+        await page.GotoAsync(session.BaseUrl + "/risk");
+        var numeric = page.Locator("[data-testid=limit-MaxTradeSize]");
+        await WaitAsync(page.Locator("[data-testid=limit-MaxTradeSize]:enabled"), session, "risk-editable");
+
+        // Typed beyond the slider's end: kept as typed and refused by name on save, never clamped into a saved limit.
+        await numeric.FillAsync("2000000");
+        await numeric.PressAsync("Tab");
+        await page.ClickAsync("[data-testid=save-limits]");
+        var error = page.Locator("[data-testid=limit-error-MaxTradeSize]");
+        await WaitAsync(error, session, "risk-max-trade-size-error");
+        Assert.Contains("MaxTradeSize must be between 1 and 1,000,000 (was 2,000,000)", await error.TextContentAsync(), StringComparison.Ordinal);
+        Assert.Equal("2000000", await numeric.InputValueAsync());
+        await session.ScreenshotAsync("field-errors-risk");
+
+        Assert.Equal(before, controls.Limits);
         Assert.Equal(auditBefore, await AuditCountAsync(session));
     }
 
