@@ -44,8 +44,12 @@ public sealed class PaperOrderGateway : IOrderGateway, IOrderReconciliation, IBo
     private readonly TimeSpan _latency;
     private readonly string _idPrefix;
 
-    // Every order ever placed, by client id, so a repeated id never creates a second order.
+    // Every order placed, by client id, so a repeated id never creates a second order: open ones always, finished ones
+    // for a while (see FinishedOrderMemory), so a desk running for months does not keep every order it ever placed.
     private readonly ConcurrentDictionary<string, PaperOrder> _orders = new(StringComparer.Ordinal);
+
+    // Client ids of finished orders, oldest first, and when each finished; locked (orders finish on timer threads too).
+    private readonly Queue<(string ClientOrderId, long FinishedUtcTicks)> _finished = new();
 
     // Orders that are not final yet, for CancelAll and Dispose.
     private readonly ConcurrentDictionary<string, PaperOrder> _open = new(StringComparer.Ordinal);
@@ -113,10 +117,23 @@ public sealed class PaperOrderGateway : IOrderGateway, IOrderReconciliation, IBo
     /// </summary>
     public Action<OrderRequest>? Submitting { get; set; }
 
+    /// <summary>
+    /// How long the client id of a finished order is remembered (and a repeat of it ignored). A repeated id comes from a
+    /// retried placement, seconds later, never a day later; the desk's own ids never repeat. Default one day.
+    /// </summary>
+    public TimeSpan FinishedOrderMemory { get; init; } = TimeSpan.FromDays(1);
+
+    /// <summary>The most finished orders remembered, whatever their age (the oldest are forgotten first). Default 100,000.</summary>
+    public int FinishedOrderMemoryCount { get; init; } = 100_000;
+
+    /// <summary>Orders whose client id is remembered now: the open ones and the finished ones not yet forgotten.</summary>
+    public int RememberedOrders => _orders.Count;
+
     /// <inheritdoc />
     /// <remarks>
     /// A client order id this gateway has seen before, whatever became of that order (even a rejection), is ignored:
-    /// no second order, no update.
+    /// no second order, no update; a finished order's id is remembered for <see cref="FinishedOrderMemory"/> (at most
+    /// <see cref="FinishedOrderMemoryCount"/> of them).
     /// </remarks>
     public ValueTask PlaceAsync(OrderRequest request, CancellationToken cancellationToken)
     {
@@ -126,6 +143,7 @@ public sealed class PaperOrderGateway : IOrderGateway, IOrderReconciliation, IBo
         if (cancellationToken.IsCancellationRequested) return ValueTask.FromCanceled(cancellationToken);
         Submitting?.Invoke(request);
 
+        ForgetOldFinishedOrders();
         var order = new PaperOrder(this, request, NextOrderId());
         if (!_orders.TryAdd(request.ClientOrderId, order)) return ValueTask.CompletedTask;
 
@@ -396,10 +414,26 @@ public sealed class PaperOrderGateway : IOrderGateway, IOrderReconciliation, IBo
         _ => false,
     };
 
+    // Called once per order: an order reaches a final status once (IsLegal refuses any move from one).
     private void Close(PaperOrder order)
     {
         _open.TryRemove(order.Request.ClientOrderId, out _);
         Interlocked.Exchange(ref order.Timer, null)?.Dispose();
+        var finishedAt = _time.GetUtcNow().UtcTicks;
+        lock (_finished) _finished.Enqueue((order.Request.ClientOrderId, finishedAt));
+    }
+
+    private void ForgetOldFinishedOrders()
+    {
+        var oldest = _time.GetUtcNow().UtcTicks - FinishedOrderMemory.Ticks;
+        lock (_finished)
+        {
+            while (_finished.TryPeek(out var head) && (head.FinishedUtcTicks < oldest || _finished.Count > FinishedOrderMemoryCount))
+            {
+                _finished.Dequeue();
+                _orders.TryRemove(head.ClientOrderId, out _);
+            }
+        }
     }
 
     /// <summary>Rests a GTC remainder behind the resting orders of this gateway at the same or a better price.</summary>

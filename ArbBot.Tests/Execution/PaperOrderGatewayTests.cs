@@ -320,6 +320,58 @@ public sealed class PaperOrderGatewayTests
     }
 
     [Fact]
+    public async Task A_finished_orders_id_is_remembered_for_the_memory_period_and_then_forgotten()
+    {
+        var gateway = new PaperOrderGateway(VenueId.Kalshi, _hub, _registry, new FlatRateFeeModel(), _time,
+            new PaperExecutionOptions { Latency = Latency }, _listener)
+        { FinishedOrderMemory = TimeSpan.FromHours(1) };
+        Book(bids: [], asks: [(0.40m, 100m)]);
+        await gateway.PlaceAsync(new OrderRequest("old", Yes, Side.Buy, P(0.40m), 5m, TimeInForce.Ioc), CancellationToken.None);
+        await gateway.PlaceAsync(new OrderRequest("resting", Yes, Side.Buy, P(0.30m), 5m, TimeInForce.Gtc), CancellationToken.None);
+        Arrive();
+        Assert.Equal(OrderStatus.Filled, _listener.UpdatesFor("old")[^1].Status);
+
+        // Within the hour a repeat is still ignored.
+        _time.Advance(TimeSpan.FromMinutes(59));
+        await gateway.PlaceAsync(new OrderRequest("old", Yes, Side.Buy, P(0.40m), 5m, TimeInForce.Ioc), CancellationToken.None);
+        Arrive();
+        Assert.Equal(5m, _listener.FillsFor("old").Sum(f => f.Quantity));
+        Assert.Equal(2, gateway.RememberedOrders);
+
+        // After it, the finished order is forgotten; the open one never is, however old.
+        _time.Advance(TimeSpan.FromMinutes(2));
+        await gateway.PlaceAsync(new OrderRequest("new", Yes, Side.Buy, P(0.40m), 1m, TimeInForce.Ioc), CancellationToken.None);
+        Assert.Equal(2, gateway.RememberedOrders);
+        await gateway.PlaceAsync(new OrderRequest("resting", Yes, Side.Buy, P(0.30m), 50m, TimeInForce.Gtc), CancellationToken.None);
+        Arrive();
+        Assert.Single(_listener.UpdatesFor("resting"), u => u.Status == OrderStatus.Submitted);
+        Assert.Equal(OrderStatus.Submitted, _listener.UpdatesFor("resting")[^1].Status);
+    }
+
+    [Fact]
+    public async Task At_most_the_memory_count_of_finished_orders_is_remembered_oldest_forgotten_first()
+    {
+        var gateway = new PaperOrderGateway(VenueId.Kalshi, _hub, _registry, new FlatRateFeeModel(), _time,
+            new PaperExecutionOptions { Latency = Latency }, _listener)
+        { FinishedOrderMemoryCount = 3 };
+        Book(bids: [], asks: [(0.40m, 1_000m)]);
+        for (var i = 0; i < 10; i++)
+        {
+            await gateway.PlaceAsync(new OrderRequest($"o{i}", Yes, Side.Buy, P(0.40m), 1m, TimeInForce.Ioc), CancellationToken.None);
+            Arrive();
+        }
+        // The last placement saw 9 finished before it: 3 kept, plus itself (finished after).
+        Assert.Equal(4, gateway.RememberedOrders);
+
+        // o0 was forgotten long ago: placing it again trades; o9 is remembered: ignored.
+        await gateway.PlaceAsync(new OrderRequest("o0", Yes, Side.Buy, P(0.40m), 1m, TimeInForce.Ioc), CancellationToken.None);
+        await gateway.PlaceAsync(new OrderRequest("o9", Yes, Side.Buy, P(0.40m), 1m, TimeInForce.Ioc), CancellationToken.None);
+        Arrive();
+        Assert.Equal(2m, _listener.FillsFor("o0").Sum(f => f.Quantity));
+        Assert.Equal(1m, _listener.FillsFor("o9").Sum(f => f.Quantity));
+    }
+
+    [Fact]
     public void Racing_placements_of_one_client_order_id_create_one_order()
     {
         Book(bids: [], asks: [(0.40m, 100m)]);
