@@ -312,35 +312,18 @@ public sealed class CrossVenueArbitrage : IBookListener
 
         /// <summary>True when these ladders are level for level the ones remembered (same prices, same sizes digit for digit) under the same limits.</summary>
         public bool IsFor(ReadOnlySpan<BookLevel> kalshi, ReadOnlySpan<BookLevel> polymarket, RiskLimits limits) =>
-            ReferenceEquals(limits, _limits) && Same(kalshi, _kalshi.AsSpan(0, _kalshiCount)) && Same(polymarket, _polymarket.AsSpan(0, _polymarketCount));
+            ReferenceEquals(limits, _limits) && LevelLadders.Same(kalshi, _kalshi.AsSpan(0, _kalshiCount))
+            && LevelLadders.Same(polymarket, _polymarket.AsSpan(0, _polymarketCount));
 
         public void Remember(ReadOnlySpan<BookLevel> kalshi, ReadOnlySpan<BookLevel> polymarket, RiskLimits limits, in SizingAnswer answer)
         {
-            _kalshiCount = Copy(kalshi, ref _kalshi);
-            _polymarketCount = Copy(polymarket, ref _polymarket);
+            _kalshiCount = LevelLadders.Copy(kalshi, ref _kalshi);
+            _polymarketCount = LevelLadders.Copy(polymarket, ref _polymarket);
             _limits = limits;
             _answer = answer;
         }
 
         public void Forget() => _limits = null;
-
-        private static int Copy(ReadOnlySpan<BookLevel> levels, ref BookLevel[] into)
-        {
-            if (into.Length < levels.Length) into = new BookLevel[levels.Length * 2];
-            levels.CopyTo(into);
-            return levels.Length;
-        }
-
-        // Equal decimals can differ in scale (10 and 10.0), which the opportunity's figures and words would show: both must match.
-        private static bool Same(ReadOnlySpan<BookLevel> a, ReadOnlySpan<BookLevel> b)
-        {
-            if (a.Length != b.Length) return false;
-            for (var i = 0; i < a.Length; i++)
-            {
-                if (a[i].Price != b[i].Price || a[i].Size != b[i].Size || a[i].Size.Scale != b[i].Size.Scale) return false;
-            }
-            return true;
-        }
     }
 
     private Opportunity BuildOpportunity(PairState pair, SetState set, in ArbSizing sizing, OrderBook kBook, OrderBook pBook, DateTimeOffset now,
