@@ -198,10 +198,28 @@ public sealed class CrossVenueArbitrage : IBookListener
             // Status is checked again although only approved pairs are added: trading a paused pair is the one mistake
             // that must not happen, whatever the caller did.
             if (pair.Pair.Status != PairStatus.Approved) continue;
-            Evaluate(pair, pair.First, now);
-            Evaluate(pair, pair.Second, now);
+            if (!UnchangedAndFresh(pair.First, book.Instrument, now.UtcTicks)) Evaluate(pair, pair.First, now);
+            if (!UnchangedAndFresh(pair.Second, book.Instrument, now.UtcTicks)) Evaluate(pair, pair.Second, now);
         }
     }
+
+    /// <summary>
+    /// True when evaluating <paramref name="set"/> now would stop at "same versions", known without reading its books.
+    /// </summary>
+    /// <remarks>
+    /// Every change of a book (levels, version, stale mark, last update) is followed by a notification of it, which
+    /// evaluates every set holding that book. So a set that does not hold the changed book has books exactly as its last
+    /// evaluation read them: present, not marked stale (else it would have forgotten its versions) and last updated when
+    /// that evaluation saw (or later, which only makes the age test here stricter and sends it to <see cref="Evaluate"/>).
+    /// The age test is the one <see cref="Evaluate"/> makes, so the set is skipped exactly when it would return at the
+    /// version check. Tests compare against <see cref="EvaluateBothSets"/>.
+    /// </remarks>
+    private bool UnchangedAndFresh(SetState set, InstrumentId changed, long nowTicks) =>
+        !EvaluateBothSets && set.KalshiVersion >= 0 && set.Set.Kalshi != changed && set.Set.Polymarket != changed
+        && nowTicks - set.OldestUpdateUtcTicks <= _limits.MaxBookAge.Ticks;
+
+    /// <summary>Testing only: evaluate both sets of a pair on every change of any of its books, reading their books.</summary>
+    internal bool EvaluateBothSets { get; set; }
 
     private void Evaluate(PairState pair, SetState set, DateTimeOffset now)
     {
@@ -225,6 +243,7 @@ public sealed class CrossVenueArbitrage : IBookListener
             set.ForgetVersions();
             return;
         }
+        set.OldestUpdateUtcTicks = Math.Min(kBook.LastUpdateUtcTicks, pBook.LastUpdateUtcTicks);
         if (kBook.Version == set.KalshiVersion && pBook.Version == set.PolymarketVersion) return;
         set.KalshiVersion = kBook.Version;
         set.PolymarketVersion = pBook.Version;
@@ -442,6 +461,10 @@ public sealed class CrossVenueArbitrage : IBookListener
         public int SpreadSlot { get; set; } = -1;
         public long KalshiVersion { get; set; } = -1;
         public long PolymarketVersion { get; set; } = -1;
+
+        /// <summary>The older of its two books' last updates when last seen fresh (valid while the versions are remembered).</summary>
+        public long OldestUpdateUtcTicks { get; set; }
+
         public SizingMemo Sized { get; } = new();
 
         public void ForgetVersions()
