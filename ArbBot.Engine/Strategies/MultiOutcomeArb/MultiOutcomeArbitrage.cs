@@ -53,6 +53,8 @@ public sealed class MultiOutcomeArbitrage : IBookListener
     private EventState?[] _byInstrument = [];
     /// <summary>Per instrument: its outcome's position in its event (the leg it is in its set).</summary>
     private int[] _legByInstrument = [];
+    /// <summary>Per instrument: which set its book prices (a YES token the YES set, a NO token the NO set).</summary>
+    private OutcomeSetKind[] _kindByInstrument = [];
     private RiskLimits _limits;
     private MultiOutcomeSettings _settings;
 
@@ -153,7 +155,7 @@ public sealed class MultiOutcomeArbitrage : IBookListener
         var id = book.Instrument.Value;
         if ((uint)id >= (uint)_byInstrument.Length || _byInstrument[id] is not { } state || !_settings.Enabled) return;
         // A YES book only moves the YES set's price, a NO book only the NO set's.
-        var kind = _hub.Registry[book.Instrument].IsYes ? OutcomeSetKind.Yes : OutcomeSetKind.No;
+        var kind = _kindByInstrument[id];
         var set = kind == OutcomeSetKind.Yes ? state.YesSet : state.NoSet;
         if (!(kind == OutcomeSetKind.Yes ? state.Eligibility.YesSets : state.Eligibility.NoSets) || set.Work.Queued) return;
         // The last evaluation summed every outcome's best ask and found no gross edge, and this book's best ask is the one
@@ -295,9 +297,11 @@ public sealed class MultiOutcomeArbitrage : IBookListener
                         var length = Math.Max(instrument.Value + 1, _byInstrument.Length * 2);
                         Array.Resize(ref _byInstrument, length);
                         Array.Resize(ref _legByInstrument, length);
+                        Array.Resize(ref _kindByInstrument, length);
                     }
                     _byInstrument[instrument.Value] = state;
                     _legByInstrument[instrument.Value] = leg;
+                    _kindByInstrument[instrument.Value] = instrument == market.Yes ? OutcomeSetKind.Yes : OutcomeSetKind.No;
                     // The hub has no unsubscribe; an event no longer watched finds no state here.
                     if (_subscribed.Add(instrument)) _hub.Subscribe(instrument, this);
                 }
