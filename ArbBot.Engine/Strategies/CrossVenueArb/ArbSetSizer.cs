@@ -9,7 +9,14 @@ namespace ArbBot.Engine.Strategies.CrossVenueArb;
 public readonly record struct ArbLegTerms(IFeeModel FeeModel, FeeParameters Fees, decimal MinOrderSize)
 {
     /// <summary>The terms of <paramref name="market"/> on a venue charging by <paramref name="feeModel"/>.</summary>
-    public static ArbLegTerms For(Market market, IFeeModel feeModel) => new(feeModel, market.Fees, market.MinOrderSize);
+    public static ArbLegTerms For(Market market, IFeeModel feeModel) =>
+        new(feeModel, market.Fees, market.MinOrderSize) { TakerRates = TakerFeeRates.For(feeModel, market.Fees) };
+
+    /// <summary>The leg's taker fee rate per price (set by <see cref="For"/>; terms built directly ask the fee model each time).</summary>
+    public TakerFeeRates? TakerRates { get; init; }
+
+    /// <summary>The taker fee per contract at <paramref name="price"/> that the sizers' ladder walks charge (see <see cref="TakerFeeRates"/>).</summary>
+    public decimal TakerRateAt(Price price) => TakerRates is { } rates ? rates[price] : TakerFeeRates.Formula(FeeModel, Fees, price);
 }
 
 /// <summary>What one leg fills at the sized quantity, walking its ask ladder best first.</summary>
@@ -138,12 +145,6 @@ public static class ArbSetSizer
     public const int MaxShrinkSteps = 64;
 
     /// <summary>
-    /// <see cref="IFeeModel"/> only gives rounded fees; the fee of this many contracts divided back is the venue's
-    /// rate per contract with rounding below $10⁻⁸.
-    /// </summary>
-    private const decimal RateProbe = 1_000_000m;
-
-    /// <summary>
     /// Finds the most profitable whole number of sets in which every extra set still clears <paramref name="minNetEdge"/>
     /// after each venue's exact fees and <paramref name="fixedCostPerSet"/>.
     /// </summary>
@@ -247,8 +248,7 @@ public static class ArbSetSizer
         return qualifying;
     }
 
-    private static decimal RateOf(in ArbLegTerms terms, Price price) =>
-        terms.FeeModel.Fee(terms.Fees, price, RateProbe, Liquidity.Taker) / RateProbe;
+    private static decimal RateOf(in ArbLegTerms terms, Price price) => terms.TakerRateAt(price);
 
     /// <summary>Both legs at exactly <paramref name="quantity"/> sets, with each level's fill charged its own fee.</summary>
     private static ExactSize Exact(

@@ -198,10 +198,28 @@ public sealed class CrossVenueArbitrage : IBookListener
             // Status is checked again although only approved pairs are added: trading a paused pair is the one mistake
             // that must not happen, whatever the caller did.
             if (pair.Pair.Status != PairStatus.Approved) continue;
-            Evaluate(pair, pair.First, now);
-            Evaluate(pair, pair.Second, now);
+            if (!UnchangedAndFresh(pair.First, book.Instrument, now.UtcTicks)) Evaluate(pair, pair.First, now);
+            if (!UnchangedAndFresh(pair.Second, book.Instrument, now.UtcTicks)) Evaluate(pair, pair.Second, now);
         }
     }
+
+    /// <summary>
+    /// True when evaluating <paramref name="set"/> now would stop at "same versions", known without reading its books.
+    /// </summary>
+    /// <remarks>
+    /// Every change of a book (levels, version, stale mark, last update) is followed by a notification of it, which
+    /// evaluates every set holding that book. So a set that does not hold the changed book has books exactly as its last
+    /// evaluation read them: present, not marked stale (else it would have forgotten its versions) and last updated when
+    /// that evaluation saw (or later, which only makes the age test here stricter and sends it to <see cref="Evaluate"/>).
+    /// The age test is the one <see cref="Evaluate"/> makes, so the set is skipped exactly when it would return at the
+    /// version check. Tests compare against <see cref="EvaluateBothSets"/>.
+    /// </remarks>
+    private bool UnchangedAndFresh(SetState set, InstrumentId changed, long nowTicks) =>
+        !EvaluateBothSets && set.KalshiVersion >= 0 && set.Set.Kalshi != changed && set.Set.Polymarket != changed
+        && nowTicks - set.OldestUpdateUtcTicks <= _limits.MaxBookAge.Ticks;
+
+    /// <summary>Testing only: evaluate both sets of a pair on every change of any of its books, reading their books.</summary>
+    internal bool EvaluateBothSets { get; set; }
 
     private void Evaluate(PairState pair, SetState set, DateTimeOffset now)
     {
@@ -225,6 +243,7 @@ public sealed class CrossVenueArbitrage : IBookListener
             set.ForgetVersions();
             return;
         }
+        set.OldestUpdateUtcTicks = Math.Min(kBook.LastUpdateUtcTicks, pBook.LastUpdateUtcTicks);
         if (kBook.Version == set.KalshiVersion && pBook.Version == set.PolymarketVersion) return;
         set.KalshiVersion = kBook.Version;
         set.PolymarketVersion = pBook.Version;
@@ -312,35 +331,18 @@ public sealed class CrossVenueArbitrage : IBookListener
 
         /// <summary>True when these ladders are level for level the ones remembered (same prices, same sizes digit for digit) under the same limits.</summary>
         public bool IsFor(ReadOnlySpan<BookLevel> kalshi, ReadOnlySpan<BookLevel> polymarket, RiskLimits limits) =>
-            ReferenceEquals(limits, _limits) && Same(kalshi, _kalshi.AsSpan(0, _kalshiCount)) && Same(polymarket, _polymarket.AsSpan(0, _polymarketCount));
+            ReferenceEquals(limits, _limits) && LevelLadders.Same(kalshi, _kalshi.AsSpan(0, _kalshiCount))
+            && LevelLadders.Same(polymarket, _polymarket.AsSpan(0, _polymarketCount));
 
         public void Remember(ReadOnlySpan<BookLevel> kalshi, ReadOnlySpan<BookLevel> polymarket, RiskLimits limits, in SizingAnswer answer)
         {
-            _kalshiCount = Copy(kalshi, ref _kalshi);
-            _polymarketCount = Copy(polymarket, ref _polymarket);
+            _kalshiCount = LevelLadders.Copy(kalshi, ref _kalshi);
+            _polymarketCount = LevelLadders.Copy(polymarket, ref _polymarket);
             _limits = limits;
             _answer = answer;
         }
 
         public void Forget() => _limits = null;
-
-        private static int Copy(ReadOnlySpan<BookLevel> levels, ref BookLevel[] into)
-        {
-            if (into.Length < levels.Length) into = new BookLevel[levels.Length * 2];
-            levels.CopyTo(into);
-            return levels.Length;
-        }
-
-        // Equal decimals can differ in scale (10 and 10.0), which the opportunity's figures and words would show: both must match.
-        private static bool Same(ReadOnlySpan<BookLevel> a, ReadOnlySpan<BookLevel> b)
-        {
-            if (a.Length != b.Length) return false;
-            for (var i = 0; i < a.Length; i++)
-            {
-                if (a[i].Price != b[i].Price || a[i].Size != b[i].Size || a[i].Size.Scale != b[i].Size.Scale) return false;
-            }
-            return true;
-        }
     }
 
     private Opportunity BuildOpportunity(PairState pair, SetState set, in ArbSizing sizing, OrderBook kBook, OrderBook pBook, DateTimeOffset now,
@@ -459,6 +461,10 @@ public sealed class CrossVenueArbitrage : IBookListener
         public int SpreadSlot { get; set; } = -1;
         public long KalshiVersion { get; set; } = -1;
         public long PolymarketVersion { get; set; } = -1;
+
+        /// <summary>The older of its two books' last updates when last seen fresh (valid while the versions are remembered).</summary>
+        public long OldestUpdateUtcTicks { get; set; }
+
         public SizingMemo Sized { get; } = new();
 
         public void ForgetVersions()

@@ -51,6 +51,10 @@ public sealed class MultiOutcomeArbitrage : IBookListener
     private readonly List<EventState> _watched = [];
     private readonly HashSet<InstrumentId> _subscribed = [];
     private EventState?[] _byInstrument = [];
+    /// <summary>Per instrument: its outcome's position in its event (the leg it is in its set).</summary>
+    private int[] _legByInstrument = [];
+    /// <summary>Per instrument: which set its book prices (a YES token the YES set, a NO token the NO set).</summary>
+    private OutcomeSetKind[] _kindByInstrument = [];
     private RiskLimits _limits;
     private MultiOutcomeSettings _settings;
 
@@ -151,14 +155,25 @@ public sealed class MultiOutcomeArbitrage : IBookListener
         var id = book.Instrument.Value;
         if ((uint)id >= (uint)_byInstrument.Length || _byInstrument[id] is not { } state || !_settings.Enabled) return;
         // A YES book only moves the YES set's price, a NO book only the NO set's.
-        var kind = _hub.Registry[book.Instrument].IsYes ? OutcomeSetKind.Yes : OutcomeSetKind.No;
-        var work = kind == OutcomeSetKind.Yes ? state.YesWork : state.NoWork;
-        if ((kind == OutcomeSetKind.Yes ? state.Eligibility.YesSets : state.Eligibility.NoSets) && !work.Queued)
-        {
-            work.Queued = true;
-            _hub.Post(work);
-        }
+        var kind = _kindByInstrument[id];
+        var set = kind == OutcomeSetKind.Yes ? state.YesSet : state.NoSet;
+        if (!(kind == OutcomeSetKind.Yes ? state.Eligibility.YesSets : state.Eligibility.NoSets) || set.Work.Queued) return;
+        // The last evaluation summed every outcome's best ask and found no gross edge, and this book's best ask is the one
+        // it summed: every other outcome's best ask is too (a change of one queues an evaluation, which remembers it anew),
+        // so the evaluation would stop at the same sum and do nothing. A missing, stale or old book only stops it sooner.
+        if (!EvaluateEveryChange && set.AsksWithoutEdge && set.BestAsks[_legByInstrument[id]] == BestAskUnits(book)) return;
+        set.Work.Queued = true;
+        _hub.Post(set.Work);
     }
+
+    /// <summary>The best ask in price units, or −1 when the book has no asks.</summary>
+    private static long BestAskUnits(OrderBook book) => book.HasAsk ? book.BestAsk.Price.Units : -1;
+
+    /// <summary>
+    /// Testing only: evaluate on every book change, as if no set remembered its best asks (to compare against the
+    /// early return).
+    /// </summary>
+    internal bool EvaluateEveryChange { get; set; }
 
     /// <summary>Prices one set now (the queued evaluation); a set whose event is no longer watched is skipped.</summary>
     private void EvaluateQueued(EventState state, OutcomeSetKind kind)
@@ -171,21 +186,29 @@ public sealed class MultiOutcomeArbitrage : IBookListener
     {
         var now = _hub.Time.GetUtcNow();
         var nowTicks = now.UtcTicks;
+        var set = kind == OutcomeSetKind.Yes ? e.YesSet : e.NoSet;
         var instruments = kind == OutcomeSetKind.Yes ? e.Yes : e.No;
         var payout = kind == OutcomeSetKind.Yes ? 1m : e.Count - 1;
         var payoutUnits = (long)(payout * Price.Scale);
         var maxAge = _limits.MaxBookAge.Ticks;
         long bestSum = 0;
+        set.AsksWithoutEdge = false;
         for (var i = 0; i < instruments.Length; i++)
         {
             // Nothing is priced, let alone traded, unless every outcome's book is there, fresh and offering.
             var book = _hub.TryGetBook(instruments[i]);
             if (book is null || book.IsStale || nowTicks - book.LastUpdateUtcTicks > maxAge || !book.HasAsk) return;
             e.Books[i] = book;
-            bestSum += book.BestAsk.Price.Units;
+            var ask = book.BestAsk.Price.Units;
+            set.BestAsks[i] = ask;
+            bestSum += ask;
         }
         // The usual case: the best asks already cost at least the payout.
-        if (bestSum >= payoutUnits) return;
+        if (bestSum >= payoutUnits)
+        {
+            set.AsksWithoutEdge = true;
+            return;
+        }
 
         for (var i = 0; i < instruments.Length; i++)
         {
@@ -194,21 +217,30 @@ public sealed class MultiOutcomeArbitrage : IBookListener
             e.Depths[i] = book.CopyAsksBelow(payoutUnits - (bestSum - book.BestAsk.Price.Units), ref e.Ladders[i]);
         }
         // The gate resizes to the maximum trade size anyway; sizing beyond it only costs time.
-        var cap = _limits.MaxTradeSize / (bestSum / (decimal)Price.Scale);
-        var minEdge = Math.Max(_settings.MinNetEdge, _limits.MinNetEdge);
-        var sizing = e.Sizer.Size(e.Ladders, e.Depths, e.Terms, payout, e.QuantityStep, _limits.FixedCostPerSet, minEdge, cap);
+        // An edge persists over many book changes that leave these ladders as they were (a change deeper in a book, on its
+        // bid side, or of the other set): sized from the same ladders under the same limits and settings, the answer is the same.
+        if (!set.IsSizedFor(e.Ladders, e.Depths, _limits, _settings))
+        {
+            var cap = _limits.MaxTradeSize / (bestSum / (decimal)Price.Scale);
+            var minEdge = Math.Max(_settings.MinNetEdge, _limits.MinNetEdge);
+            set.Remember(e.Ladders, e.Depths, _limits, _settings,
+                set.Sizer.Size(e.Ladders, e.Depths, e.Terms, payout, e.QuantityStep, _limits.FixedCostPerSet, minEdge, cap));
+        }
+        var sizing = set.Sizing;
         if (!sizing.Found) return;
         if (_sink.SettledWithoutBuilding(null, e.Key))
         {
             _ids.Next();
             return;
         }
-        _sink.OnOpportunity(BuildOpportunity(e, kind, instruments, sizing, now));
+        _sink.OnOpportunity(BuildOpportunity(e, set.Sizer, kind, instruments, sizing, now));
     }
 
-    private Opportunity BuildOpportunity(EventState e, OutcomeSetKind kind, InstrumentId[] instruments, in OutcomeSetSizing sizing, DateTimeOffset now)
+    private Opportunity BuildOpportunity(EventState e, OutcomeSetSizer sizer, OutcomeSetKind kind, InstrumentId[] instruments, in OutcomeSetSizing sizing,
+        DateTimeOffset now)
     {
-        var fills = e.Sizer.Fills;
+        // The sizer's fills are from its last sizing, which is the remembered one (each set has its own sizer).
+        var fills = sizer.Fills;
         var legs = new OpportunityLeg[instruments.Length];
         var side = kind == OutcomeSetKind.Yes ? "YES" : "NO";
         var reason = new StringBuilder(256);
@@ -255,12 +287,21 @@ public sealed class MultiOutcomeArbitrage : IBookListener
             var state = new EventState(this, eligibility, markets, [.. markets.Select(m => ArbLegTerms.For(m, fees))]);
             _watched.Add(state);
             state.Watched = true;
-            foreach (var market in markets)
+            for (var leg = 0; leg < markets.Length; leg++)
             {
+                var market = markets[leg];
                 foreach (var instrument in (ReadOnlySpan<InstrumentId>)[market.Yes, market.No])
                 {
-                    if (instrument.Value >= _byInstrument.Length) Array.Resize(ref _byInstrument, Math.Max(instrument.Value + 1, _byInstrument.Length * 2));
+                    if (instrument.Value >= _byInstrument.Length)
+                    {
+                        var length = Math.Max(instrument.Value + 1, _byInstrument.Length * 2);
+                        Array.Resize(ref _byInstrument, length);
+                        Array.Resize(ref _legByInstrument, length);
+                        Array.Resize(ref _kindByInstrument, length);
+                    }
                     _byInstrument[instrument.Value] = state;
+                    _legByInstrument[instrument.Value] = leg;
+                    _kindByInstrument[instrument.Value] = instrument == market.Yes ? OutcomeSetKind.Yes : OutcomeSetKind.No;
                     // The hub has no unsubscribe; an event no longer watched finds no state here.
                     if (_subscribed.Add(instrument)) _hub.Subscribe(instrument, this);
                 }
@@ -281,8 +322,8 @@ public sealed class MultiOutcomeArbitrage : IBookListener
     {
         public EventState(MultiOutcomeArbitrage strategy, OutcomeSetEligibility eligibility, Market[] markets, ArbLegTerms[] terms)
         {
-            YesWork = new SetEvaluation(strategy, this, OutcomeSetKind.Yes);
-            NoWork = new SetEvaluation(strategy, this, OutcomeSetKind.No);
+            YesSet = new SetState(markets.Length, new SetEvaluation(strategy, this, OutcomeSetKind.Yes));
+            NoSet = new SetState(markets.Length, new SetEvaluation(strategy, this, OutcomeSetKind.No));
             Eligibility = eligibility;
             Event = eligibility.Event;
             Key = EventKeyOf(Event);
@@ -292,7 +333,6 @@ public sealed class MultiOutcomeArbitrage : IBookListener
             Yes = [.. markets.Select(m => m.Yes)];
             No = [.. markets.Select(m => m.No)];
             QuantityStep = markets.Max(m => m.QuantityStep);
-            Sizer = new OutcomeSetSizer(Count);
             Books = new OrderBook?[Count];
             Depths = new int[Count];
             Ladders = new BookLevel[Count][];
@@ -308,15 +348,69 @@ public sealed class MultiOutcomeArbitrage : IBookListener
         public InstrumentId[] Yes { get; }
         public InstrumentId[] No { get; }
         public decimal QuantityStep { get; }
-        public OutcomeSetSizer Sizer { get; }
         public OrderBook?[] Books { get; }
         public int[] Depths { get; }
         public BookLevel[][] Ladders { get; }
-        public SetEvaluation YesWork { get; }
-        public SetEvaluation NoWork { get; }
+        public SetState YesSet { get; }
+        public SetState NoSet { get; }
 
         /// <summary>In the watched list (a queued evaluation of an event no longer watched is skipped).</summary>
         public bool Watched { get; set; }
+    }
+
+    /// <summary>
+    /// One set (the YES or the NO set of an event): its queued evaluation, the best asks its last evaluation summed, and
+    /// the ladders, limits and settings it was last sized under with the answer.
+    /// </summary>
+    private sealed class SetState
+    {
+        private readonly BookLevel[][] _ladders;
+        private readonly int[] _depths;
+        private RiskLimits? _limits;
+        private MultiOutcomeSettings? _settings;
+
+        public SetState(int legs, SetEvaluation work)
+        {
+            Work = work;
+            Sizer = new OutcomeSetSizer(legs);
+            BestAsks = new long[legs];
+            _depths = new int[legs];
+            _ladders = new BookLevel[legs][];
+            for (var i = 0; i < legs; i++) _ladders[i] = new BookLevel[16];
+        }
+
+        public SetEvaluation Work { get; }
+
+        /// <summary>This set's own sizer, so its fills stay those of the remembered sizing.</summary>
+        public OutcomeSetSizer Sizer { get; }
+
+        /// <summary>Each outcome's best ask (price units) as the last evaluation summed it; valid while <see cref="AsksWithoutEdge"/>.</summary>
+        public long[] BestAsks { get; }
+
+        /// <summary>The last evaluation saw every book fresh with asks whose best sum to at least the payout.</summary>
+        public bool AsksWithoutEdge { get; set; }
+
+        /// <summary>The remembered sizing (valid once <see cref="Remember"/> has been called).</summary>
+        public OutcomeSetSizing Sizing { get; private set; }
+
+        /// <summary>True when these ladders are level for level the ones last sized, under the same limits and settings objects.</summary>
+        public bool IsSizedFor(BookLevel[][] ladders, int[] depths, RiskLimits limits, MultiOutcomeSettings settings)
+        {
+            if (!ReferenceEquals(limits, _limits) || !ReferenceEquals(settings, _settings)) return false;
+            for (var i = 0; i < _depths.Length; i++)
+            {
+                if (!LevelLadders.Same(ladders[i].AsSpan(0, depths[i]), _ladders[i].AsSpan(0, _depths[i]))) return false;
+            }
+            return true;
+        }
+
+        public void Remember(BookLevel[][] ladders, int[] depths, RiskLimits limits, MultiOutcomeSettings settings, in OutcomeSetSizing sizing)
+        {
+            for (var i = 0; i < _depths.Length; i++) _depths[i] = LevelLadders.Copy(ladders[i].AsSpan(0, depths[i]), ref _ladders[i]);
+            _limits = limits;
+            _settings = settings;
+            Sizing = sizing;
+        }
     }
 
     /// <summary>One set's queued evaluation; reused, so queuing it does not allocate.</summary>

@@ -79,9 +79,6 @@ public sealed class OutcomeSetSizer
     /// <summary>How many step shrinks the exact check may make before giving up; rounding moves the edge by cents at most.</summary>
     public const int MaxShrinkSteps = 64;
 
-    /// <summary>The fee of this many contracts divided back is a venue's fee rate with rounding below $10⁻⁸.</summary>
-    private const decimal RateProbe = 1_000_000m;
-
     private readonly int[] _index;
     private readonly decimal[] _left;
     private readonly ArbLegFill[] _fills;
@@ -195,7 +192,7 @@ public sealed class OutcomeSetSizer
         return qualifying;
     }
 
-    private static decimal RateOf(in ArbLegTerms terms, Price price) => terms.FeeModel.Fee(terms.Fees, price, RateProbe, Liquidity.Taker) / RateProbe;
+    private static decimal RateOf(in ArbLegTerms terms, Price price) => terms.TakerRateAt(price);
 
     /// <summary>Payout minus every leg's cost and exact fees, minus the fixed costs, at exactly <paramref name="quantity"/> sets.</summary>
     private decimal Profit(BookLevel[][] asks, ReadOnlySpan<int> depths, ReadOnlySpan<ArbLegTerms> terms, decimal payout, decimal fixedCostPerSet, decimal quantity)

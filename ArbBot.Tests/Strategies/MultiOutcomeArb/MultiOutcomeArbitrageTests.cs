@@ -281,6 +281,60 @@ public sealed class MultiOutcomeArbitrageTests
     }
 
     [Fact]
+    public void A_persisting_edge_is_offered_again_as_sized_and_re_sized_when_any_ladder_or_the_limits_change()
+    {
+        _strategy.OfferRegisteredEvents();
+        YesAsks(_kalshiFed, (0.10m, 100m), (0.45m, 100m), (0.30m, 100m));
+        var first = Assert.Single(_sink.Opportunities);
+
+        // A bid change leaves the ladders alone: the same edge, sized the same.
+        Apply(BookEvent.SetLevel(_kalshiFed[1].Yes, BookSide.Bid, P(0.40m), 10m));
+        Assert.Equal(2, _sink.Opportunities.Count);
+        Assert.Equal((first.Quantity, first.NetEdgePerSet, first.Reason), (_sink.Opportunities[1].Quantity, _sink.Opportunities[1].NetEdgePerSet, _sink.Opportunities[1].Reason));
+
+        // The thinnest outcome's best level shrinks: fewer sets.
+        Apply(BookEvent.SetLevel(_kalshiFed[0].Yes, BookSide.Ask, P(0.10m), 60m));
+        Assert.Equal(60m, _sink.Opportunities[^1].Quantity);
+
+        // A level deeper in a ladder, still cheap enough to be part of a set, changes the sizing too.
+        Apply(BookEvent.SetLevel(_kalshiFed[0].Yes, BookSide.Ask, P(0.12m), 40m));
+        Assert.Equal(100m, _sink.Opportunities[^1].Quantity);
+        Assert.Contains("Cut ≤ 0.12", _sink.Opportunities[^1].Reason, StringComparison.Ordinal);
+
+        // New limits (a new object, even with the book unchanged): sized under them ($17 buys 20 sets at .85).
+        _strategy.Limits = _strategy.Limits with { MaxTradeSize = 17m };
+        Apply(BookEvent.SetLevel(_kalshiFed[1].Yes, BookSide.Bid, P(0.41m), 10m));
+        Assert.Equal(20m, _sink.Opportunities[^1].Quantity);
+
+        // A NO-set change in between does not disturb the YES set's remembered sizing and fills.
+        NoAsks(_kalshiFed, (0.70m, 5m), (0.55m, 5m), (0.60m, 5m));
+        var no = _sink.Opportunities[^1];
+        Assert.Equal(_kalshiFed.Select(m => m.No), no.Legs.Select(l => l.Instrument));
+        Apply(BookEvent.SetLevel(_kalshiFed[2].Yes, BookSide.Bid, P(0.25m), 10m));
+        var yes = _sink.Opportunities[^1];
+        Assert.Equal(_kalshiFed.Select(m => m.Yes), yes.Legs.Select(l => l.Instrument));
+        Assert.Equal(20m, yes.Quantity);
+        Assert.Equal([P(0.10m), P(0.45m), P(0.30m)], yes.Legs.Select(l => l.WorstPrice));
+    }
+
+    [Fact]
+    public void A_set_with_no_gross_edge_is_priced_again_once_a_best_ask_moves()
+    {
+        _strategy.OfferRegisteredEvents();
+        YesAsks(_kalshiFed, (0.40m, 100m), (0.45m, 100m), (0.30m, 100m));
+        Assert.Empty(_sink.Opportunities);
+
+        // Changes that leave every best ask where it was (bids, a deeper ask) find nothing, as before.
+        Apply(BookEvent.SetLevel(_kalshiFed[0].Yes, BookSide.Bid, P(0.35m), 10m));
+        Apply(BookEvent.SetLevel(_kalshiFed[0].Yes, BookSide.Ask, P(0.50m), 10m));
+        Assert.Empty(_sink.Opportunities);
+
+        // The best ask moves: the set is priced again and the edge found.
+        Apply(BookEvent.SetLevel(_kalshiFed[0].Yes, BookSide.Ask, P(0.20m), 100m));
+        Assert.Single(_sink.Opportunities);
+    }
+
+    [Fact]
     public void Settings_outside_their_ranges_are_refused()
     {
         var error = Assert.Throws<ArgumentException>(() => _strategy.Settings = new MultiOutcomeSettings { MinNetEdge = 0m });

@@ -1,0 +1,104 @@
+using System.Globalization;
+using ArbBot.Engine.Core;
+using ArbBot.Engine.MarketData;
+using ArbBot.Engine.Matching;
+using ArbBot.Engine.Risk;
+using ArbBot.Engine.Strategies;
+using ArbBot.Engine.Strategies.CrossVenueArb;
+using ArbBot.Engine.Venues.Kalshi;
+using ArbBot.Engine.Venues.Polymarket;
+using ArbBot.Tests.Fixtures;
+
+namespace ArbBot.Tests.Strategies.CrossVenueArb;
+
+/// <summary>
+/// A change of one book evaluates the set holding it; the pair's other set is not read when its books are as its last
+/// evaluation saw them and still young enough. That must find, and show on the dashboard, exactly what reading both
+/// sets' books on every change does.
+/// </summary>
+public sealed class CrossVenueSkipTests
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void Random_books_give_the_same_opportunities_and_spreads_as_evaluating_both_sets(int seed)
+    {
+        var skipping = new Desk(evaluateBothSets: false);
+        var full = new Desk(evaluateBothSets: true);
+        var random = new Random(seed);
+        var instruments = skipping.Instruments;
+
+        for (var step = 0; step < 20_000; step++)
+        {
+            var instrument = instruments[random.Next(instruments.Length)];
+            // Asks around 50 cents, so a Kalshi ask and a Polymarket ask cross $1 both ways.
+            var price = Price.FromDecimal(Math.Clamp(Math.Round((decimal)(0.5 + (random.NextDouble() - 0.5) * 0.3), 2), 0.01m, 0.99m));
+            var e = random.Next(100) switch
+            {
+                < 40 => BookEvent.SetLevel(instrument, BookSide.Ask, price, random.Next(4) == 0 ? 0m : random.Next(1, 300)),
+                < 65 => BookEvent.SetLevel(instrument, BookSide.Bid, Price.FromDecimal(Math.Max(0.01m, price.Value - 0.05m)), random.Next(0, 300)),
+                < 75 => BookEvent.AddLevel(instrument, BookSide.Ask, price, random.Next(1, 50)),
+                < 85 => BookEvent.Snapshot(instrument, [new BookLevel(Price.FromDecimal(0.01m), 10m)],
+                    [new BookLevel(price, random.Next(1, 300)), new BookLevel(Price.FromDecimal(Math.Min(0.99m, price.Value + 0.03m)), 100m)]),
+                < 92 => BookEvent.Heartbeat(instrument),
+                < 96 => BookEvent.Stale(instrument, StaleReason.SequenceGap),
+                _ => BookEvent.Clear(instrument, StaleReason.Disconnected),
+            };
+            // Mostly milliseconds apart; now and then long enough for books to age past the maximum book age (5 s).
+            var advance = random.Next(150) == 0 ? TimeSpan.FromSeconds(random.Next(3, 7)) : TimeSpan.FromMilliseconds(random.Next(0, 80));
+            var limits = random.Next(2_000) == 0 ? skipping.Strategy.Limits with { MaxTradeSize = random.Next(5, 200) } : null;
+            skipping.Step(e, advance, limits);
+            full.Step(e, advance, limits);
+            if (step % 97 == 0) Assert.Equal(full.Strategy.SnapshotSpreads(), skipping.Strategy.SnapshotSpreads());
+        }
+
+        Assert.True(full.Found.Count > 200, $"the random books should offer edges often; found {full.Found.Count}");
+        Assert.Equal(full.Found, skipping.Found);
+        Assert.Equal(full.Strategy.SnapshotSpreads(), skipping.Strategy.SnapshotSpreads());
+    }
+
+    private sealed class Desk : IOpportunitySink
+    {
+        private readonly ManualTimeProvider _time = new();
+        private readonly InstrumentRegistry _registry = new();
+        private readonly MarketDataHub _hub;
+
+        public Desk(bool evaluateBothSets)
+        {
+            // One Kalshi market paired with two Polymarket markets (its books are in both pairs), and a second pair.
+            var kalshiA = _registry.AddMarket(CrossVenueArbitrageTests.NewMarket(VenueId.Kalshi, "KX-A", KalshiFeeModel.Quadratic), "KX-A:yes", "KX-A:no");
+            var kalshiB = _registry.AddMarket(CrossVenueArbitrageTests.NewMarket(VenueId.Kalshi, "KX-B", KalshiFeeModel.Quadratic), "KX-B:yes", "KX-B:no");
+            var polyA = _registry.AddMarket(CrossVenueArbitrageTests.NewMarket(VenueId.Polymarket, "0xa", PolymarketFeeModel.Parameters(0.25m, 2)), "a-yes", "a-no");
+            var polyA2 = _registry.AddMarket(CrossVenueArbitrageTests.NewMarket(VenueId.Polymarket, "0xa2", FeeParameters.None), "a2-yes", "a2-no");
+            var polyB = _registry.AddMarket(CrossVenueArbitrageTests.NewMarket(VenueId.Polymarket, "0xb", FeeParameters.None), "b-yes", "b-no");
+            Instruments = [.. new[] { kalshiA, kalshiB, polyA, polyA2, polyB }.SelectMany(m => new[] { m.Yes, m.No })];
+            _hub = new MarketDataHub(_registry, _time);
+            Strategy = new CrossVenueArbitrage(_hub, new KalshiFeeModel(), new PolymarketFeeModel(), new RiskLimits(), this) { EvaluateBothSets = evaluateBothSets };
+            var at = _time.GetUtcNow();
+            Assert.Equal(PairRegistration.Active, Strategy.AddOrUpdatePair(new MarketPair(1, kalshiA.MarketKey, polyA.MarketKey, PairMapping.YesYes, PairStatus.Approved, 95, [], [], at, at, "admin")));
+            Assert.Equal(PairRegistration.Active, Strategy.AddOrUpdatePair(new MarketPair(2, kalshiA.MarketKey, polyA2.MarketKey, PairMapping.YesNo, PairStatus.Approved, 90, [], [], at, at, "admin")));
+            Assert.Equal(PairRegistration.Active, Strategy.AddOrUpdatePair(new MarketPair(3, kalshiB.MarketKey, polyB.MarketKey, PairMapping.YesYes, PairStatus.Approved, 95, [], [], at, at, "admin")));
+        }
+
+        public InstrumentId[] Instruments { get; }
+
+        public CrossVenueArbitrage Strategy { get; }
+
+        /// <summary>Every opportunity found, in words that carry all its figures.</summary>
+        public List<string> Found { get; } = [];
+
+        public void Step(BookEvent e, TimeSpan advance, RiskLimits? limits)
+        {
+            _time.Advance(advance);
+            if (limits is not null) Strategy.Limits = limits;
+            _hub.TryPost(e);
+            _hub.DrainPending();
+        }
+
+        public void OnOpportunity(Opportunity opportunity) => Found.Add(string.Create(CultureInfo.InvariantCulture,
+            $"{opportunity.Id} {opportunity.PairId} {opportunity.DetectedAt:O} q={opportunity.Quantity} net={opportunity.NetEdgePerSet} profit={opportunity.ExpectedProfit} " +
+            $"{string.Join(" | ", opportunity.Legs.Select(l => $"{l.Instrument} {l.WorstPrice} {l.AveragePrice} {l.Fee} {l.DepthWithinWorst} v{l.BookVersion} {l.BookAge}"))} {opportunity.Reason}"));
+    }
+}
