@@ -26,6 +26,11 @@ internal static class LatencyLoad
         probe.Watch(replay.Desk.Gateways.Values);
         var ingress = new long[events.Length];
         probe.Begin(ingress, (long)(rate * warmup));
+        // --attribute 0 turns the tail attribution off (to see what its stamps cost); --slow-us sets what counts as slow.
+        var attribution = options.Double("attribute", 1) != 0
+            ? new TailAttribution(events.Length, () => replay.Hub.Sleeps, () => replay.Journal.Fills, () => probe.SubmitCalls)
+            : null;
+        probe.Attribution = attribution;
 
         var reasons = new Dictionary<string, int>();
         var countReasons = options.ContainsKey("reasons");
@@ -85,6 +90,15 @@ internal static class LatencyLoad
         var (cumulative, decided, decidedSeconds) = decisions.Read();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  risk gate + executor per opportunity (DeskEngine.OnOpportunity): {decided:N0} calls, mean {decidedSeconds / Math.Max(1, decided) * 1e6:F1} us, within 10/25/50/100/250 us: {string.Join(" / ", cumulative.Take(5).Select(c => (c * 100.0 / Math.Max(1, decided)).ToString("F0", CultureInfo.InvariantCulture) + "%"))}"));
+        // --time-portfolio: what the dashboard's refresh (every 250 ms, on the hub thread) costs with the positions this run opened.
+        if (options.ContainsKey("time-portfolio"))
+        {
+            var portfolio = replay.Desk.Portfolio;
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            for (var k = 0; k < 200; k++) portfolio.RecomputeUnrealized();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  portfolio RecomputeUnrealized (every mark + equity, as DeskSnapshot does): {watch.Elapsed.TotalMicroseconds / 200:F1} us with {portfolio.OpenPositionCount:N0} markets open"));
+        }
+        if (attribution is not null) Console.Write(attribution.Describe(ingress, (long)(rate * warmup), options.Double("slow-us", 200), (int)options.Double("top", 12)));
         foreach (var (reason, n) in reasons.OrderByDescending(r => r.Value).Take(12)) Console.WriteLine($"  {n,6} {reason}");
         if (sampler is not null) Console.WriteLine("allocation samples by type:" + Environment.NewLine + sampler.Top(20));
         return 0;
