@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime;
 using ArbBot.Engine.Recording;
 using ArbBot.Engine.Replay;
 
@@ -54,9 +55,11 @@ internal static class LatencyLoad
         var gen1 = GC.CollectionCount(1);
         var gen2 = GC.CollectionCount(2);
         var allocated = GC.GetTotalAllocatedBytes();
+        var paused = GC.GetTotalPauseDuration();
         var fed = PacedFeed.Run(replay.Hub, events, ingress, rate, mode: mode);
         var collections = (GC.CollectionCount(0) - gen0, GC.CollectionCount(1) - gen1, GC.CollectionCount(2) - gen2);
         var allocatedPerEvent = (GC.GetTotalAllocatedBytes() - allocated) / (double)Math.Max(1, fed.Posted);
+        var pausedMs = (GC.GetTotalPauseDuration() - paused).TotalMilliseconds;
         if (hubLoop is null)
         {
             replay.Hub.DrainPending();
@@ -78,7 +81,7 @@ internal static class LatencyLoad
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
             latency under a live load of {rate:N0} events/s ({warmup:F0} s warm-up not counted), whole desk, paper gateways
               feed            {fed.Describe(rate)}
-            {cpu.Describe(fed.Posted)}, hub slept {replay.Hub.Sleeps:N0} times (spin before sleeping {replay.Hub.SpinBeforeSleep.TotalMicroseconds:F0} us); GC gen0/1/2 {collections.Item1}/{collections.Item2}/{collections.Item3}, {allocatedPerEvent:F0} B allocated per event (whole process)
+            {cpu.Describe(fed.Posted)}, hub slept {replay.Hub.Sleeps:N0} times (spin before sleeping {replay.Hub.SpinBeforeSleep.TotalMicroseconds:F0} us); GC gen0/1/2 {collections.Item1}/{collections.Item2}/{collections.Item3} paused {pausedMs:F1} ms in all ({GCSettings.LatencyMode}), {allocatedPerEvent:F0} B allocated per event (whole process)
               desk            {replay.Journal.OpportunitiesTaken:N0} opportunities taken, {replay.Journal.OpportunitiesRejected:N0} rejected, {replay.Journal.OrdersSent:N0} orders, {replay.Journal.Fills:N0} fills, {probe.SubmitCalls:N0} orders submitted, hub errors {replay.Hub.ErrorCount}
               in -> decided   {probe.Decision.Describe()}
               in -> submitted {probe.Submit.Describe()}
@@ -96,6 +99,14 @@ internal static class LatencyLoad
             var portfolio = replay.Desk.Portfolio;
             var watch = System.Diagnostics.Stopwatch.StartNew();
             for (var k = 0; k < 200; k++) portfolio.RecomputeUnrealized();
+            // A fill booked with this many positions open (as the hub does for every fill): fresh buys of one contract.
+            var registry = replay.Hub.Registry;
+            var fills = Enumerable.Range(0, Math.Min(400, registry.Count)).Select(k => new Engine.Execution.Fill($"bench-{k}", $"bench-{k}", null,
+                registry[new Engine.Core.InstrumentId(k)].Venue, new Engine.Core.InstrumentId(k), Engine.Core.Side.Buy, Engine.Core.Price.FromUnits(5000), 1m, 0m,
+                Engine.Venues.Liquidity.Taker, TimeProvider.System.GetUtcNow())).ToArray();
+            var fillWatch = System.Diagnostics.Stopwatch.StartNew();
+            foreach (var fill in fills) portfolio.ApplyFill(fill);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  portfolio ApplyFill: {fillWatch.Elapsed.TotalMicroseconds / fills.Length:F1} us per fill"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  portfolio RecomputeUnrealized (every mark + equity, as DeskSnapshot does): {watch.Elapsed.TotalMicroseconds / 200:F1} us with {portfolio.OpenPositionCount:N0} markets open"));
         }
         if (attribution is not null) Console.Write(attribution.Describe(ingress, (long)(rate * warmup), options.Double("slow-us", 200), (int)options.Double("top", 12)));

@@ -97,9 +97,10 @@ internal sealed class TailAttribution
             for (var j = x; j < e; j++)
             {
                 if (_wall[j] == 0 || _wall[j + 1] == 0) continue;
-                double cpu = (_cpu[j + 1] - _cpu[j]) * ticksPerMicro / 1e3;
                 double pause = _gcPause[j + 1] - _gcPause[j];
                 pause *= Stopwatch.Frequency / (double)TimeSpan.TicksPerSecond;
+                // A workstation GC collects on the thread that triggered it, often the hub: its processor time in a pause is the GC's.
+                var cpu = Math.Max(0, (_cpu[j + 1] - _cpu[j]) * ticksPerMicro / 1e3 - pause);
                 if (j == x)
                 {
                     var overlap = Math.Max(0, _wall[j + 1] - ingress[e]);
@@ -108,7 +109,7 @@ internal sealed class TailAttribution
                 }
                 busy += cpu;
                 gc += pause;
-                var slotCpu = _cpu[j + 1] - _cpu[j];
+                var slotCpu = (long)(cpu * 1e3 / ticksPerMicro);
                 if (slotCpu > heaviestCpu)
                 {
                     heaviestCpu = slotCpu;
