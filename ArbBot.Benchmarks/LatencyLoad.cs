@@ -50,6 +50,17 @@ internal static class LatencyLoad
         // Inline: the feeding thread is the hub's (it drains after each post); otherwise the hub runs as in the app.
         var hubLoop = mode == FeedMode.Inline ? null : StartHub(replay.Hub, stop.Token);
         using var sampler = options.ContainsKey("allocations") ? new AllocationSampler() : null;
+        // --gc-latency sustained|lowlatency|interactive|batch: the GC latency mode during the run (what a trading session could set).
+        if (options.TryGetValue("gc-latency", out var latencyMode))
+        {
+            GCSettings.LatencyMode = latencyMode.ToLowerInvariant() switch
+            {
+                "sustained" => GCLatencyMode.SustainedLowLatency,
+                "lowlatency" => GCLatencyMode.LowLatency,
+                "batch" => GCLatencyMode.Batch,
+                _ => GCLatencyMode.Interactive,
+            };
+        }
         var cpu = CpuClock.Start();
         var gen0 = GC.CollectionCount(0);
         var gen1 = GC.CollectionCount(1);
