@@ -17,7 +17,7 @@ internal static class Cli
                        whole desk on a replay clock as fast as possible (generates FILE when missing)
               load     [--in FILE] [--rate 50000] [--seconds 20]
                        paced live load on the real clock: event in -> first order sent latency, resident memory
-              latency  [--in FILE] [--rate 50000] [--seconds 20] [--warmup 3] [--feed batch|spin|inline]
+              latency  [--in FILE] [--rate 50000] [--seconds 20] [--warmup 3] [--feed batch|spin|inline] [--attribute 0|1] [--slow-us 200] [--gc-latency sustained]
                        paced live load, whole desk: ingress -> every strategy decided, ingress -> paper gateway submit
               fanout   [--in FILE] [--rate 50000] [--seconds 12] [--warmup 3] [--clients 100]
                        the web app in-process under the latency load: engine p99 with 0, N, then 0 SignalR clients

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime;
 using ArbBot.Engine.Recording;
 using ArbBot.Engine.Replay;
 
@@ -26,6 +27,11 @@ internal static class LatencyLoad
         probe.Watch(replay.Desk.Gateways.Values);
         var ingress = new long[events.Length];
         probe.Begin(ingress, (long)(rate * warmup));
+        // --attribute 0 turns the tail attribution off (to see what its stamps cost); --slow-us sets what counts as slow.
+        var attribution = options.Double("attribute", 1) != 0
+            ? new TailAttribution(events.Length, () => replay.Hub.Sleeps, () => replay.Journal.Fills, () => probe.SubmitCalls)
+            : null;
+        probe.Attribution = attribution;
 
         var reasons = new Dictionary<string, int>();
         var countReasons = options.ContainsKey("reasons");
@@ -44,14 +50,27 @@ internal static class LatencyLoad
         // Inline: the feeding thread is the hub's (it drains after each post); otherwise the hub runs as in the app.
         var hubLoop = mode == FeedMode.Inline ? null : StartHub(replay.Hub, stop.Token);
         using var sampler = options.ContainsKey("allocations") ? new AllocationSampler() : null;
+        // --gc-latency sustained|lowlatency|interactive|batch: the GC latency mode during the run (what a trading session could set).
+        if (options.TryGetValue("gc-latency", out var latencyMode))
+        {
+            GCSettings.LatencyMode = latencyMode.ToLowerInvariant() switch
+            {
+                "sustained" => GCLatencyMode.SustainedLowLatency,
+                "lowlatency" => GCLatencyMode.LowLatency,
+                "batch" => GCLatencyMode.Batch,
+                _ => GCLatencyMode.Interactive,
+            };
+        }
         var cpu = CpuClock.Start();
         var gen0 = GC.CollectionCount(0);
         var gen1 = GC.CollectionCount(1);
         var gen2 = GC.CollectionCount(2);
         var allocated = GC.GetTotalAllocatedBytes();
+        var paused = GC.GetTotalPauseDuration();
         var fed = PacedFeed.Run(replay.Hub, events, ingress, rate, mode: mode);
         var collections = (GC.CollectionCount(0) - gen0, GC.CollectionCount(1) - gen1, GC.CollectionCount(2) - gen2);
         var allocatedPerEvent = (GC.GetTotalAllocatedBytes() - allocated) / (double)Math.Max(1, fed.Posted);
+        var pausedMs = (GC.GetTotalPauseDuration() - paused).TotalMilliseconds;
         if (hubLoop is null)
         {
             replay.Hub.DrainPending();
@@ -73,7 +92,7 @@ internal static class LatencyLoad
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
             latency under a live load of {rate:N0} events/s ({warmup:F0} s warm-up not counted), whole desk, paper gateways
               feed            {fed.Describe(rate)}
-            {cpu.Describe(fed.Posted)}, hub slept {replay.Hub.Sleeps:N0} times (spin before sleeping {replay.Hub.SpinBeforeSleep.TotalMicroseconds:F0} us); GC gen0/1/2 {collections.Item1}/{collections.Item2}/{collections.Item3}, {allocatedPerEvent:F0} B allocated per event (whole process)
+            {cpu.Describe(fed.Posted)}, hub slept {replay.Hub.Sleeps:N0} times (spin before sleeping {replay.Hub.SpinBeforeSleep.TotalMicroseconds:F0} us); GC gen0/1/2 {collections.Item1}/{collections.Item2}/{collections.Item3} paused {pausedMs:F1} ms in all ({GCSettings.LatencyMode}), {allocatedPerEvent:F0} B allocated per event (whole process)
               desk            {replay.Journal.OpportunitiesTaken:N0} opportunities taken, {replay.Journal.OpportunitiesRejected:N0} rejected, {replay.Journal.OrdersSent:N0} orders, {replay.Journal.Fills:N0} fills, {probe.SubmitCalls:N0} orders submitted, hub errors {replay.Hub.ErrorCount}
               in -> decided   {probe.Decision.Describe()}
               in -> submitted {probe.Submit.Describe()}
@@ -85,6 +104,23 @@ internal static class LatencyLoad
         var (cumulative, decided, decidedSeconds) = decisions.Read();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  risk gate + executor per opportunity (DeskEngine.OnOpportunity): {decided:N0} calls, mean {decidedSeconds / Math.Max(1, decided) * 1e6:F1} us, within 10/25/50/100/250 us: {string.Join(" / ", cumulative.Take(5).Select(c => (c * 100.0 / Math.Max(1, decided)).ToString("F0", CultureInfo.InvariantCulture) + "%"))}"));
+        // --time-portfolio: what the dashboard's refresh (every 250 ms, on the hub thread) costs with the positions this run opened.
+        if (options.ContainsKey("time-portfolio"))
+        {
+            var portfolio = replay.Desk.Portfolio;
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            for (var k = 0; k < 200; k++) portfolio.RecomputeUnrealized();
+            // A fill booked with this many positions open (as the hub does for every fill): fresh buys of one contract.
+            var registry = replay.Hub.Registry;
+            var fills = Enumerable.Range(0, Math.Min(400, registry.Count)).Select(k => new Engine.Execution.Fill($"bench-{k}", $"bench-{k}", null,
+                registry[new Engine.Core.InstrumentId(k)].Venue, new Engine.Core.InstrumentId(k), Engine.Core.Side.Buy, Engine.Core.Price.FromUnits(5000), 1m, 0m,
+                Engine.Venues.Liquidity.Taker, TimeProvider.System.GetUtcNow())).ToArray();
+            var fillWatch = System.Diagnostics.Stopwatch.StartNew();
+            foreach (var fill in fills) portfolio.ApplyFill(fill);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  portfolio ApplyFill: {fillWatch.Elapsed.TotalMicroseconds / fills.Length:F1} us per fill"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  portfolio RecomputeUnrealized (every mark + equity, as DeskSnapshot does): {watch.Elapsed.TotalMicroseconds / 200:F1} us with {portfolio.OpenPositionCount:N0} markets open"));
+        }
+        if (attribution is not null) Console.Write(attribution.Describe(ingress, (long)(rate * warmup), options.Double("slow-us", 200), (int)options.Double("top", 12)));
         foreach (var (reason, n) in reasons.OrderByDescending(r => r.Value).Take(12)) Console.WriteLine($"  {n,6} {reason}");
         if (sampler is not null) Console.WriteLine("allocation samples by type:" + Environment.NewLine + sampler.Top(20));
         return 0;

@@ -87,11 +87,16 @@ internal sealed class LatencyProbe : IBookEventRecorder, IBookListener
         _inner?.Record(in bookEvent, receivedUtcTicks);
         var index = bookEvent.Sequence - SequenceBase;
         _current = (ulong)index < (ulong)_ingress.Length ? index : -1;
+        if (_current >= 0) Attribution?.OnApplied(_current, _appliedAt);
     }
+
+    /// <summary>When set, stamps the hub's processor time, GC pauses and the desk's counts as each paced event is applied (hub thread).</summary>
+    public TailAttribution? Attribution { get; set; }
 
     /// <summary>Notes the moment a strategy hands the desk an opportunity: give it <c>DeskEngine.Deciding</c>.</summary>
     public void OnDeciding(Opportunity opportunity)
     {
+        Attribution?.OnFound();
         if (_current < 0 || _foundFor == _current) return;
         _foundFor = _current;
         _foundAt = Stopwatch.GetTimestamp();

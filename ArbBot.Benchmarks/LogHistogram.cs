@@ -18,6 +18,9 @@ internal sealed class LogHistogram
 
     public long Count { get; private set; }
 
+    /// <summary>The sum of every recorded value (nanoseconds).</summary>
+    public long Sum { get; private set; }
+
     /// <summary>Records the time from <paramref name="startTimestamp"/> (a <see cref="Stopwatch.GetTimestamp"/>) to now.</summary>
     public void RecordSince(long startTimestamp) => Record(ToNanoseconds(Stopwatch.GetTimestamp() - startTimestamp));
 
@@ -26,6 +29,7 @@ internal sealed class LogHistogram
         if (nanoseconds < 0) nanoseconds = 0;
         _counts[IndexOf(nanoseconds)]++;
         Count++;
+        Sum += nanoseconds;
         if (nanoseconds > _max) _max = nanoseconds;
     }
 
@@ -69,6 +73,7 @@ internal sealed class LogHistogram
     {
         Array.Clear(_counts);
         Count = 0;
+        Sum = 0;
         _max = 0;
     }
 

@@ -62,18 +62,68 @@ internal sealed class LegState(int index, OpportunityLeg leg, string outcomeName
     public List<TrackedOrder> Orders { get; } = [];
     public int Attempts { get; set; }
 
-    /// <summary>Contracts held from this execution: bought minus sold back.</summary>
-    public decimal Net => Orders.Sum(o => o.Request.Side == Side.Buy ? o.Filled : -o.Filled);
+    // These run on the hub thread for every fill and order update of an execution (progress, hedging, the outcome):
+    // plain loops over the orders in the order they were sent, adding what the LINQ pipelines they replace added, in the
+    // same order, without an iterator and a delegate per call.
 
-    public decimal Bought => Orders.Where(o => o.Request.Side == Side.Buy).Sum(o => o.Filled);
-    public decimal BuyCost => Orders.Where(o => o.Request.Side == Side.Buy).Sum(o => o.Notional);
-    public decimal Sold => Orders.Where(o => o.Request.Side == Side.Sell).Sum(o => o.Filled);
-    public decimal SellProceeds => Orders.Where(o => o.Request.Side == Side.Sell).Sum(o => o.Notional);
-    public decimal Fees => Orders.Sum(o => o.Fees);
+    /// <summary>Contracts held from this execution: bought minus sold back.</summary>
+    public decimal Net
+    {
+        get
+        {
+            var net = 0m;
+            foreach (var o in Orders) net += o.Request.Side == Side.Buy ? o.Filled : -o.Filled;
+            return net;
+        }
+    }
+
+    public decimal Bought => FilledOn(Side.Buy);
+    public decimal BuyCost => NotionalOn(Side.Buy);
+    public decimal Sold => FilledOn(Side.Sell);
+    public decimal SellProceeds => NotionalOn(Side.Sell);
+
+    public decimal Fees
+    {
+        get
+        {
+            var fees = 0m;
+            foreach (var o in Orders) fees += o.Fees;
+            return fees;
+        }
+    }
+
     public decimal AverageBuyPrice => Bought > 0m ? BuyCost / Bought : 0m;
     public decimal AverageSellPrice => Sold > 0m ? SellProceeds / Sold : 0m;
 
-    public decimal FilledBy(OrderRole role) => Orders.Where(o => o.Role == role).Sum(o => o.Filled);
+    public decimal FilledBy(OrderRole role)
+    {
+        var filled = 0m;
+        foreach (var o in Orders)
+        {
+            if (o.Role == role) filled += o.Filled;
+        }
+        return filled;
+    }
+
+    private decimal FilledOn(Side side)
+    {
+        var filled = 0m;
+        foreach (var o in Orders)
+        {
+            if (o.Request.Side == side) filled += o.Filled;
+        }
+        return filled;
+    }
+
+    private decimal NotionalOn(Side side)
+    {
+        var notional = 0m;
+        foreach (var o in Orders)
+        {
+            if (o.Request.Side == side) notional += o.Notional;
+        }
+        return notional;
+    }
 }
 
 /// <summary>One order of an execution and its state machine. Hub thread only.</summary>
@@ -110,9 +160,25 @@ internal sealed class TrackedOrder(ArbitrageExecution execution, LegState leg, O
     /// <summary>Filled contracts the venue counted but whose fill details never came; priced at the limit, the worst case.</summary>
     private decimal Unconfirmed => Filled - FillQuantity;
 
-    public decimal Notional => Fills.Sum(f => f.Price.Value * f.Quantity) + Unconfirmed * Request.LimitPrice.Value;
+    public decimal Notional
+    {
+        get
+        {
+            var notional = 0m;
+            foreach (var f in Fills) notional += f.Price.Value * f.Quantity;
+            return notional + Unconfirmed * Request.LimitPrice.Value;
+        }
+    }
 
-    public decimal Fees => Fills.Sum(f => f.Fee);
+    public decimal Fees
+    {
+        get
+        {
+            var fees = 0m;
+            foreach (var f in Fills) fees += f.Fee;
+            return fees;
+        }
+    }
 
     public bool TryAddFill(Fill fill)
     {

@@ -177,6 +177,43 @@ public sealed class DeskPortfolioTests
     }
 
     [Fact]
+    public void A_market_registered_after_equity_was_first_computed_counts_in_equity_and_in_sets()
+    {
+        var portfolio = New();
+        portfolio.ApplyFill(Fill(_k.Yes, Side.Buy, 0.40m, 10m));
+        Assert.Equal(portfolio.StartingEquity - 4m + 10m * 0.40m, portfolio.Equity);
+
+        // Discovery adds markets while the desk runs: their instruments lie beyond every id seen so far.
+        var late = _registry.AddMarket(ExecutorHarness.NewMarket(VenueId.Polymarket, "0xlate"), "late-yes", "late-no");
+        portfolio.TrackSet(9, [_k.Yes, late.No]);
+        portfolio.ApplyFill(Fill(late.No, Side.Buy, 0.55m, 6m));
+
+        // 6 complete sets at $1, the 4 unmatched YES at their cost (no book): cash 1,500 − 4 − 3.30.
+        Assert.Equal(portfolio.StartingEquity - 4m - 3.3m + 6m + 4m * 0.40m, portfolio.Equity);
+        Assert.Equal(6m, portfolio.HoldingOf(9).SetsHeld);
+    }
+
+    [Fact]
+    public void A_contract_in_both_a_pair_set_and_an_event_set_counts_once_pair_sets_first()
+    {
+        var portfolio = New();
+        var other = _registry.AddMarket(ExecutorHarness.NewMarket(VenueId.Polymarket, "0xother"), "other-yes", "other-no");
+        portfolio.TrackSet(7, [_k.Yes, _p.No]);
+        portfolio.TrackEventSet("EVENT", [_p.No, other.No], 1m);
+        portfolio.ApplyFill(Fill(_k.Yes, Side.Buy, 0.40m, 5m));
+        portfolio.ApplyFill(Fill(_p.No, Side.Buy, 0.50m, 8m));
+        portfolio.ApplyFill(Fill(other.No, Side.Buy, 0.30m, 10m));
+
+        // The pair takes 5 of the 8 NO; the event set gets the other 3; 7 of other.No stay free at cost.
+        var cash = portfolio.StartingEquity - 2m - 4m - 3m;
+        Assert.Equal(cash + 5m + 3m * 1m + 7m * 0.30m, portfolio.Equity);
+
+        // A short leg makes no set: selling all of k.Yes frees the pair's NO for the event set.
+        portfolio.ApplyFill(Fill(_k.Yes, Side.Sell, 0.45m, 5m));
+        Assert.Equal(cash + 2.25m + 8m * 1m + 2m * 0.30m, portfolio.Equity);
+    }
+
+    [Fact]
     public void Unrealized_pnl_is_marked_to_the_books_mid_on_demand()
     {
         var portfolio = New();
