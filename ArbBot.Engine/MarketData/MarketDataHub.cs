@@ -179,20 +179,20 @@ public sealed class MarketDataHub : IBookEventSink
     {
         lock (_listenerGate)
         {
+            // Each instrument's list is immutable and replaced whole, so a reader sees the old list or the new one; the
+            // table itself is copied only to grow it (copying it per subscription cost ~32 KB each time the paper
+            // gateway started watching one more instrument).
             var table = _listenersByInstrument;
             if (instrument.Value >= table.Length)
             {
                 var grown = new IBookListener[Math.Max(instrument.Value + 1, table.Length * 2)][];
                 Array.Copy(table, grown, table.Length);
                 for (var i = table.Length; i < grown.Length; i++) grown[i] = [];
-                table = grown;
+                grown[instrument.Value] = [.. grown[instrument.Value], listener];
+                Volatile.Write(ref _listenersByInstrument, grown);
+                return;
             }
-            else
-            {
-                table = (IBookListener[][])table.Clone();
-            }
-            table[instrument.Value] = [.. table[instrument.Value], listener];
-            Volatile.Write(ref _listenersByInstrument, table);
+            Volatile.Write(ref table[instrument.Value], [.. table[instrument.Value], listener]);
         }
     }
 
@@ -210,12 +210,11 @@ public sealed class MarketDataHub : IBookEventSink
         lock (_listenerGate)
         {
             Volatile.Write(ref _allListeners, _allListeners.Where(l => l != listener).ToArray());
-            var table = (IBookListener[][])_listenersByInstrument.Clone();
+            var table = _listenersByInstrument;
             for (var i = 0; i < table.Length; i++)
             {
-                if (Array.IndexOf(table[i], listener) >= 0) table[i] = table[i].Where(l => l != listener).ToArray();
+                if (Array.IndexOf(table[i], listener) >= 0) Volatile.Write(ref table[i], table[i].Where(l => l != listener).ToArray());
             }
-            Volatile.Write(ref _listenersByInstrument, table);
         }
     }
 
