@@ -335,9 +335,11 @@ public sealed class RecordWriter : BackgroundService
             // Rows are added or given values explicitly; scanning every tracked entity for changes would only cost time.
             db.ChangeTracker.AutoDetectChangesEnabled = false;
             await using var tx = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await DropSavedAsync(saving.Fills, db.Fills, ids => f => ids.Contains(f.FillId), f => f.FillId, cancellationToken).ConfigureAwait(false);
-            await DropSavedAsync(saving.Executions, db.Executions, ids => e => ids.Contains(e.OpportunityId), e => e.OpportunityId, cancellationToken).ConfigureAwait(false);
-            await DropSavedAsync(saving.Opportunities, db.Opportunities, ids => o => ids.Contains(o.Id), o => o.Id, cancellationToken).ConfigureAwait(false);
+            // The keys go as one array parameter (EF.Parameter): expanded into a parameter per key, every batch size was a
+            // new query for EF to translate and cache, which allocated more than the inserts themselves.
+            await DropSavedAsync(saving.Fills, db.Fills, ids => f => EF.Parameter(ids).Contains(f.FillId), f => f.FillId, cancellationToken).ConfigureAwait(false);
+            await DropSavedAsync(saving.Executions, db.Executions, ids => e => EF.Parameter(ids).Contains(e.OpportunityId), e => e.OpportunityId, cancellationToken).ConfigureAwait(false);
+            await DropSavedAsync(saving.Opportunities, db.Opportunities, ids => o => EF.Parameter(ids).Contains(o.Id), o => o.Id, cancellationToken).ConfigureAwait(false);
 
             // In the order they were queued: each table's rows are inserted in that order, and listeners of committed
             // rows hear them in that order too.
