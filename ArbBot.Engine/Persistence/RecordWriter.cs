@@ -11,7 +11,9 @@ namespace ArbBot.Engine.Persistence;
 /// and positions are rewritten as they change (the newest row per key in a batch wins). When the database fails, the
 /// batch is kept and retried with a growing delay, so nothing is lost while it is away; the queue itself is unbounded
 /// (a row is never dropped or refused), and when it holds more than its capacity <see cref="Backlogged"/> turns true (the
-/// engine pauses trading on it) until it is down to half.
+/// engine pauses trading on it) until it is down to half. The most frequent rows (risk events, order transitions, orders,
+/// fills, opportunities, executions) are written with prepared statements (<see cref="HotTables"/>), the rest through EF
+/// Core, all in the batch's one transaction.
 /// </summary>
 public sealed class RecordWriter : BackgroundService
 {
