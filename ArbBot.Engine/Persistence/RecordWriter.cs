@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -10,7 +11,9 @@ namespace ArbBot.Engine.Persistence;
 /// and positions are rewritten as they change (the newest row per key in a batch wins). When the database fails, the
 /// batch is kept and retried with a growing delay, so nothing is lost while it is away; the queue itself is unbounded
 /// (a row is never dropped or refused), and when it holds more than its capacity <see cref="Backlogged"/> turns true (the
-/// engine pauses trading on it) until it is down to half.
+/// engine pauses trading on it) until it is down to half. The most frequent rows (risk events, order transitions, orders,
+/// fills, opportunities, executions) are written with prepared statements (<see cref="HotTables"/>), the rest through EF
+/// Core, all in the batch's one transaction.
 /// </summary>
 public sealed class RecordWriter : BackgroundService
 {
@@ -40,6 +43,7 @@ public sealed class RecordWriter : BackgroundService
     private long _failures;
     private long _failingSinceTicks;
     private volatile bool _backlogged;
+    private readonly SavingBatch _saving = new();
 
     public RecordWriter(IDbContextFactory<ArbBotDbContext> contexts, TimeProvider time, ILogger<RecordWriter> logger, int capacity = 100_000)
     {
@@ -85,7 +89,9 @@ public sealed class RecordWriter : BackgroundService
     /// <summary>
     /// Raised on the writer's thread after each transaction commits, with the rows it saved: what is durable. Whatever
     /// tells the outside world about a fill or a trade (logs, notifications) listens here, so nothing is announced that
-    /// a crash could still lose. Handlers must be quick; an exception in one is logged and does not undo the save.
+    /// a crash could still lose. Handlers must be quick; an exception in one is logged and does not undo the save. The
+    /// list is reused for the next batch once the handlers return (copy what must be kept), and the rows the writer inserts
+    /// with prepared commands (risk events, order transitions) do not get their database-generated <c>Id</c> filled in.
     /// </summary>
     public event Action<IReadOnlyList<object>>? Committed;
 
@@ -303,83 +309,100 @@ public sealed class RecordWriter : BackgroundService
 
     private async Task SaveAsync(List<object> batch, CancellationToken cancellationToken)
     {
-        var markers = new List<FlushMarker>();
-        var latestOrders = new Dictionary<string, OrderRow>(StringComparer.Ordinal);
-        var latestPositions = new Dictionary<(string, string), PositionRow>();
-        var latestSettings = new Dictionary<string, SettingRow>(StringComparer.Ordinal);
-        var latestPairs = new Dictionary<long, PairRow>();
-        var fills = new Dictionary<string, FillRow>(StringComparer.Ordinal);
-        var executions = new Dictionary<long, ExecutionRow>();
-        var opportunities = new Dictionary<long, OpportunityRow>();
-        var inserts = 0;
+        var saving = _saving;
+        saving.Clear();
         foreach (var row in batch)
         {
             switch (row)
             {
-                case FlushMarker marker: markers.Add(marker); break;
-                case OrderRow order: latestOrders[order.ClientOrderId] = order; break;
-                case PositionRow position: latestPositions[(position.Venue, position.Symbol)] = position; break;
-                case SettingRow setting: latestSettings[setting.Key] = setting; break;
-                case PairRow pair: latestPairs[pair.Id] = pair; break;
+                case FlushMarker marker: saving.Markers.Add(marker); break;
+                case OrderRow order: saving.LatestOrders[order.ClientOrderId] = order; break;
+                case PositionRow position: saving.LatestPositions[(position.Venue, position.Symbol)] = position; break;
+                case SettingRow setting: saving.LatestSettings[setting.Key] = setting; break;
+                case PairRow pair: saving.LatestPairs[pair.Id] = pair; break;
                 // Fills, executions and opportunities are written once: the first report of one wins, and one that is
                 // already saved (a retry after a failure that came after the commit) is skipped below.
-                case FillRow fill: fills.TryAdd(fill.FillId, fill); break;
-                case ExecutionRow execution: executions.TryAdd(execution.OpportunityId, execution); break;
-                case OpportunityRow opportunity: opportunities.TryAdd(opportunity.Id, opportunity); break;
-                default: inserts++; break;
+                case FillRow fill: saving.Fills.TryAdd(fill.FillId, fill); break;
+                case ExecutionRow execution: saving.Executions.TryAdd(execution.OpportunityId, execution); break;
+                case OpportunityRow opportunity: saving.Opportunities.TryAdd(opportunity.Id, opportunity); break;
+                default: saving.Inserts++; break;
             }
         }
 
-        var candidates = inserts + fills.Count + executions.Count + opportunities.Count
-            + latestOrders.Count + latestPositions.Count + latestSettings.Count + latestPairs.Count;
+        var candidates = saving.Inserts + saving.Fills.Count + saving.Executions.Count + saving.Opportunities.Count
+            + saving.LatestOrders.Count + saving.LatestPositions.Count + saving.LatestSettings.Count + saving.LatestPairs.Count;
         if (candidates > 0)
         {
             await using var db = await _contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
             // Rows are added or given values explicitly; scanning every tracked entity for changes would only cost time.
             db.ChangeTracker.AutoDetectChangesEnabled = false;
             await using var tx = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            var fillIds = fills.Keys.ToArray();
-            await DropSavedAsync(fills, db.Fills, f => fillIds.Contains(f.FillId), f => f.FillId, cancellationToken).ConfigureAwait(false);
-            var executionIds = executions.Keys.ToArray();
-            await DropSavedAsync(executions, db.Executions, e => executionIds.Contains(e.OpportunityId), e => e.OpportunityId, cancellationToken).ConfigureAwait(false);
-            var opportunityIds = opportunities.Keys.ToArray();
-            await DropSavedAsync(opportunities, db.Opportunities, o => opportunityIds.Contains(o.Id), o => o.Id, cancellationToken).ConfigureAwait(false);
+            // The keys go as one array parameter (EF.Parameter): expanded into a parameter per key, every batch size was a
+            // new query for EF to translate and cache, which allocated more than the inserts themselves.
+            await DropSavedAsync(saving.Fills, db.Fills, ids => f => EF.Parameter(ids).Contains(f.FillId), f => f.FillId, cancellationToken).ConfigureAwait(false);
+            await DropSavedAsync(saving.Executions, db.Executions, ids => e => EF.Parameter(ids).Contains(e.OpportunityId), e => e.OpportunityId, cancellationToken).ConfigureAwait(false);
+            await DropSavedAsync(saving.Opportunities, db.Opportunities, ids => o => EF.Parameter(ids).Contains(o.Id), o => o.Id, cancellationToken).ConfigureAwait(false);
 
-            // In the order they were queued, so listeners of committed rows hear them in that order too.
-            var added = new List<object>(batch.Count);
+            // In the order they were queued: each table's rows are inserted in that order, and listeners of committed
+            // rows hear them in that order too.
+            var added = saving.Added;
             foreach (var row in batch)
             {
-                var keep = row switch
+                switch (row)
                 {
-                    FillRow fill => fills.TryGetValue(fill.FillId, out var first) && ReferenceEquals(first, fill),
-                    ExecutionRow execution => executions.TryGetValue(execution.OpportunityId, out var first) && ReferenceEquals(first, execution),
-                    OpportunityRow opportunity => opportunities.TryGetValue(opportunity.Id, out var first) && ReferenceEquals(first, opportunity),
-                    FlushMarker or OrderRow or PositionRow or SettingRow or PairRow => false,
-                    _ => true,
-                };
-                if (keep) added.Add(row);
+                    case RiskEventRow riskEvent: saving.RiskEvents.Add(riskEvent); break;
+                    case OrderTransitionRow transition: saving.Transitions.Add(transition); break;
+                    case FillRow fill:
+                        if (!saving.Fills.TryGetValue(fill.FillId, out var firstFill) || !ReferenceEquals(firstFill, fill)) continue;
+                        saving.FillRows.Add(fill);
+                        break;
+                    case ExecutionRow execution:
+                        if (!saving.Executions.TryGetValue(execution.OpportunityId, out var firstExecution) || !ReferenceEquals(firstExecution, execution)) continue;
+                        saving.ExecutionRows.Add(execution);
+                        break;
+                    case OpportunityRow opportunity:
+                        if (!saving.Opportunities.TryGetValue(opportunity.Id, out var firstOpportunity) || !ReferenceEquals(firstOpportunity, opportunity)) continue;
+                        saving.OpportunityRows.Add(opportunity);
+                        break;
+                    case FlushMarker or OrderRow or PositionRow or SettingRow or PairRow: continue;
+                    default: saving.ViaEntities.Add(row); break;
+                }
+                added.Add(row);
             }
-            db.AddRange(added);
 
-            var orderIds = latestOrders.Keys.ToArray();
-            Upsert(db, latestOrders, await ExistingAsync(db.Orders, latestOrders, o => orderIds.Contains(o.ClientOrderId), o => o.ClientOrderId, cancellationToken).ConfigureAwait(false));
-            var settingKeys = latestSettings.Keys.ToArray();
-            Upsert(db, latestSettings, await ExistingAsync(db.Settings, latestSettings, s => settingKeys.Contains(s.Key), s => s.Key, cancellationToken).ConfigureAwait(false));
-            var pairIds = latestPairs.Keys.ToArray();
-            Upsert(db, latestPairs, await ExistingAsync(db.Pairs, latestPairs, p => pairIds.Contains(p.Id), p => p.Id, cancellationToken).ConfigureAwait(false));
-            foreach (var position in latestPositions.Values)
+            // The most frequent rows go through prepared commands on the context's connection, in its transaction.
+            var connection = db.Database.GetDbConnection();
+            var transaction = tx.GetDbTransaction();
+            await HotTables.RiskEvents.InsertAsync(saving.RiskEvents, connection, transaction, cancellationToken).ConfigureAwait(false);
+            await HotTables.OrderTransitions.InsertAsync(saving.Transitions, connection, transaction, cancellationToken).ConfigureAwait(false);
+            await HotTables.Fills.InsertAsync(saving.FillRows, connection, transaction, cancellationToken).ConfigureAwait(false);
+            await HotTables.Opportunities.InsertAsync(saving.OpportunityRows, connection, transaction, cancellationToken).ConfigureAwait(false);
+            await HotTables.Executions.InsertAsync(saving.ExecutionRows, connection, transaction, cancellationToken).ConfigureAwait(false);
+            foreach (var order in saving.LatestOrders.Values) saving.OrderRows.Add(order);
+            await HotTables.Orders.InsertAsync(saving.OrderRows, connection, transaction, cancellationToken).ConfigureAwait(false);
+
+            // The rest (audit, settings, pairs, positions, P&L snapshots, replay reports: rare) through EF Core.
+            if (saving.ViaEntities.Count + saving.LatestSettings.Count + saving.LatestPairs.Count + saving.LatestPositions.Count > 0)
             {
-                var existing = await db.Positions.FindAsync([position.Venue, position.Symbol], cancellationToken).ConfigureAwait(false);
-                if (existing is null) db.Add(position);
-                else db.Entry(existing).CurrentValues.SetValues(position);
+                db.AddRange(saving.ViaEntities);
+                var settingKeys = saving.LatestSettings.Keys.ToArray();
+                Upsert(db, saving.LatestSettings, await ExistingAsync(db.Settings, saving.LatestSettings, s => settingKeys.Contains(s.Key), s => s.Key, cancellationToken).ConfigureAwait(false));
+                var pairIds = saving.LatestPairs.Keys.ToArray();
+                Upsert(db, saving.LatestPairs, await ExistingAsync(db.Pairs, saving.LatestPairs, p => pairIds.Contains(p.Id), p => p.Id, cancellationToken).ConfigureAwait(false));
+                foreach (var position in saving.LatestPositions.Values)
+                {
+                    var existing = await db.Positions.FindAsync([position.Venue, position.Symbol], cancellationToken).ConfigureAwait(false);
+                    if (existing is null) db.Add(position);
+                    else db.Entry(existing).CurrentValues.SetValues(position);
+                }
+                await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
             }
-            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
-            var saved = added.Count + latestOrders.Count + latestPositions.Count + latestSettings.Count + latestPairs.Count;
+            var saved = added.Count + saving.LatestOrders.Count + saving.LatestPositions.Count + saving.LatestSettings.Count + saving.LatestPairs.Count;
             Interlocked.Add(ref _written, saved);
             if (Committed is { } committed)
             {
-                added.AddRange(latestOrders.Values);
+                added.AddRange(saving.OrderRows);
                 try
                 {
                     committed(added);
@@ -393,18 +416,21 @@ public sealed class RecordWriter : BackgroundService
         }
         Interlocked.Exchange(ref _inFlight, 0);
         if (Interlocked.Exchange(ref _failingSinceTicks, 0) != 0) _logger.LogInformation("Records are being saved again");
-        foreach (var marker in markers) marker.Done.TrySetResult();
+        foreach (var marker in saving.Markers) marker.Done.TrySetResult();
+        // Let go of the rows: the collections are kept for the next batch, not what was in them.
+        saving.Clear();
     }
 
     /// <summary>Removes from <paramref name="rows"/> those whose key is already in the table (one query per batch).</summary>
     private static async Task DropSavedAsync<TKey, TRow>(
-        Dictionary<TKey, TRow> rows, IQueryable<TRow> table, System.Linq.Expressions.Expression<Func<TRow, bool>> inBatch,
+        Dictionary<TKey, TRow> rows, IQueryable<TRow> table, Func<TKey[], System.Linq.Expressions.Expression<Func<TRow, bool>>> inBatch,
         System.Linq.Expressions.Expression<Func<TRow, TKey>> key, CancellationToken cancellationToken)
         where TKey : notnull
         where TRow : class
     {
         if (rows.Count == 0) return;
-        var saved = await table.AsNoTracking().Where(inBatch).Select(key).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var ids = rows.Keys.ToArray();
+        var saved = await table.AsNoTracking().Where(inBatch(ids)).Select(key).ToListAsync(cancellationToken).ConfigureAwait(false);
         foreach (var k in saved) rows.Remove(k);
     }
 
@@ -441,6 +467,54 @@ public sealed class RecordWriter : BackgroundService
         public object? Row { get; }
 
         public RiskEventRecord RiskEvent { get; }
+    }
+
+    /// <summary>
+    /// The collections one save sorts its batch into, kept from batch to batch (saves run one at a time: the writer's
+    /// loop, or <see cref="StopAsync"/> after the loop ended) so sorting a batch allocates nothing once they have grown.
+    /// </summary>
+    private sealed class SavingBatch
+    {
+        public List<FlushMarker> Markers { get; } = [];
+        public Dictionary<string, OrderRow> LatestOrders { get; } = new(StringComparer.Ordinal);
+        public Dictionary<(string, string), PositionRow> LatestPositions { get; } = [];
+        public Dictionary<string, SettingRow> LatestSettings { get; } = new(StringComparer.Ordinal);
+        public Dictionary<long, PairRow> LatestPairs { get; } = [];
+        public Dictionary<string, FillRow> Fills { get; } = new(StringComparer.Ordinal);
+        public Dictionary<long, ExecutionRow> Executions { get; } = [];
+        public Dictionary<long, OpportunityRow> Opportunities { get; } = [];
+        public int Inserts { get; set; }
+        public List<RiskEventRow> RiskEvents { get; } = [];
+        public List<OrderTransitionRow> Transitions { get; } = [];
+        public List<FillRow> FillRows { get; } = [];
+        public List<ExecutionRow> ExecutionRows { get; } = [];
+        public List<OpportunityRow> OpportunityRows { get; } = [];
+        public List<OrderRow> OrderRows { get; } = [];
+        public List<object> ViaEntities { get; } = [];
+
+        /// <summary>The rows inserted, in queue order (then the orders' latest states): what <see cref="Committed"/> reports.</summary>
+        public List<object> Added { get; } = [];
+
+        public void Clear()
+        {
+            Markers.Clear();
+            LatestOrders.Clear();
+            LatestPositions.Clear();
+            LatestSettings.Clear();
+            LatestPairs.Clear();
+            Fills.Clear();
+            Executions.Clear();
+            Opportunities.Clear();
+            Inserts = 0;
+            RiskEvents.Clear();
+            Transitions.Clear();
+            FillRows.Clear();
+            ExecutionRows.Clear();
+            OpportunityRows.Clear();
+            OrderRows.Clear();
+            ViaEntities.Clear();
+            Added.Clear();
+        }
     }
 
     private sealed class Chunk
