@@ -20,6 +20,7 @@ public sealed class EngineJournal(RecordWriter writer, InstrumentRegistry regist
     /// <summary>Everything journaled, for live views (raised on the hub's thread; handlers must be quick).</summary>
     public event Action<object>? Published;
 
+    // Enum names come from a table throughout: Enum.ToString boxes the value (an allocation per column per row).
     public void OnOpportunity(Opportunity opportunity)
     {
         writer.Enqueue(new OpportunityRow
@@ -33,13 +34,13 @@ public sealed class EngineJournal(RecordWriter writer, InstrumentRegistry regist
             TotalCosts = opportunity.TotalCosts,
             NetEdgePerSet = opportunity.NetEdgePerSet,
             ExpectedProfit = opportunity.ExpectedProfit,
-            Decision = opportunity.Decision.ToString(),
+            Decision = EnumNames<OpportunityDecision>.Of(opportunity.Decision),
             Reason = opportunity.Reason,
             LegsJson = JsonSerializer.Serialize(opportunity.Legs.Select(l => new
             {
-                venue = l.Venue.ToString(),
+                venue = EnumNames<VenueId>.Of(l.Venue),
                 symbol = registry[l.Instrument].Symbol,
-                side = l.Side.ToString(),
+                side = EnumNames<Side>.Of(l.Side),
                 worstPrice = l.WorstPrice.Value,
                 averagePrice = l.AveragePrice,
                 fee = l.Fee,
@@ -66,14 +67,14 @@ public sealed class EngineJournal(RecordWriter writer, InstrumentRegistry regist
             ClientOrderId = transition.ClientOrderId,
             OpportunityId = transition.OpportunityId,
             PairId = transition.PairId,
-            Role = transition.Role.ToString(),
-            Venue = transition.Venue.ToString(),
+            Role = EnumNames<OrderRole>.Of(transition.Role),
+            Venue = EnumNames<VenueId>.Of(transition.Venue),
             Symbol = registry[transition.Instrument].Symbol,
-            Side = transition.Side.ToString(),
+            Side = EnumNames<Side>.Of(transition.Side),
             LimitPrice = transition.LimitPrice.Value,
             Quantity = transition.Quantity,
-            TimeInForce = transition.TimeInForce.ToString(),
-            Status = transition.To.ToString(),
+            TimeInForce = EnumNames<TimeInForce>.Of(transition.TimeInForce),
+            Status = EnumNames<OrderStatus>.Of(transition.To),
             FilledQuantity = transition.FilledQuantity,
             Reason = transition.Reason,
             CreatedUtc = created,
@@ -82,8 +83,8 @@ public sealed class EngineJournal(RecordWriter writer, InstrumentRegistry regist
         writer.Enqueue(new OrderTransitionRow
         {
             ClientOrderId = transition.ClientOrderId,
-            FromStatus = transition.From.ToString(),
-            ToStatus = transition.To.ToString(),
+            FromStatus = EnumNames<OrderStatus>.Of(transition.From),
+            ToStatus = EnumNames<OrderStatus>.Of(transition.To),
             FilledQuantity = transition.FilledQuantity,
             Reason = transition.Reason,
             AtUtc = at,
@@ -99,13 +100,13 @@ public sealed class EngineJournal(RecordWriter writer, InstrumentRegistry regist
             ClientOrderId = fill.ClientOrderId,
             OpportunityId = opportunityId,
             PairId = pairId,
-            Venue = fill.Venue.ToString(),
+            Venue = EnumNames<VenueId>.Of(fill.Venue),
             Symbol = registry[fill.Instrument].Symbol,
-            Side = fill.Side.ToString(),
+            Side = EnumNames<Side>.Of(fill.Side),
             Price = fill.Price.Value,
             Quantity = fill.Quantity,
             Fee = fill.Fee,
-            Liquidity = fill.Liquidity.ToString(),
+            Liquidity = EnumNames<Venues.Liquidity>.Of(fill.Liquidity),
             AtUtc = fill.Time.UtcDateTime,
         });
         Published?.Invoke(fill);
@@ -127,7 +128,7 @@ public sealed class EngineJournal(RecordWriter writer, InstrumentRegistry regist
             OpportunityId = outcome.OpportunityId,
             PairId = outcome.PairId,
             Strategy = outcome.Strategy,
-            Kind = outcome.Kind.ToString(),
+            Kind = EnumNames<ExecutionOutcomeKind>.Of(outcome.Kind),
             PlannedQuantity = outcome.PlannedQuantity,
             HedgedQuantity = outcome.HedgedQuantity,
             ResidualQuantity = outcome.ResidualQuantity,
