@@ -98,6 +98,14 @@ public sealed class RecordWriter : BackgroundService
     /// <summary>Largest number of rows saved in one transaction.</summary>
     public int MaxBatch { get; init; } = 2_000;
 
+    /// <summary>
+    /// How long the writer lets rows gather after the first arrives before it saves them (real time): each save has a
+    /// fixed cost (a connection, a transaction, prepared statements), so fewer, fuller batches allocate less. Default 20 ms:
+    /// at 20,000 records/s it cut the process's allocation from ~1,500–1,870 to ~330 bytes per record and gen-0
+    /// collections from ~20 to 4 in 10 s (bench/RESULTS.md, Persistence). Skipped when a full batch is already waiting.
+    /// </summary>
+    public TimeSpan GatherDelay { get; init; } = TimeSpan.FromMilliseconds(20);
+
     /// <summary>Queues a row; never blocks and never drops it. Past the capacity the backlog is flagged.</summary>
     public void Enqueue(object row)
     {
@@ -149,6 +157,7 @@ public sealed class RecordWriter : BackgroundService
             while (true)
             {
                 await WaitForRecordsAsync(stoppingToken).ConfigureAwait(false);
+                if (GatherDelay > TimeSpan.Zero && Pending < MaxBatch) await Task.Delay(GatherDelay, stoppingToken).ConfigureAwait(false);
                 Fill(batch);
                 await SaveWithRetryAsync(batch, stoppingToken).ConfigureAwait(false);
                 batch.Clear();

@@ -205,6 +205,40 @@ public sealed class RecordWriterTests
     }
 
     [Fact]
+    public async Task Rows_arriving_within_the_gather_delay_are_saved_in_one_batch()
+    {
+        using var database = await SqliteDatabase.MigratedAsync();
+        var writer = new RecordWriter(database, TimeProvider.System, NullLogger<RecordWriter>.Instance) { GatherDelay = TimeSpan.FromSeconds(2) };
+        var batches = new List<int>();
+        writer.Committed += rows => { lock (batches) batches.Add(rows.Count); };
+        await writer.StartAsync(CancellationToken.None);
+
+        for (var i = 0; i < 10; i++) writer.Enqueue(Fill($"f{i}"));
+        await writer.FlushAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        await writer.StopAsync(CancellationToken.None);
+
+        lock (batches) Assert.Equal([10], batches.Where(n => n > 0));
+        await using var db = database.CreateDbContext();
+        Assert.Equal(10, await db.Fills.CountAsync());
+    }
+
+    [Fact]
+    public async Task A_full_batch_is_saved_at_once_whatever_the_gather_delay()
+    {
+        using var database = await SqliteDatabase.MigratedAsync();
+        var writer = new RecordWriter(database, TimeProvider.System, NullLogger<RecordWriter>.Instance) { MaxBatch = 5, GatherDelay = TimeSpan.FromHours(1) };
+        await writer.StartAsync(CancellationToken.None);
+
+        for (var i = 0; i < 5; i++) writer.Enqueue(Fill($"f{i}"));
+        // Well inside the hour: the delay is only for batches that are not full yet.
+        await writer.WaitUntilWrittenAsync(5, TimeSpan.FromSeconds(30));
+        await writer.StopAsync(CancellationToken.None);
+
+        await using var db = database.CreateDbContext();
+        Assert.Equal(5, await db.Fills.CountAsync());
+    }
+
+    [Fact]
     public async Task A_fill_reported_twice_in_one_batch_is_saved_once_and_the_batch_goes_through()
     {
         using var database = await SqliteDatabase.MigratedAsync();
@@ -321,6 +355,20 @@ public sealed class RecordWriterTests
                 if (!_gate.Wait(TimeSpan.FromSeconds(60))) throw new TimeoutException("the test never released the first save");
             }
             return database.CreateDbContext();
+        }
+    }
+}
+
+internal static class RecordWriterTestExtensions
+{
+    /// <summary>Polls until <paramref name="count"/> rows are written, failing after <paramref name="patience"/>.</summary>
+    public static async Task WaitUntilWrittenAsync(this RecordWriter writer, long count, TimeSpan patience)
+    {
+        var deadline = DateTime.UtcNow + patience;
+        while (writer.Written < count)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"only {writer.Written} of {count} rows written");
+            await Task.Delay(20);
         }
     }
 }
