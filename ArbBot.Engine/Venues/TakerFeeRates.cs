@@ -12,16 +12,19 @@ namespace ArbBot.Engine.Venues;
 /// two decimal divisions and the fee formula off every step of a walk.
 /// </summary>
 /// <remarks>
-/// Only the venues' own fee models, which are pure functions of their terms and price, are tabled; any other model is
-/// asked every time. Tables are shared by every market with the same model and terms (a handful of distinct terms), and
-/// built on first use; 10,001 decimals each.
+/// Only the venues' own fee models, which are pure functions of their terms, price and (Kalshi) the member's balance
+/// precision, are tabled; any other model is asked every time. Tables are shared by every market with the same model and
+/// terms (a handful of distinct terms), and built on first use; 10,001 decimals each.
 /// </remarks>
 public sealed class TakerFeeRates
 {
     /// <summary>The fee of this many contracts divided back is a venue's fee rate with rounding below $10⁻⁸.</summary>
     public const decimal Probe = 1_000_000m;
 
-    private static readonly ConcurrentDictionary<(IFeeModel Model, FeeParameters Fees), TakerFeeRates> Shared = new();
+    // Keyed by what decides the model's answers (its type and, for Kalshi, the member's balance precision), not by the
+    // instance: every desk (each replay builds one) makes its own instances, so an instance key would add tables for as
+    // long as the process runs.
+    private static readonly ConcurrentDictionary<(Type Model, decimal Precision, FeeParameters Fees), TakerFeeRates> Shared = new();
 
     private readonly IFeeModel _model;
     private readonly FeeParameters _fees;
@@ -41,7 +44,8 @@ public sealed class TakerFeeRates
     {
         ArgumentNullException.ThrowIfNull(model);
         if (model is not (KalshiFeeModel or PolymarketFeeModel)) return new TakerFeeRates(model, fees, tabled: false);
-        return Shared.GetOrAdd((model, fees), static key => new TakerFeeRates(key.Model, key.Fees, tabled: true));
+        var precision = model is KalshiFeeModel kalshi ? kalshi.BalancePrecision : 0m;
+        return Shared.GetOrAdd((model.GetType(), precision, fees), static (key, model) => new TakerFeeRates(model, key.Fees, tabled: true), model);
     }
 
     /// <summary>True when the rates come from a table rather than the formula on every call.</summary>

@@ -44,6 +44,10 @@ public sealed class TakerFeeRatesTests
         var kalshi = new KalshiFeeModel();
         Assert.Same(TakerFeeRates.For(kalshi, KalshiFeeModel.Quadratic), TakerFeeRates.For(kalshi, KalshiFeeModel.Quadratic));
         Assert.NotSame(TakerFeeRates.For(kalshi, KalshiFeeModel.Quadratic), TakerFeeRates.For(kalshi, KalshiFeeModel.ParametersFor("quadratic", 2m)));
+        // Every desk (a replay builds one) has its own model instances: they share the tables rather than add their own.
+        Assert.Same(TakerFeeRates.For(kalshi, KalshiFeeModel.Quadratic), TakerFeeRates.For(new KalshiFeeModel(), KalshiFeeModel.Quadratic));
+        Assert.NotSame(TakerFeeRates.For(kalshi, KalshiFeeModel.Quadratic), TakerFeeRates.For(new PolymarketFeeModel(), KalshiFeeModel.Quadratic));
+        Assert.NotSame(TakerFeeRates.For(kalshi, KalshiFeeModel.Quadratic), TakerFeeRates.For(new KalshiFeeModel(0.0001m), KalshiFeeModel.Quadratic));
 
         var counting = new CountingFeeModel();
         var rates = TakerFeeRates.For(counting, KalshiFeeModel.Quadratic);
