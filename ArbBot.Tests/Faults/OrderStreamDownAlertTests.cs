@@ -1,11 +1,8 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using ArbBot.Engine.Control;
-using ArbBot.Engine.Hosting;
-using ArbBot.Engine.Notifications;
 using ArbBot.Tests.Browser;
 using ArbBot.Tests.Fixtures;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace ArbBot.Tests.Faults;
 
@@ -19,7 +16,6 @@ namespace ArbBot.Tests.Faults;
 [Collection(BrowserCollection.Name)]
 public sealed class OrderStreamDownAlertTests
 {
-    private const string ReadKey = "order-stream-alert-read-key-0123456789";
     private const string Down = "⚠️ Polymarket orders stream is down since ";
     private const string Up = "✅ Polymarket orders stream is connected again";
 
@@ -27,27 +23,8 @@ public sealed class OrderStreamDownAlertTests
     public async Task A_live_venue_whose_orders_stream_breaks_is_shown_down_and_alerted_once_then_shown_and_alerted_recovered_once()
     {
         await using var fault = FaultReport.Begin("Live orders stream down: dashboard + alert, then recovery", "Polymarket");
-        await using var fakes = await CrossVenueFakes.StartAsync();
-        await using var notify = await FakeNotificationEndpoints.StartAsync();
-        var settings = fakes.Settings(tradingCredentials: true);
-        foreach (var (key, value) in notify.Settings()) settings[key] = value;
-        settings["ArbBot:Api:ReadKey"] = ReadKey;
-        await using var session = await BrowserSession.StartAsync(new DeskAppFactory(settings));
-        var app = session.App;
-        var api = app.CreateClient();
-        api.DefaultRequestHeaders.Add("X-Api-Key", ReadKey);
-        await app.Services.GetRequiredService<EngineHost>().Ready.WaitAsync(TimeSpan.FromSeconds(60));
-        var commands = app.Services.GetRequiredService<DeskCommands>();
-        var saved = await commands.SetNotificationSettingsAsync("alert-test", new NotificationSettings
-        {
-            Enabled = true,
-            TelegramChatId = "-1001234567890",
-            Opportunities = false,
-            Trades = false,
-            Errors = false,
-            DailySummary = false,
-        }, CancellationToken.None);
-        Assert.True(saved.Succeeded);
+        await using var desk = await AlertingDesk.StartAsync(tradingCredentials: true);
+        var (fakes, session, api, commands) = (desk.Fakes, desk.Session, desk.Api, desk.Commands);
 
         await session.SignInAsync(DeskAppFactory.AdminUser, DeskAppFactory.AdminPassword);
         var page = session.Page;
@@ -79,23 +56,19 @@ public sealed class OrderStreamDownAlertTests
         Assert.Contains(status.DownSince!.Value.UtcDateTime.ToString("HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture), shownDown, StringComparison.Ordinal);
         Assert.Equal("orders stream connected", await StreamOnPageAsync(kalshiCard));
         await session.ScreenshotAsync("order-stream-down-overview");
-        await Eventually.ValueAsync(() => Task.FromResult(Count(notify.DiscordMessages, Down) >= 1 && Count(notify.TelegramMessages.Select(m => m.Text), Down) >= 1 ? (bool?)true : null),
-            "the orders stream alert on Discord and Telegram");
-        Assert.Equal(0, Count(notify.DiscordMessages, Up));
+        await desk.WaitForAlertAsync(Down, "the orders stream alert on Discord and Telegram");
+        Assert.Equal(0, desk.OnDiscord(Up));
 
         // Back: the fake takes connections again; the channel reconnects and resubscribes.
         fakes.Exchange.State.RefuseUserConnections = false;
         await Eventually.ValueAsync(async () => await StreamOnPageAsync(polymarketCard) == "orders stream connected" ? (bool?)true : null, "Polymarket's orders stream connected again on the Overview page");
         await Eventually.ValueAsync(async () => await OrderStreamAsync(api, "Polymarket") is { Connected: true, DownSince: null } ? (bool?)true : null, "Polymarket's orders stream connected again in /api/status");
-        await Eventually.ValueAsync(() => Task.FromResult(Count(notify.DiscordMessages, Up) >= 1 && Count(notify.TelegramMessages.Select(m => m.Text), Up) >= 1 ? (bool?)true : null),
-            "the recovery alert on Discord and Telegram");
+        await desk.WaitForAlertAsync(Up, "the recovery alert on Discord and Telegram");
 
         // Once each per channel, though the outage lasted several watch ticks and several refused reconnects.
-        Assert.Equal(1, Count(notify.DiscordMessages, Down));
-        Assert.Equal(1, Count(notify.TelegramMessages.Select(m => m.Text), Down));
-        Assert.Equal(1, Count(notify.DiscordMessages, Up));
-        Assert.Equal(1, Count(notify.TelegramMessages.Select(m => m.Text), Up));
-        Assert.DoesNotContain(notify.DiscordMessages, m => m.Contains("Kalshi orders stream", StringComparison.Ordinal));
+        desk.AssertOncePerChannel(Down);
+        desk.AssertOncePerChannel(Up);
+        Assert.DoesNotContain(desk.Notify.DiscordMessages, m => m.Contains("Kalshi orders stream", StringComparison.Ordinal));
 
         // Disarmed: back on paper, no orders stream shown or reported.
         var disarmed = await commands.DisarmLiveAsync("alert-test", CancellationToken.None);
@@ -106,8 +79,6 @@ public sealed class OrderStreamDownAlertTests
     }
 
     private readonly record struct StreamStatus(bool Connected, DateTimeOffset? DownSince);
-
-    private static int Count(IEnumerable<string> messages, string text) => messages.Count(m => m.Contains(text, StringComparison.Ordinal));
 
     private static async Task<string?> StreamOnPageAsync(Microsoft.Playwright.ILocator card)
     {

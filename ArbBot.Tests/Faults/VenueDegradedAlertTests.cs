@@ -1,13 +1,10 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using ArbBot.Engine.Control;
 using ArbBot.Engine.Core;
 using ArbBot.Engine.Hosting;
-using ArbBot.Engine.Notifications;
 using ArbBot.Engine.Venues;
 using ArbBot.Tests.Browser;
 using ArbBot.Tests.Fixtures;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace ArbBot.Tests.Faults;
 
@@ -20,7 +17,6 @@ namespace ArbBot.Tests.Faults;
 [Collection(BrowserCollection.Name)]
 public sealed class VenueDegradedAlertTests
 {
-    private const string ReadKey = "degraded-alert-read-key-0123456789";
     private const string Down = "⚠️ Polymarket market data is";
     private const string Up = "✅ Polymarket market data is live again.";
 
@@ -28,29 +24,10 @@ public sealed class VenueDegradedAlertTests
     public async Task A_venue_whose_feed_breaks_is_shown_degraded_and_alerted_once_then_shown_and_alerted_recovered_once()
     {
         await using var fault = FaultReport.Begin("Venue feed down: dashboard + alert, then recovery", "Polymarket");
-        await using var fakes = await CrossVenueFakes.StartAsync();
-        await using var notify = await FakeNotificationEndpoints.StartAsync();
-        var settings = fakes.Settings(tradingCredentials: false);
-        foreach (var (key, value) in notify.Settings()) settings[key] = value;
-        settings["ArbBot:Api:ReadKey"] = ReadKey;
         // Reconnect attempts against a refusing venue back off; keep the longest wait short so recovery follows the fix closely.
-        settings["ArbBot:Polymarket:RetryMaxDelay"] = "00:00:00.500";
-        await using var session = await BrowserSession.StartAsync(new DeskAppFactory(settings));
-        var app = session.App;
-        var api = app.CreateClient();
-        api.DefaultRequestHeaders.Add("X-Api-Key", ReadKey);
-        await app.Services.GetRequiredService<EngineHost>().Ready.WaitAsync(TimeSpan.FromSeconds(60));
-        var polymarket = app.Services.GetRequiredService<VenueSet>().Venues.Single(v => v.Id == VenueId.Polymarket);
-        var saved = await app.Services.GetRequiredService<DeskCommands>().SetNotificationSettingsAsync("alert-test", new NotificationSettings
-        {
-            Enabled = true,
-            TelegramChatId = "-1001234567890",
-            Opportunities = false,
-            Trades = false,
-            Errors = false,
-            DailySummary = false,
-        }, CancellationToken.None);
-        Assert.True(saved.Succeeded);
+        await using var desk = await AlertingDesk.StartAsync(tradingCredentials: false, new Dictionary<string, string?> { ["ArbBot:Polymarket:RetryMaxDelay"] = "00:00:00.500" });
+        var (fakes, session, api) = (desk.Fakes, desk.Session, desk.Api);
+        var polymarket = session.App.Services.GetRequiredService<VenueSet>().Venues.Single(v => v.Id == VenueId.Polymarket);
 
         await session.SignInAsync(DeskAppFactory.AdminUser, DeskAppFactory.AdminPassword);
         var page = session.Page;
@@ -72,30 +49,24 @@ public sealed class VenueDegradedAlertTests
         await Eventually.ValueAsync(async () => (await card.Locator("[data-testid=venue-freshness]").TextContentAsync())?.Contains("stale", StringComparison.Ordinal) == true ? (bool?)true : null,
             "Polymarket's books shown stale on the Overview page");
         await session.ScreenshotAsync("venue-degraded-overview");
-        await Eventually.ValueAsync(() => Task.FromResult(Count(notify.DiscordMessages, Down) >= 1 && Count(notify.TelegramMessages.Select(m => m.Text), Down) >= 1 ? (bool?)true : null),
-            "the degraded alert on Discord and Telegram");
-        Assert.Contains("stale and not traded", notify.DiscordMessages.First(m => m.Contains(Down, StringComparison.Ordinal)), StringComparison.Ordinal);
-        Assert.Equal(0, Count(notify.DiscordMessages, Up));
+        await desk.WaitForAlertAsync(Down, "the degraded alert on Discord and Telegram");
+        Assert.Contains("stale and not traded", desk.Notify.DiscordMessages.First(m => m.Contains(Down, StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.Equal(0, desk.OnDiscord(Up));
 
         // Back: the fake takes connections again; the feed reconnects, resubscribes and is live.
         fakes.Polymarket.State.RefuseConnections = false;
         await Eventually.ValueAsync(async () => await StateOnPageAsync(card) == "Live" ? (bool?)true : null, "Polymarket live again on the Overview page");
         await Eventually.ValueAsync(async () => await StatusAsync(api, "Polymarket") == "Live" ? (bool?)true : null, "Polymarket live again in /api/status");
-        await Eventually.ValueAsync(() => Task.FromResult(Count(notify.DiscordMessages, Up) >= 1 && Count(notify.TelegramMessages.Select(m => m.Text), Up) >= 1 ? (bool?)true : null),
-            "the recovery alert on Discord and Telegram");
+        await desk.WaitForAlertAsync(Up, "the recovery alert on Discord and Telegram");
         await session.ScreenshotAsync("venue-recovered-overview");
 
         // Once each per channel: the outage passed through several feed states and several watch ticks.
-        Assert.Equal(1, Count(notify.DiscordMessages, Down));
-        Assert.Equal(1, Count(notify.TelegramMessages.Select(m => m.Text), Down));
-        Assert.Equal(1, Count(notify.DiscordMessages, Up));
-        Assert.Equal(1, Count(notify.TelegramMessages.Select(m => m.Text), Up));
-        Assert.DoesNotContain(notify.DiscordMessages, m => m.Contains("Kalshi", StringComparison.Ordinal));
+        desk.AssertOncePerChannel(Down);
+        desk.AssertOncePerChannel(Up);
+        Assert.DoesNotContain(desk.Notify.DiscordMessages, m => m.Contains("Kalshi", StringComparison.Ordinal));
         Assert.Equal(FeedState.Live, polymarket.MarketData.State);
         fault.Survived($"Overview showed Polymarket {shownDown} and /api/status agreed (Kalshi stayed Live); one degraded and one recovery alert on each of Discord and Telegram");
     }
-
-    private static int Count(IEnumerable<string> messages, string text) => messages.Count(m => m.Contains(text, StringComparison.Ordinal));
 
     private static async Task<string?> StateOnPageAsync(Microsoft.Playwright.ILocator card)
     {
