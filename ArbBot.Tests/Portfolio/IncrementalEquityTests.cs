@@ -1,0 +1,274 @@
+using ArbBot.Engine.Core;
+using ArbBot.Engine.Execution;
+using ArbBot.Engine.MarketData;
+using ArbBot.Engine.Portfolio;
+using ArbBot.Engine.Venues;
+using ArbBot.Tests.Fixtures;
+
+namespace ArbBot.Tests.Portfolio;
+
+/// <summary>
+/// The equity is kept incrementally (a fill or a mark re-values only what it can move); these drive random fills,
+/// marks and sets through a portfolio and compare it after every step with a valuation from scratch, decimal for decimal
+/// (scale included), and with the equity as it was defined before (every term added in one running decimal).
+/// </summary>
+public sealed class IncrementalEquityTests
+{
+    private const int Steps = 4_000;
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(17)]
+    [InlineData(2026)]
+    public void Equity_peak_drawdown_and_daily_pnl_after_every_fill_and_mark_equal_a_full_valuation_decimal_for_decimal(int seed)
+    {
+        var run = new RandomDesk(seed);
+        var referencePeak = run.Portfolio.StartingEquity;
+        var referenceDayStart = run.Portfolio.StartingEquity;
+        for (var step = 0; step < Steps; step++)
+        {
+            var (action, notesPeak, rollsDay) = run.Step();
+            var full = run.Portfolio.ComputeEquityInFull();
+            if (rollsDay) referenceDayStart = full;
+            if (notesPeak) referencePeak = Math.Max(referencePeak, full);
+            var context = $"seed {seed}, step {step} ({action})";
+
+            AssertIdentical(full, run.Portfolio.Equity, context);
+            AssertIdentical(Math.Max(referencePeak, full), run.Portfolio.PeakEquity, context);
+            AssertIdentical(Math.Max(referencePeak, full) - full, run.Portfolio.Drawdown, context);
+            AssertIdentical(full - referenceDayStart, run.Portfolio.DailyPnl, context);
+            // And the same figure the equity always was (one running decimal over the same terms, in the same order),
+            // to within the rounding of that running decimal.
+            var previous = run.EquityAsBefore();
+            Assert.True(Math.Abs(previous - full) <= 1e-20m, $"{context}: {full} against {previous} as before");
+        }
+        // The runs exercised what they are meant to: averaging into 28-digit costs, sets taking contracts, marks.
+        Assert.True(run.Portfolio.CompleteSets > 0m, "no complete set was held at the end");
+        Assert.True(run.LongestAverageCostDigits >= 20, $"average costs reached only {run.LongestAverageCostDigits} digits");
+    }
+
+    [Fact]
+    public void A_set_tracked_while_positions_are_open_takes_its_contracts_from_the_sets_after_it_in_the_valuation_order()
+    {
+        var run = new RandomDesk(seed: 5, trackUpFront: false);
+        for (var step = 0; step < 600; step++)
+        {
+            run.Step();
+            AssertIdentical(run.Portfolio.ComputeEquityInFull(), run.Portfolio.Equity, $"step {step}");
+        }
+        // Tracking every set now joins groups with positions already open in them.
+        foreach (var track in run.SetsToTrack)
+        {
+            track();
+            AssertIdentical(run.Portfolio.ComputeEquityInFull(), run.Portfolio.Equity, "after tracking a set");
+        }
+        Assert.True(run.Portfolio.CompleteSets > 0m);
+    }
+
+    private static void AssertIdentical(decimal expected, decimal actual, string context)
+    {
+        Assert.True(decimal.GetBits(expected).SequenceEqual(decimal.GetBits(actual)), $"{context}: expected {expected} (scale {expected.Scale}), got {actual} (scale {actual.Scale})");
+    }
+
+    /// <summary>A portfolio on 8 Kalshi and 8 Polymarket markets, with pair sets and event sets sharing instruments, driven at random.</summary>
+    private sealed class RandomDesk
+    {
+        private readonly Random _random;
+        private readonly ManualTimeProvider _time = new(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero));
+        private readonly InstrumentRegistry _registry = new();
+        private readonly MarketDataHub _hub;
+        private readonly List<Market> _markets = [];
+        private readonly List<Fill> _fills = [];
+        private int _fillId;
+
+        public RandomDesk(int seed, bool trackUpFront = true)
+        {
+            _random = new Random(seed);
+            _hub = new MarketDataHub(_registry, _time);
+            for (var k = 0; k < 8; k++) _markets.Add(AddMarket(VenueId.Kalshi, $"K{k}", step: 1m));
+            for (var k = 0; k < 8; k++) _markets.Add(AddMarket(VenueId.Polymarket, $"P{k}", step: 0.01m));
+            Portfolio = new DeskPortfolio(_hub, new Dictionary<VenueId, decimal> { [VenueId.Kalshi] = 10_000m, [VenueId.Polymarket] = 7_500.25m }, TimeZoneInfo.Utc);
+            var k0 = _markets[0];
+            var k1 = _markets[1];
+            var k2 = _markets[2];
+            var p0 = _markets[8];
+            var p1 = _markets[9];
+            var p2 = _markets[10];
+            var p3 = _markets[11];
+            var p4 = _markets[12];
+            // Pairs share instruments (K0 is paired with P0 and with P1; P1 also with K1), an event's NO set holds a
+            // pair's leg, and events are tracked between pairs: the groups chain across pairs and events.
+            SetsToTrack =
+            [
+                () => TrackPair(3, k0, p0),
+                () => TrackPair(1, k0, p1),
+                () => TrackEvent("EVT-P", [p1.No, p2.No, p3.No], payout: 2m),
+                () => TrackEvent("EVT-P", [p1.Yes, p2.Yes, p3.Yes], payout: 1m),
+                () => TrackPair(2, k1, p1),
+                () => TrackEvent("EVT-K", [k2.Yes, _markets[3].Yes], payout: 1m),
+                () => TrackPair(9, k2, p4),
+                () => TrackPair(3, _markets[4], p4),
+            ];
+            if (trackUpFront)
+            {
+                // Half up front, the rest while trading.
+                foreach (var track in SetsToTrack.Take(4)) track();
+                _pending.AddRange(SetsToTrack.Skip(4));
+            }
+        }
+
+        private readonly List<Action> _pending = [];
+
+        public DeskPortfolio Portfolio { get; }
+
+        public IReadOnlyList<Action> SetsToTrack { get; }
+
+        public int LongestAverageCostDigits { get; private set; }
+
+        /// <summary>One random step; says what it did, whether the portfolio noted its peak, and whether the test's read of daily PnL rolls the day.</summary>
+        public (string Action, bool NotesPeak, bool RollsDay) Step()
+        {
+            var roll = _random.Next(100);
+            if (roll < 2 && _pending.Count > 0)
+            {
+                _pending[0]();
+                _pending.RemoveAt(0);
+                return ("track a set", false, false);
+            }
+            if (roll < 4)
+            {
+                // Past midnight now and then: the next read of daily PnL starts the day from the equity then.
+                _time.Advance(TimeSpan.FromHours(_random.Next(1, 30)));
+                var rolled = _lastDay != Today();
+                _lastDay = Today();
+                return ("time passes", false, rolled);
+            }
+            if (roll < 14)
+            {
+                Book();
+                return ("book", false, false);
+            }
+            if (roll < 20)
+            {
+                Portfolio.RecomputeUnrealized();
+                return ("marks", true, false);
+            }
+            if (roll < 22 && _fills.Count > 0)
+            {
+                // A venue resending a fill: booked once.
+                Assert.False(Portfolio.ApplyFill(_fills[_random.Next(_fills.Count)]));
+                return ("fill again", false, false);
+            }
+            var fill = NewFill();
+            _fills.Add(fill);
+            Assert.True(Portfolio.ApplyFill(fill));
+            foreach (var position in Portfolio.Snapshot().Positions)
+            {
+                LongestAverageCostDigits = Math.Max(LongestAverageCostDigits, position.AverageCost.Scale);
+            }
+            return ($"{fill.Side} {fill.Quantity} of {fill.Instrument.Value} at {fill.Price.Value}", true, false);
+        }
+
+        private DateOnly _lastDay = new(2026, 11, 21);
+
+        private DateOnly Today() => DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime);
+
+        private Fill NewFill()
+        {
+            var market = _markets[_random.Next(_markets.Count)];
+            var instrument = _random.Next(2) == 0 ? market.Yes : market.No;
+            var held = Portfolio.QuantityOf(instrument);
+            // Mostly buys; sells of part, all, or more than held (a flip through zero); some fills hit the set's legs together.
+            var side = held > 0m && _random.Next(3) == 0 ? Side.Sell : _random.Next(6) == 0 ? Side.Sell : Side.Buy;
+            var step = market.QuantityStep;
+            var quantity = Math.Max(step, _random.Next(6) switch
+            {
+                0 => Math.Abs(held),
+                1 => Math.Round(Math.Abs(held) / 3m / step) * step,
+                _ => _random.Next(1, step == 1m ? 40 : 4_000) * step,
+            });
+            var price = Price.FromUnits(_random.Next(1, 10_000));
+            var fee = _random.Next(4) switch
+            {
+                0 => 0m,
+                1 => Math.Round(quantity * 0.0175m, 2),
+                2 => quantity * price.Value * (1m - price.Value) * 0.07m,
+                _ => 0.01m,
+            };
+            _fillId++;
+            return new Fill($"f{_fillId}", $"o{_fillId}", null, market.Venue, instrument, side, price, quantity, fee, Liquidity.Taker, _time.GetUtcNow());
+        }
+
+        private void Book()
+        {
+            var market = _markets[_random.Next(_markets.Count)];
+            var instrument = _random.Next(2) == 0 ? market.Yes : market.No;
+            var bid = _random.Next(1, 9_999);
+            var ask = _random.Next(bid + 1, 10_000);
+            var bids = new[] { new BookLevel(Price.FromUnits(bid), 10m) };
+            var asks = new[] { new BookLevel(Price.FromUnits(ask), 10m) };
+            // An empty side now and then: the last mark stays.
+            _hub.Apply(_random.Next(8) switch
+            {
+                0 => BookEvent.Snapshot(instrument, [], asks),
+                1 => BookEvent.Snapshot(instrument, bids, []),
+                _ => BookEvent.Snapshot(instrument, bids, asks),
+            });
+        }
+
+        private Market AddMarket(VenueId venue, string key, decimal step) =>
+            _registry.AddMarket(new Market(venue, key, "EVT", key, "rules", "source", new DateTimeOffset(2026, 12, 31, 0, 0, 0, TimeSpan.Zero),
+                TickSize.Cent, step, "Yes", new FeeParameters(0.007m, 0m, 1)), $"{key}:yes", $"{key}:no");
+
+        private void TrackPair(long pairId, Market kalshi, Market polymarket)
+        {
+            Portfolio.TrackSet(pairId, [kalshi.Yes, polymarket.No]);
+            Portfolio.TrackSet(pairId, [kalshi.No, polymarket.Yes]);
+            Remember(pairId.ToString(System.Globalization.CultureInfo.InvariantCulture), [kalshi.Yes, polymarket.No], null);
+            Remember(pairId.ToString(System.Globalization.CultureInfo.InvariantCulture), [kalshi.No, polymarket.Yes], null);
+        }
+
+        private void TrackEvent(string eventKey, InstrumentId[] instruments, decimal payout)
+        {
+            Portfolio.TrackEventSet(eventKey, instruments, payout);
+            Remember(eventKey, instruments, payout);
+        }
+
+        private readonly List<(string Owner, bool IsEvent, InstrumentId[] Instruments, decimal? Payout)> _remembered = [];
+
+        private void Remember(string owner, InstrumentId[] instruments, decimal? payout) => _remembered.Add((owner, payout is not null, instruments, payout));
+
+        /// <summary>
+        /// The equity as it was computed before it was kept incrementally, from the portfolio's snapshot: cash, then pair
+        /// sets (pairs in the order first tracked), then event sets, then each position's free rest, in one running decimal.
+        /// </summary>
+        public decimal EquityAsBefore()
+        {
+            var snapshot = Portfolio.Snapshot();
+            var value = 0m;
+            foreach (var cash in snapshot.Cash.Values) value += cash;
+            var free = snapshot.Positions.ToDictionary(p => p.Instrument.Value, p => p.Quantity);
+            foreach (var isEvent in new[] { false, true })
+            {
+                foreach (var owner in _remembered.Where(r => r.IsEvent == isEvent).Select(r => r.Owner).Distinct())
+                {
+                    foreach (var set in _remembered.Where(r => r.IsEvent == isEvent && r.Owner == owner))
+                    {
+                        var count = set.Instruments.Min(i => Math.Max(0m, free.GetValueOrDefault(i.Value)));
+                        if (count <= 0m) continue;
+                        value += isEvent ? count * set.Payout!.Value : count;
+                        foreach (var instrument in set.Instruments) free[instrument.Value] -= count;
+                    }
+                }
+            }
+            foreach (var position in snapshot.Positions)
+            {
+                var quantity = free[position.Instrument.Value];
+                if (quantity != 0m) value += quantity * (position.Mark ?? position.AverageCost);
+            }
+            return value;
+        }
+    }
+}
