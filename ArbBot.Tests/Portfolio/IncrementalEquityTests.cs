@@ -16,15 +16,20 @@ public sealed class IncrementalEquityTests
 {
     private const int Steps = 4_000;
 
+    /// <param name="seed">The run's random seed.</param>
+    /// <param name="longFees">
+    /// Fees with 28 significant digits now and then (the venues' fee models round theirs to a few places): the cash then
+    /// carries 28 digits and a running decimal total would round differently from one order to another.
+    /// </param>
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    [InlineData(17)]
-    [InlineData(2026)]
-    public void Equity_peak_drawdown_and_daily_pnl_after_every_fill_and_mark_equal_a_full_valuation_decimal_for_decimal(int seed)
+    [InlineData(1, true)]
+    [InlineData(2, true)]
+    [InlineData(3, true)]
+    [InlineData(17, false)]
+    [InlineData(2026, false)]
+    public void Equity_peak_drawdown_and_daily_pnl_after_every_fill_and_mark_equal_a_full_valuation_decimal_for_decimal(int seed, bool longFees)
     {
-        var run = new RandomDesk(seed);
+        var run = new RandomDesk(seed) { LongFees = longFees };
         var referencePeak = run.Portfolio.StartingEquity;
         var referenceDayStart = run.Portfolio.StartingEquity;
         for (var step = 0; step < Steps; step++)
@@ -39,10 +44,12 @@ public sealed class IncrementalEquityTests
             AssertIdentical(Math.Max(referencePeak, full), run.Portfolio.PeakEquity, context);
             AssertIdentical(Math.Max(referencePeak, full) - full, run.Portfolio.Drawdown, context);
             AssertIdentical(full - referenceDayStart, run.Portfolio.DailyPnl, context);
-            // And the same figure the equity always was (one running decimal over the same terms, in the same order),
-            // to within the rounding of that running decimal.
+            // And the same figure the equity always was (one running decimal over the same terms, in the same order):
+            // the identical value while every term has few places (every open position carries a mark with at most 5
+            // places, the venues' fees are rounded), else within that running decimal's rounding.
             var previous = run.EquityAsBefore();
-            Assert.True(Math.Abs(previous - full) <= 1e-20m, $"{context}: {full} against {previous} as before");
+            if (longFees) Assert.True(Math.Abs(previous - full) <= 1e-20m, $"{context}: {full} against {previous} as before");
+            else Assert.True(previous == full, $"{context}: {full} against {previous} as before");
         }
         // The runs exercised what they are meant to: averaging into 28-digit costs, sets taking contracts, marks.
         Assert.True(run.Portfolio.CompleteSets > 0m, "no complete set was held at the end");
@@ -127,6 +134,8 @@ public sealed class IncrementalEquityTests
 
         public int LongestAverageCostDigits { get; private set; }
 
+        public bool LongFees { get; init; }
+
         /// <summary>One random step; says what it did, whether the portfolio noted its peak, and whether the test's read of daily PnL rolls the day.</summary>
         public (string Action, bool NotesPeak, bool RollsDay) Step()
         {
@@ -190,11 +199,12 @@ public sealed class IncrementalEquityTests
                 _ => _random.Next(1, step == 1m ? 40 : 4_000) * step,
             });
             var price = Price.FromUnits(_random.Next(1, 10_000));
-            var fee = _random.Next(4) switch
+            var fee = _random.Next(5) switch
             {
                 0 => 0m,
                 1 => Math.Round(quantity * 0.0175m, 2),
                 2 => quantity * price.Value * (1m - price.Value) * 0.07m,
+                3 when LongFees => quantity * price.Value / 70m,
                 _ => 0.01m,
             };
             _fillId++;
