@@ -117,7 +117,8 @@ internal static class LatencyLoad
                 Engine.Venues.Liquidity.Taker, TimeProvider.System.GetUtcNow())).ToArray();
             var fillWatch = System.Diagnostics.Stopwatch.StartNew();
             foreach (var fill in fills) portfolio.ApplyFill(fill);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  portfolio ApplyFill: {fillWatch.Elapsed.TotalMicroseconds / fills.Length:F1} us per fill"));
+            var (groups, largestInstruments, largestSets) = portfolio.EquityGroupSizes();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  portfolio ApplyFill: {fillWatch.Elapsed.TotalMicroseconds / fills.Length:F1} us per fill ({groups:N0} groups of sets sharing instruments, the largest {largestInstruments} instruments in {largestSets} sets)"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  portfolio RecomputeUnrealized (every mark + equity, as DeskSnapshot does): {watch.Elapsed.TotalMicroseconds / 200:F1} us with {portfolio.OpenPositionCount:N0} markets open"));
         }
         if (attribution is not null) Console.Write(attribution.Describe(ingress, (long)(rate * warmup), options.Double("slow-us", 200), (int)options.Double("top", 12)));

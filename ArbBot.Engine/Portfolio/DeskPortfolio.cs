@@ -112,8 +112,11 @@ public sealed class DeskPortfolio : IHubExecutionHandler
     /// <summary>Complete sets held across every pair, each worth $1 at settlement.</summary>
     public decimal CompleteSets => _setsByPair.Keys.Sum(id => HoldingOf(id).SetsHeld);
 
-    /// <summary>Groups of sets sharing instruments (for the benchmarks: how much a fill re-values).</summary>
-    internal (int Groups, int LargestInstruments, int LargestSets) EquityGroupSizes()
+    /// <summary>
+    /// Diagnostics (the benchmarks print it): how many groups of sets sharing instruments there are and the largest
+    /// one's instruments and sets, i.e. the most a fill re-values. Walks every instrument; not for the hot path.
+    /// </summary>
+    public (int Groups, int LargestInstruments, int LargestSets) EquityGroupSizes()
     {
         var groups = _groupOf.OfType<EquityGroup>().Distinct().ToArray();
         return (groups.Length, groups.Length == 0 ? 0 : groups.Max(g => g.Instruments.Count), groups.Length == 0 ? 0 : groups.Max(g => g.Sets.Count));
