@@ -24,6 +24,9 @@ public sealed class DeskPortfolio : IHubExecutionHandler
     private readonly TimeProvider _time;
     private readonly TimeZoneInfo _dayZone;
     private readonly Dictionary<int, Position> _positions = [];
+
+    /// <summary>The same positions in instrument id order (the snapshot's order); positions are never removed.</summary>
+    private readonly List<Position> _positionsInIdOrder = [];
     private readonly Dictionary<VenueId, decimal> _cash = [];
     private readonly Dictionary<(VenueId, string), int> _openInstrumentsByMarket = [];
     private readonly Dictionary<long, List<TrackedSet>> _setsByPair = [];
@@ -71,14 +74,59 @@ public sealed class DeskPortfolio : IHubExecutionHandler
     /// <summary>The sum of the starting balances.</summary>
     public decimal StartingEquity { get; }
 
+    // The dashboard's refresh (on the hub, every 250 ms) reads these sums and every pair's and event's holding; with a
+    // thousand positions that was ~1.4 ms of the hub's time per refresh, though they only move with a fill, a set
+    // tracked or a mark. Each is kept with the version it was summed at and summed again (the same way, in the same
+    // order, so the identical decimal) only after one of those.
+    private long _fillsVersion;
+    private long _marksVersion;
+    private long _realizedAt = -1, _feesAt = -1, _unrealizedFillsAt = -1, _unrealizedMarksAt = -1, _holdingsAt = -1;
+    private decimal _realized, _fees, _unrealized;
+    private PairHolding[] _pairHoldings = [];
+    private EventHolding[] _eventHoldings = [];
+
     /// <summary>Gains and losses on reductions, minus every fee paid.</summary>
-    public decimal RealizedPnl => _positions.Values.Sum(p => p.RealizedPnl - p.FeesPaid);
+    public decimal RealizedPnl
+    {
+        get
+        {
+            if (_realizedAt != _fillsVersion)
+            {
+                _realized = _positions.Values.Sum(p => p.RealizedPnl - p.FeesPaid);
+                _realizedAt = _fillsVersion;
+            }
+            return _realized;
+        }
+    }
 
     /// <summary>Every fee paid.</summary>
-    public decimal FeesPaid => _positions.Values.Sum(p => p.FeesPaid);
+    public decimal FeesPaid
+    {
+        get
+        {
+            if (_feesAt != _fillsVersion)
+            {
+                _fees = _positions.Values.Sum(p => p.FeesPaid);
+                _feesAt = _fillsVersion;
+            }
+            return _fees;
+        }
+    }
 
     /// <summary>Open positions at their last marks against average cost; refresh the marks with <see cref="RecomputeUnrealized"/>.</summary>
-    public decimal UnrealizedPnl => _positions.Values.Sum(p => p.Unrealized);
+    public decimal UnrealizedPnl
+    {
+        get
+        {
+            if (_unrealizedFillsAt != _fillsVersion || _unrealizedMarksAt != _marksVersion)
+            {
+                _unrealized = _positions.Values.Sum(p => p.Unrealized);
+                _unrealizedFillsAt = _fillsVersion;
+                _unrealizedMarksAt = _marksVersion;
+            }
+            return _unrealized;
+        }
+    }
 
     /// <summary>
     /// Cash on every venue, plus every complete set at the $1 it pays at settlement, plus the rest of the open
@@ -327,6 +375,7 @@ public sealed class DeskPortfolio : IHubExecutionHandler
         var set = new TrackedSet([.. instruments], 1m, isPairSet: true, new SetRank(0, _pairOrdinals[pairId], sets.Count));
         sets.Add(set);
         Join(set);
+        _fillsVersion++;
     }
 
     /// <summary>
@@ -346,6 +395,7 @@ public sealed class DeskPortfolio : IHubExecutionHandler
         var set = new TrackedSet([.. instruments], payoutPerSet, isPairSet: false, new SetRank(1, _eventOrdinals[eventKey], sets.Count));
         sets.Add(set);
         Join(set);
+        _fillsVersion++;
     }
 
     /// <summary>Complete sets of a multi-outcome event held (YES and NO sets together) and what they lock in at settlement.</summary>
@@ -356,7 +406,7 @@ public sealed class DeskPortfolio : IHubExecutionHandler
         {
             foreach (var set in sets)
             {
-                var (count, setCost, fees) = SetFigures(set.Instruments);
+                var (count, setCost, fees) = FiguresOf(set);
                 if (count <= 0m) continue;
                 setsHeld += count;
                 cost += setCost;
@@ -364,6 +414,25 @@ public sealed class DeskPortfolio : IHubExecutionHandler
             }
         }
         return new EventHolding(eventKey, setsHeld, cost, locked);
+    }
+
+    /// <summary>
+    /// <see cref="SetFigures"/> of a tracked set, computed again only when a leg's quantity, average cost or fees moved
+    /// since (the legs' holding versions only grow, so their sum moves with any of them): the refresh reads every set.
+    /// </summary>
+    private (decimal Count, decimal Cost, decimal Fees) FiguresOf(TrackedSet set)
+    {
+        var stamp = 0L;
+        foreach (var instrument in set.Instruments)
+        {
+            if (_positions.TryGetValue(instrument.Value, out var position)) stamp += position.HoldingVersion;
+        }
+        if (stamp != set.FiguresStamp)
+        {
+            set.Figures = SetFigures(set.Instruments);
+            set.FiguresStamp = stamp;
+        }
+        return set.Figures;
     }
 
     private (decimal Count, decimal Cost, decimal Fees) SetFigures(InstrumentId[] set)
@@ -389,7 +458,7 @@ public sealed class DeskPortfolio : IHubExecutionHandler
         {
             foreach (var set in sets)
             {
-                var (count, setCost, fees) = SetFigures(set.Instruments);
+                var (count, setCost, fees) = FiguresOf(set);
                 if (count <= 0m) continue;
                 setsHeld += count;
                 cost += setCost;
@@ -414,11 +483,14 @@ public sealed class DeskPortfolio : IHubExecutionHandler
         ArgumentNullException.ThrowIfNull(fill);
         if (!_fillIds.Add(fill.FillId)) return false;
         RollDay();
+        _fillsVersion++;
 
         if (!_positions.TryGetValue(fill.Instrument.Value, out var position))
         {
             var instrument = _registry[fill.Instrument];
             _positions[fill.Instrument.Value] = position = new Position(instrument, (instrument.Venue, instrument.MarketKey));
+            var at = _positionsInIdOrder.BinarySearch(position, PositionIdOrder.Instance);
+            _positionsInIdOrder.Insert(~at, position);
         }
         var wasOpen = position.Quantity != 0m;
         var costBefore = Math.Abs(position.Quantity) * position.AverageCost;
@@ -469,15 +541,26 @@ public sealed class DeskPortfolio : IHubExecutionHandler
         RollDay();
         foreach (var position in _positions.Values)
         {
-            if (position.Quantity == 0m || MidOf(position.Instrument.Id) is not { } mid) continue;
-            // The same decimal (scale included) values the same: nothing to move.
-            if (position.Mark is { } mark && mark == mid && mark.Scale == mid.Scale) continue;
-            position.Mark = mid;
-            // A mark moves only its own position's free rest: which contracts make sets depends on quantities alone.
-            _equityTerms.Subtract(position.Term);
-            position.Term = FreeValue(position.Free, position);
-            _equityTerms.Add(position.Term);
-            _equityDirty = true;
+            if (position.Quantity == 0m) continue;
+            // A mid moves only with its book's levels, and every change of a book moves its version: a book unchanged
+            // since this position was last marked from it has the same mid (a thousand decimal mids every refresh was
+            // most of this refresh's time on the hub).
+            var book = _hub.TryGetBook(position.Instrument.Id);
+            if (book is null) continue;
+            if (ReferenceEquals(book, position.MarkedFrom) && book.Version == position.MarkedAtVersion) continue;
+            // The same decimal (scale included) values the same: nothing to move. A side empty keeps the last mark.
+            if (book.Mid is { } mid && !(position.Mark is { } mark && mark == mid && mark.Scale == mid.Scale))
+            {
+                position.Mark = mid;
+                _marksVersion++;
+                // A mark moves only its own position's free rest: which contracts make sets depends on quantities alone.
+                _equityTerms.Subtract(position.Term);
+                position.Term = FreeValue(position.Free, position);
+                _equityTerms.Add(position.Term);
+                _equityDirty = true;
+            }
+            position.MarkedFrom = book;
+            position.MarkedAtVersion = book.Version;
         }
         NotePeak();
         return UnrealizedPnl;
@@ -486,17 +569,24 @@ public sealed class DeskPortfolio : IHubExecutionHandler
     /// <summary>An immutable copy of everything, for the dashboard and the API. Hub thread.</summary>
     public PortfolioSnapshot Snapshot()
     {
-        var positions = _positions.Values
-            .Where(p => p.Quantity != 0m || p.RealizedPnl != 0m || p.FeesPaid != 0m)
-            .OrderBy(p => p.Instrument.Id.Value)
-            .Select(p => new PositionSnapshot(p.Instrument.Id, p.Instrument.Venue, p.Instrument.Symbol, p.Instrument.MarketKey, p.Instrument.IsYes,
-                p.Quantity, p.AverageCost, p.FeesPaid, p.RealizedPnl, p.Mark, p.Unrealized))
-            .ToArray();
-        var pairs = _setsByPair.Keys.Order().Select(HoldingOf).ToArray();
-        return new PortfolioSnapshot(_time.GetUtcNow(), positions, pairs, new Dictionary<VenueId, decimal>(_cash), RealizedPnl, UnrealizedPnl,
+        // Runs on the hub every refresh: each position's copy is reused until one of its figures changes, and positions
+        // are kept in id order as they are created, so a thousand open positions cost a pass, not a sort and new copies.
+        var positions = new List<PositionSnapshot>(_positionsInIdOrder.Count);
+        foreach (var p in _positionsInIdOrder)
+        {
+            if (p.Quantity != 0m || p.RealizedPnl != 0m || p.FeesPaid != 0m) positions.Add(p.ToSnapshot());
+        }
+        if (_holdingsAt != _fillsVersion)
+        {
+            // Immutable records in arrays no one writes to: shared by the snapshots until the next fill.
+            _pairHoldings = [.. _setsByPair.Keys.Order().Select(HoldingOf)];
+            _eventHoldings = [.. _setsByEvent.Keys.Order(StringComparer.Ordinal).Select(HoldingOfEvent)];
+            _holdingsAt = _fillsVersion;
+        }
+        return new PortfolioSnapshot(_time.GetUtcNow(), positions.ToArray(), _pairHoldings, new Dictionary<VenueId, decimal>(_cash), RealizedPnl, UnrealizedPnl,
             FeesPaid, Equity, DailyPnl, PeakEquity, Drawdown, OpenPositionCount)
         {
-            Events = _setsByEvent.Keys.Order(StringComparer.Ordinal).Select(HoldingOfEvent).ToArray(),
+            Events = _eventHoldings,
         };
     }
 
@@ -550,12 +640,66 @@ public sealed class DeskPortfolio : IHubExecutionHandler
     {
         public Instrument Instrument { get; } = instrument;
         public (VenueId, string) Market { get; } = market;
-        public decimal Quantity { get; set; }
-        public decimal AverageCost { get; set; }
-        public decimal FeesPaid { get; set; }
-        public decimal RealizedPnl { get; set; }
-        public decimal? Mark { get; set; }
-        public decimal Unrealized => Mark is { } mark ? (mark - AverageCost) * Quantity : 0m;
+        private decimal _quantity;
+        private decimal _averageCost;
+        private decimal _feesPaid;
+        private decimal _realizedPnl;
+        private decimal? _mark;
+        private decimal _unrealized;
+        private bool _unrealizedStale;
+        private PositionSnapshot? _snapshot;
+        private long _snapshotVersion = -1;
+
+        public decimal Quantity { get => _quantity; set { _quantity = value; _unrealizedStale = true; Version++; HoldingVersion++; } }
+        public decimal AverageCost { get => _averageCost; set { _averageCost = value; _unrealizedStale = true; Version++; HoldingVersion++; } }
+        public decimal FeesPaid { get => _feesPaid; set { _feesPaid = value; Version++; HoldingVersion++; } }
+        public decimal RealizedPnl { get => _realizedPnl; set { _realizedPnl = value; Version++; } }
+
+        /// <summary>Moves with every change of any figure: the snapshot copy is made again only after one.</summary>
+        public long Version { get; private set; }
+
+        /// <summary>Moves with what a complete set's figures read (quantity, average cost, fees), not with marks.</summary>
+        public long HoldingVersion { get; private set; }
+
+        /// <summary>The position as the dashboard sees it; the same immutable copy until a figure changes.</summary>
+        public PositionSnapshot ToSnapshot()
+        {
+            if (_snapshot is null || _snapshotVersion != Version)
+            {
+                _snapshot = new PositionSnapshot(Instrument.Id, Instrument.Venue, Instrument.Symbol, Instrument.MarketKey, Instrument.IsYes,
+                    Quantity, AverageCost, FeesPaid, RealizedPnl, Mark, Unrealized);
+                _snapshotVersion = Version;
+            }
+            return _snapshot;
+        }
+
+        /// <summary>
+        /// The price the position is valued at. Setting it (a fill does) forgets which book version last marked it, so
+        /// the next refresh marks it from its book again.
+        /// </summary>
+        public decimal? Mark { get => _mark; set { _mark = value; _unrealizedStale = true; MarkedFrom = null; Version++; } }
+
+        /// <summary>The book and its version the last refresh marked this position from (<see cref="RecomputeUnrealized"/>).</summary>
+        public OrderBook? MarkedFrom { get; set; }
+
+        public long MarkedAtVersion { get; set; }
+
+        /// <summary>
+        /// (mark − average cost) × quantity, computed again only after one of them changed: the dashboard's refresh reads
+        /// it for every position twice (the sum and the snapshot), and average costs carry up to 28 digits.
+        /// </summary>
+        public decimal Unrealized
+        {
+            get
+            {
+                if (_unrealizedStale)
+                {
+                    _unrealized = _mark is { } mark ? (mark - _averageCost) * _quantity : 0m;
+                    _unrealizedStale = false;
+                }
+                return _unrealized;
+            }
+        }
 
         /// <summary>Contracts left after the complete sets took theirs, as of the last valuation.</summary>
         public decimal Free { get; set; }
@@ -582,6 +726,11 @@ public sealed class DeskPortfolio : IHubExecutionHandler
 
         /// <summary>What the set contributes to the equity's exact sum, as of the last valuation of its group.</summary>
         public decimal Term { get; set; }
+
+        /// <summary>The complete sets held, their cost and fees (<see cref="SetFigures"/>) as last computed, and the legs' holding versions then.</summary>
+        public (decimal Count, decimal Cost, decimal Fees) Figures { get; set; }
+
+        public long FiguresStamp { get; set; } = -1;
     }
 
     /// <summary>
@@ -595,5 +744,12 @@ public sealed class DeskPortfolio : IHubExecutionHandler
 
         /// <summary>Every instrument of the sets, once each.</summary>
         public List<int> Instruments { get; } = [];
+    }
+
+    private sealed class PositionIdOrder : IComparer<Position>
+    {
+        public static readonly PositionIdOrder Instance = new();
+
+        public int Compare(Position? x, Position? y) => x!.Instrument.Id.Value.CompareTo(y!.Instrument.Id.Value);
     }
 }

@@ -74,6 +74,98 @@ public sealed class IncrementalEquityTests
         Assert.True(run.Portfolio.CompleteSets > 0m);
     }
 
+    /// <summary>
+    /// The dashboard's refresh reads sums, holdings, position copies and marks that the portfolio keeps between fills and
+    /// marks (and a mark is not computed again from a book that has not changed): after every step each must be what the
+    /// snapshot's own positions and the books say now — a figure kept past a change would be off by that change.
+    /// </summary>
+    [Theory]
+    [InlineData(4, true)]
+    [InlineData(11, false)]
+    [InlineData(2027, false)]
+    public void Every_snapshot_figure_kept_between_refreshes_equals_one_computed_afresh_after_every_step(int seed, bool longFees)
+    {
+        var run = new RandomDesk(seed) { LongFees = longFees };
+        var marksChecked = 0;
+        for (var step = 0; step < Steps; step++)
+        {
+            var (action, _, _) = run.Step();
+            var context = $"seed {seed}, step {step} ({action})";
+            var snapshot = run.Portfolio.Snapshot();
+            var byId = snapshot.Positions.ToDictionary(p => p.Instrument.Value);
+            foreach (var instrument in run.Instruments)
+            {
+                var quantity = byId.TryGetValue(instrument.Value, out var p) ? p.Quantity : 0m;
+                Assert.True(quantity == run.Portfolio.QuantityOf(instrument), $"{context}: instrument {instrument.Value} shows {quantity}");
+            }
+            foreach (var p in snapshot.Positions)
+            {
+                AssertIdentical(p.Mark is { } mark ? (mark - p.AverageCost) * p.Quantity : 0m, p.UnrealizedPnl, $"{context}: unrealized of {p.Instrument.Value}");
+                if (action == "marks" && p.Quantity != 0m && run.MidOf(p.Instrument) is { } mid)
+                {
+                    Assert.True(p.Mark == mid, $"{context}: {p.Instrument.Value} marked {p.Mark}, its book's mid is {mid}");
+                    marksChecked++;
+                }
+            }
+            // The sums run in another order here, so they may differ in the 28th digit; a figure kept past a fill or a
+            // mark is off by far more.
+            AssertClose(snapshot.Positions.Sum(p => p.RealizedPnl - p.FeesPaid), snapshot.RealizedPnl, $"{context}: realized");
+            AssertClose(snapshot.Positions.Sum(p => p.FeesPaid), snapshot.FeesPaid, $"{context}: fees");
+            AssertClose(snapshot.Positions.Sum(p => p.UnrealizedPnl), snapshot.UnrealizedPnl, $"{context}: unrealized");
+            // Holdings: the same formula over the snapshot's positions gives the identical decimals.
+            var expectedPairs = run.Remembered.Where(r => !r.IsEvent).GroupBy(r => long.Parse(r.Owner, System.Globalization.CultureInfo.InvariantCulture))
+                .OrderBy(g => g.Key).Select(g => Holding(g, byId)).ToArray();
+            Assert.Equal(expectedPairs.Length, snapshot.Pairs.Count);
+            for (var k = 0; k < expectedPairs.Length; k++)
+            {
+                var (held, cost, locked) = expectedPairs[k];
+                var actual = snapshot.Pairs[k];
+                AssertIdentical(held, actual.SetsHeld, $"{context}: pair {actual.PairId} sets");
+                AssertIdentical(cost, actual.Cost, $"{context}: pair {actual.PairId} cost");
+                AssertIdentical(locked, actual.LockedProfit, $"{context}: pair {actual.PairId} locked");
+            }
+            var expectedEvents = run.Remembered.Where(r => r.IsEvent).GroupBy(r => r.Owner).OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => Holding(g, byId)).ToArray();
+            Assert.Equal(expectedEvents.Length, snapshot.Events.Count);
+            for (var k = 0; k < expectedEvents.Length; k++)
+            {
+                var (held, cost, locked) = expectedEvents[k];
+                var actual = snapshot.Events[k];
+                AssertIdentical(held, actual.SetsHeld, $"{context}: event {actual.EventKey} sets");
+                AssertIdentical(cost, actual.Cost, $"{context}: event {actual.EventKey} cost");
+                AssertIdentical(locked, actual.LockedProfit, $"{context}: event {actual.EventKey} locked");
+            }
+        }
+        Assert.True(marksChecked > 100, $"only {marksChecked} marks were checked against their books");
+        Assert.True(run.Portfolio.CompleteSets > 0m, "no complete set was held at the end");
+    }
+
+    /// <summary>A pair's or event's holding as the portfolio defines it (its sets in the order tracked).</summary>
+    private static (decimal Held, decimal Cost, decimal Locked) Holding(
+        IEnumerable<(string Owner, bool IsEvent, InstrumentId[] Instruments, decimal? Payout)> sets, Dictionary<int, PositionSnapshot> positions)
+    {
+        decimal held = 0m, cost = 0m, locked = 0m;
+        foreach (var set in sets)
+        {
+            var count = set.Instruments.Min(i => Math.Max(0m, positions.TryGetValue(i.Value, out var p) ? p.Quantity : 0m));
+            if (count <= 0m) continue;
+            decimal setCost = 0m, fees = 0m;
+            foreach (var instrument in set.Instruments)
+            {
+                var position = positions[instrument.Value];
+                setCost += count * position.AverageCost;
+                fees += position.FeesPaid * count / position.Quantity;
+            }
+            held += count;
+            cost += setCost;
+            locked += (set.Payout is { } payout ? count * payout : count) - setCost - fees;
+        }
+        return (held, cost, locked);
+    }
+
+    private static void AssertClose(decimal expected, decimal actual, string context) =>
+        Assert.True(Math.Abs(expected - actual) <= 1e-20m, $"{context}: expected {expected}, got {actual}");
+
     private static void AssertIdentical(decimal expected, decimal actual, string context)
     {
         Assert.True(decimal.GetBits(expected).SequenceEqual(decimal.GetBits(actual)), $"{context}: expected {expected} (scale {expected.Scale}), got {actual} (scale {actual.Scale})");
@@ -247,6 +339,15 @@ public sealed class IncrementalEquityTests
         }
 
         private readonly List<(string Owner, bool IsEvent, InstrumentId[] Instruments, decimal? Payout)> _remembered = [];
+
+        /// <summary>Every set tracked so far, in the order tracked.</summary>
+        public IReadOnlyList<(string Owner, bool IsEvent, InstrumentId[] Instruments, decimal? Payout)> Remembered => _remembered;
+
+        /// <summary>Both outcomes of every market.</summary>
+        public IEnumerable<InstrumentId> Instruments => _markets.SelectMany(m => new[] { m.Yes, m.No });
+
+        /// <summary>The mid of the instrument's book now, if it has both sides.</summary>
+        public decimal? MidOf(InstrumentId instrument) => _hub.TryGetBook(instrument)?.Mid;
 
         private void Remember(string owner, InstrumentId[] instruments, decimal? payout) => _remembered.Add((owner, payout is not null, instruments, payout));
 
