@@ -66,6 +66,11 @@ internal static class PersistenceLoad
             }
             writer.FlushAsync(CancellationToken.None).GetAwaiter().GetResult();
             var storedInWarmup = StoredCalls(contexts);
+            // An experiment: every other thread of the process (the record writer's pool threads, the GC's, the JIT's) at a
+            // lower priority, so that within the process only the journaling thread runs at the normal one.
+            var niced = options.TryGetValue("others-nice", out var niceValue)
+                ? FormattableString.Invariant($"; {ThreadCpu.NiceAllThreadsBut(ThreadCpu.CurrentThreadId(), int.Parse(niceValue, System.Globalization.CultureInfo.InvariantCulture))} other threads at nice {niceValue}")
+                : "";
 
             var stalls = new double[total];
             var attribution = new StallAttribution(total);
@@ -131,7 +136,7 @@ internal static class PersistenceLoad
                       engine stall    per journal call p50 {stalls[total / 2]:F2} us, p99 {stalls[(long)(total * 0.99)]:F2} us, p99.9 {stalls[(long)(total * 0.999)]:F2} us, max {stalls[^1]:F1} us; over 1 ms: {stalls.Count(s => s > 1_000)}
                       allocation      {journalAllocated / (double)total:F1} bytes per journal call on the calling thread; {gcs}
                       until flushed   {untilFlushed}
-                      cores           {cores}; {Machine.Describe()}
+                      cores           {cores}{niced}; {Machine.Describe()}
                     """));
                 Console.Write(attribution.Describe(unsorted, slowMicroseconds, runStart, t => KindOf(mix, warm + t)));
                 if (options.ContainsKey("warmup-detail")) Console.Write(warmAttribution.Describe(warmStalls, slowMicroseconds, warmStart, i => KindOf(mix, i)));

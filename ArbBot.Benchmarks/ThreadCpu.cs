@@ -46,6 +46,31 @@ internal static class ThreadCpu
     [DllImport("libc", EntryPoint = "clock_gettime")]
     private static extern int ClockGetTime(int clock, out TimeSpec time);
 
+    [DllImport("libc", EntryPoint = "setpriority", SetLastError = true)]
+    private static extern int SetPriority(int which, int who, int priority);
+
+    [DllImport("libc", EntryPoint = "gettid")]
+    private static extern int GetThreadId();
+
+    /// <summary>The calling thread's kernel id.</summary>
+    public static int CurrentThreadId() => GetThreadId();
+
+    /// <summary>
+    /// Sets the nice value of every thread of this process except <paramref name="keep"/> (a kernel thread id); returns
+    /// how many were changed. Linux lets an unprivileged process raise its threads' nice values (lower their priority),
+    /// not lower them again. Threads created later inherit their creator's value.
+    /// </summary>
+    public static int NiceAllThreadsBut(int keep, int nice)
+    {
+        var changed = 0;
+        foreach (var task in Directory.GetDirectories("/proc/self/task"))
+        {
+            if (!int.TryParse(Path.GetFileName(task), out var tid) || tid == keep) continue;
+            if (SetPriority(0, tid, nice) == 0) changed++;
+        }
+        return changed;
+    }
+
     [DllImport("libc", EntryPoint = "getrusage")]
     private static extern int GetResourceUsage(int who, out ResourceUsage usage);
 
