@@ -72,6 +72,7 @@ internal static class PersistenceLoad
                 ? FormattableString.Invariant($"; {ThreadCpu.NiceAllThreadsBut(ThreadCpu.CurrentThreadId(), int.Parse(niceValue, System.Globalization.CultureInfo.InvariantCulture))} other threads at nice {niceValue}")
                 : "";
 
+            using var suspensions = new RuntimeSuspensions();
             var stalls = new double[total];
             var attribution = new StallAttribution(total);
             using var sampler = options.ContainsKey("allocations") ? new AllocationSampler() : null;
@@ -121,6 +122,7 @@ internal static class PersistenceLoad
             var untilFlushed = FormattableString.Invariant(
                 $"{allocatedUntilFlushed / 1e6:N1} MB allocated in the process ({allocatedUntilFlushed / (double)total:N0} bytes per record), GCs gen0 {GC.CollectionCount(0) - gen0}, gen1 {GC.CollectionCount(1) - gen1}, gen2 {GC.CollectionCount(2) - gen2}, paused {(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:F1} ms in all");
             writer.StopAsync(CancellationToken.None).GetAwaiter().GetResult();
+            Thread.Sleep(1_000); // the runtime's events reach an in-process listener with a delay
             Array.Sort(stalls);
             using (var db = contexts.CreateDbContext())
             {
@@ -138,7 +140,8 @@ internal static class PersistenceLoad
                       until flushed   {untilFlushed}
                       cores           {cores}{niced}; {Machine.Describe()}
                     """));
-                Console.Write(attribution.Describe(unsorted, slowMicroseconds, runStart, t => KindOf(mix, warm + t)));
+                Console.WriteLine($"  runtime suspensions during the run and flush: {suspensions.Summary()}");
+                Console.Write(attribution.Describe(unsorted, slowMicroseconds, runStart, t => KindOf(mix, warm + t), suspensions.During));
                 if (options.ContainsKey("warmup-detail")) Console.Write(warmAttribution.Describe(warmStalls, slowMicroseconds, warmStart, i => KindOf(mix, i)));
             }
             if (sampler is not null) Console.WriteLine("allocation samples by type (whole process):" + Environment.NewLine + sampler.Top(20));

@@ -67,7 +67,7 @@ internal sealed class StallAttribution
     /// The breakdown of the calls whose wall time (<paramref name="wallMicroseconds"/>, unsorted) exceeded the threshold,
     /// each listed with its kind (<paramref name="kindOf"/>) and its time since <paramref name="runStart"/>.
     /// </summary>
-    public string Describe(double[] wallMicroseconds, double slowMicroseconds, long runStart, Func<long, string> kindOf, int list = 40)
+    public string Describe(double[] wallMicroseconds, double slowMicroseconds, long runStart, Func<long, string> kindOf, Func<long, long, string>? suspensionsDuring = null, int list = 40)
     {
         var text = new StringBuilder();
         double wallSum = 0, gcSum = 0, ownSum = 0, offSum = 0;
@@ -104,6 +104,11 @@ internal sealed class StallAttribution
             var (_, _, _, cause) = Split(i, wallMicroseconds[i]);
             text.Append(CultureInfo.InvariantCulture,
                 $"      #{i,-8} at {Stopwatch.GetElapsedTime(runStart, _at[i]).TotalSeconds,6:F3} s  {kindOf(i),-17} wall {wallMicroseconds[i],8:F0} us  cpu {_cpu[i] / 1e3,8:F0} us  GC {_pause[i] / 10.0,7:F0} us ({_gcs[i]})  switches {_preempted[i]}/{_blocked[i]}  faults {_faults[i]}  -> {cause}");
+            if (suspensionsDuring is not null)
+            {
+                var end = _at[i] + (long)(wallMicroseconds[i] * Stopwatch.Frequency / 1e6);
+                text.Append(CultureInfo.InvariantCulture, $"; runtime suspensions: {suspensionsDuring(_at[i], end)}");
+            }
             text.AppendLine();
         }
         return text.ToString();
