@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Text;
 
 namespace ArbBot.Benchmarks;
@@ -211,23 +210,5 @@ internal sealed class TailAttribution
         if (orders > 0) parts.Add(orders == 1 ? "1 order" : orders < 5 ? $"{orders} orders" : "5+ orders");
         if (fills > 0) parts.Add(fills == 1 ? "1 fill" : fills < 5 ? $"{fills} fills" : "5+ fills");
         return string.Join(", ", parts);
-    }
-
-    /// <summary>The calling thread's processor time (Linux <c>CLOCK_THREAD_CPUTIME_ID</c>).</summary>
-    private static class ThreadCpu
-    {
-        private const int ClockThreadCpuTimeId = 3;
-
-        [StructLayout(LayoutKind.Sequential)]
-        private struct TimeSpec
-        {
-            public long Seconds;
-            public long Nanoseconds;
-        }
-
-        [DllImport("libc", EntryPoint = "clock_gettime")]
-        private static extern int ClockGetTime(int clock, out TimeSpec time);
-
-        public static long Nanoseconds() => ClockGetTime(ClockThreadCpuTimeId, out var t) == 0 ? t.Seconds * 1_000_000_000 + t.Nanoseconds : 0;
     }
 }

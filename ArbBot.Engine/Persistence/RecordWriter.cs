@@ -119,6 +119,19 @@ public sealed class RecordWriter : BackgroundService
     /// </summary>
     public void Enqueue(in RiskEventRecord riskEvent) => Enqueue(new QueuedRecord(riskEvent));
 
+    /// <summary>
+    /// Queues a record as a value: the engine's own object it came from and the few values the caller adds. Its rows are
+    /// built by <see cref="DeferredRecord.Rows"/> on the writer's thread when its batch is taken, so the calling (hub)
+    /// thread allocates nothing and nothing it queued has to be copied by a collection while it waits. Same order, same
+    /// guarantees as <see cref="Enqueue(object)"/>; the source must not change after it is queued.
+    /// </summary>
+    public void Enqueue(in DeferredRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record.Rows);
+        ArgumentNullException.ThrowIfNull(record.Source);
+        Enqueue(new QueuedRecord(record));
+    }
+
     private void Enqueue(in QueuedRecord item)
     {
         var queued = Interlocked.Increment(ref _queued);
@@ -217,17 +230,37 @@ public sealed class RecordWriter : BackgroundService
         }
     }
 
-    /// <summary>Tops the batch up to <see cref="MaxBatch"/> with the oldest queued rows (after any it already holds).</summary>
+    /// <summary>
+    /// Tops the batch up to <see cref="MaxBatch"/> with the oldest queued rows (after any it already holds); a deferred
+    /// record's rows are built here, on the writer's thread (a record of several rows may take the batch past the maximum).
+    /// </summary>
     private void Fill(List<object> batch)
     {
         var taken = 0;
         while (batch.Count < MaxBatch && TryTake(out var item))
         {
-            batch.Add(item.Row ?? item.RiskEvent.ToRow());
+            if (item.Row is { } row) batch.Add(row);
+            else if (item.Deferred.Rows is { } rows) AddDeferred(rows, item.Deferred, batch);
+            else batch.Add(item.RiskEvent.ToRow());
             taken++;
         }
         Interlocked.Add(ref _queued, -taken);
         Interlocked.Exchange(ref _inFlight, batch.Count);
+    }
+
+    private void AddDeferred(IDeferredRows rows, in DeferredRecord record, List<object> batch)
+    {
+        var before = batch.Count;
+        try
+        {
+            rows.AddRows(record, batch);
+        }
+        catch (Exception ex)
+        {
+            // A record whose rows cannot be built must not stop the writer (every later record would wait forever).
+            batch.RemoveRange(before, batch.Count - before);
+            _logger.LogError(ex, "A {Kind} record could not be turned into rows and is not saved", record.Source.GetType().Name);
+        }
     }
 
     /// <summary>Completes when a record is queued (at once when one is); the writer's loop only.</summary>
@@ -466,16 +499,23 @@ public sealed class RecordWriter : BackgroundService
         }
     }
 
-    /// <summary>One queued item: a row object, or (when <see cref="Row"/> is null) a risk event kept as a value.</summary>
+    /// <summary>
+    /// One queued item: a row object, a deferred record (its rows built on the writer's thread), or (when both are null) a
+    /// risk event kept as a value.
+    /// </summary>
     private readonly struct QueuedRecord
     {
         public QueuedRecord(object row) => Row = row;
 
         public QueuedRecord(in RiskEventRecord riskEvent) => RiskEvent = riskEvent;
 
+        public QueuedRecord(in DeferredRecord deferred) => Deferred = deferred;
+
         public object? Row { get; }
 
         public RiskEventRecord RiskEvent { get; }
+
+        public DeferredRecord Deferred { get; }
     }
 
     /// <summary>
@@ -558,3 +598,17 @@ public readonly record struct RiskEventRecord(DateTime AtUtc, string Rule, strin
         Detail = Detail,
     };
 }
+
+/// <summary>Builds the rows of a <see cref="DeferredRecord"/>, on the record writer's thread when the record's batch is taken.</summary>
+public interface IDeferredRows
+{
+    /// <summary>Adds the record's rows to <paramref name="rows"/>, in the order they are to be saved. Must not block.</summary>
+    void AddRows(in DeferredRecord record, List<object> rows);
+}
+
+/// <summary>
+/// A record queued as a value (<see cref="RecordWriter.Enqueue(in DeferredRecord)"/>): the engine's own immutable object it
+/// came from, plus up to a text, a time and two numbers that the caller knew and the object does not hold (their meaning is
+/// <see cref="Rows"/>'s). Queuing it allocates nothing; <see cref="Rows"/> turns it into rows on the writer's thread.
+/// </summary>
+public readonly record struct DeferredRecord(IDeferredRows Rows, object Source, string? Text = null, DateTime Time = default, long? First = null, long? Second = null);

@@ -38,7 +38,7 @@ public sealed class RecordWriterTests
     }
 
     [Fact]
-    public async Task Risk_events_queued_as_values_and_rows_queued_as_objects_are_saved_in_the_order_they_came_across_many_chunks()
+    public async Task Risk_events_queued_as_values_deferred_records_and_rows_queued_as_objects_are_saved_in_the_order_they_came_across_many_chunks()
     {
         using var database = await SqliteDatabase.MigratedAsync();
         var writer = new RecordWriter(database, TimeProvider.System, NullLogger<RecordWriter>.Instance);
@@ -58,6 +58,29 @@ public sealed class RecordWriterTests
         Assert.Equal(Enumerable.Range(0, 21_000).Select(i => $"#{i}"), details);
         var values = await db.RiskEvents.Where(r => r.Detail == "#1").SingleAsync();
         Assert.Equal(("MaxTradeSize", "Resize", 1L, 7L, Now), (values.Rule, values.Verdict, values.OpportunityId, values.PairId, values.AtUtc));
+        var deferred = await db.RiskEvents.Where(r => r.Detail == "#2").SingleAsync();
+        Assert.Equal(("StaleData", "Resize", 2L, 9L, Now.AddSeconds(2)), (deferred.Rule, deferred.Verdict, deferred.OpportunityId, deferred.PairId, deferred.AtUtc));
+    }
+
+    [Fact]
+    public async Task A_deferred_record_whose_rows_cannot_be_built_is_logged_and_the_records_after_it_are_saved()
+    {
+        using var database = await SqliteDatabase.MigratedAsync();
+        var logs = new CapturedLogs();
+        var writer = new RecordWriter(database, TimeProvider.System, new Microsoft.Extensions.Logging.Logger<RecordWriter>(logs));
+        await writer.StartAsync(CancellationToken.None);
+
+        writer.Enqueue(new DeferredRecord(NumberedRiskEvents.Instance, "#0", First: 0));
+        writer.Enqueue(new DeferredRecord(NumberedRiskEvents.Instance, "not a number"));
+        writer.Enqueue(new DeferredRecord(NumberedRiskEvents.Instance, "#2", First: 2));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await writer.FlushAsync(timeout.Token);
+        await writer.StopAsync(CancellationToken.None);
+
+        await using var db = database.CreateDbContext();
+        Assert.Equal(["#0", "#2"], await db.RiskEvents.OrderBy(r => r.Id).Select(r => r.Detail).ToListAsync());
+        Assert.Contains(logs.Lines, l => l.StartsWith("Error: A String record could not be turned into rows", StringComparison.Ordinal));
+        Assert.Equal(0, writer.Failures);
     }
 
     [Fact]
@@ -90,7 +113,21 @@ public sealed class RecordWriterTests
     private static void EnqueueNumbered(RecordWriter writer, int i)
     {
         if (i % 3 == 0) writer.Enqueue(new RiskEventRow { AtUtc = Now, Rule = "StaleData", Verdict = "Reject", Detail = $"#{i}" });
-        else writer.Enqueue(new RiskEventRecord(Now, "MaxTradeSize", "Resize", i, 7, $"#{i}"));
+        else if (i % 3 == 1) writer.Enqueue(new RiskEventRecord(Now, "MaxTradeSize", "Resize", i, 7, $"#{i}"));
+        else writer.Enqueue(new DeferredRecord(NumberedRiskEvents.Instance, $"#{i}", "StaleData", Now.AddSeconds(2), i, 9));
+    }
+
+    /// <summary>Builds a risk event row from a deferred record whose source is its detail ("#N"); anything else fails.</summary>
+    private sealed class NumberedRiskEvents : IDeferredRows
+    {
+        public static readonly NumberedRiskEvents Instance = new();
+
+        public void AddRows(in DeferredRecord record, List<object> rows)
+        {
+            var detail = (string)record.Source;
+            if (!detail.StartsWith('#')) throw new FormatException($"'{detail}' is not a numbered detail");
+            rows.Add(new RiskEventRow { AtUtc = record.Time, Rule = record.Text ?? "StaleData", Verdict = "Resize", OpportunityId = record.First, PairId = record.Second, Detail = detail });
+        }
     }
 
     [Fact]
