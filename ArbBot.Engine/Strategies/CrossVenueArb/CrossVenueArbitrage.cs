@@ -81,9 +81,7 @@ public sealed class CrossVenueArbitrage : IBookListener
     private readonly HashSet<InstrumentId> _subscribed = [];
     private List<PairState>?[] _byInstrument = [];
     private ArbSetSpread[] _spreads = [];
-    /// <summary>Per spread slot: the best asks last seen with no gross edge, whose dashboard figures are not worked out yet.</summary>
-    private UnpricedTop[] _unpriced = [];
-    /// <summary>Per spread slot: the pair and set it belongs to (to price an <see cref="UnpricedTop"/>).</summary>
+    /// <summary>Per spread slot: the pair and set it belongs to (to price a set's <see cref="SetState.Pending"/> top).</summary>
     private (PairState Pair, SetState Set)[] _slotOwners = [];
     private BookLevel[] _kalshiLevels = new BookLevel[32];
     private BookLevel[] _polymarketLevels = new BookLevel[32];
@@ -198,10 +196,60 @@ public sealed class CrossVenueArbitrage : IBookListener
             // Status is checked again although only approved pairs are added: trading a paused pair is the one mistake
             // that must not happen, whatever the caller did.
             if (pair.Pair.Status != PairStatus.Approved) continue;
-            if (!UnchangedAndFresh(pair.First, book.Instrument, now.UtcTicks)) Evaluate(pair, pair.First, now);
-            if (!UnchangedAndFresh(pair.Second, book.Instrument, now.UtcTicks)) Evaluate(pair, pair.Second, now);
+            if (!UnchangedAndFresh(pair.First, book.Instrument, now.UtcTicks) && !SameTopWithoutEdge(pair.First, book, now.UtcTicks)) Evaluate(pair, pair.First, now);
+            if (!UnchangedAndFresh(pair.Second, book.Instrument, now.UtcTicks) && !SameTopWithoutEdge(pair.Second, book, now.UtcTicks)) Evaluate(pair, pair.Second, now);
         }
     }
+
+    /// <summary>
+    /// True when <paramref name="set"/> holds the changed <paramref name="book"/>, its last evaluation stopped at "no gross
+    /// edge", and the book's best ask is still the one that evaluation saw (same price, same size digit for digit): the
+    /// evaluation's answer is then known without reading the set's other book, and what <see cref="Evaluate"/> would
+    /// remember and show is written here.
+    /// </summary>
+    /// <remarks>
+    /// What <see cref="Evaluate"/> reads of the other book is unchanged since the set's last evaluation: every change of a
+    /// book (levels, version, stale mark, last update) is followed by a notification of it, which evaluates (or passes
+    /// through here) every set holding it, and a stale mark or a clear forgets <see cref="SetState.Topped"/>. So the other
+    /// book is present, not stale, at the version and last update remembered, with the best ask remembered. This book is
+    /// read here: not stale, young enough (the same age tests as <see cref="Evaluate"/>, on both books' last updates), with
+    /// the remembered best ask, so the integer pre-check gives "no gross edge" with the same asks. Like
+    /// <see cref="Evaluate"/>, an unchanged version (a heartbeat) only refreshes the ages and writes no spread. Tests
+    /// compare against <see cref="EvaluateEveryChange"/>.
+    /// </remarks>
+    private bool SameTopWithoutEdge(SetState set, OrderBook book, long nowTicks)
+    {
+        if (EvaluateEveryChange || !set.Topped || book.IsStale || !book.HasAsk) return false;
+        var id = book.Instrument;
+        var isKalshi = set.Set.Kalshi == id;
+        if (!isKalshi && set.Set.Polymarket != id) return false;
+        var maxAge = _limits.MaxBookAge.Ticks;
+        var lastUpdate = book.LastUpdateUtcTicks;
+        var otherLastUpdate = isKalshi ? set.PolymarketLastUpdateUtcTicks : set.KalshiLastUpdateUtcTicks;
+        if (nowTicks - lastUpdate > maxAge || nowTicks - otherLastUpdate > maxAge) return false;
+        if (!SameLevel(book.BestAsk, isKalshi ? set.KalshiBest : set.PolymarketBest)) return false;
+
+        set.OldestUpdateUtcTicks = Math.Min(lastUpdate, otherLastUpdate);
+        var version = book.Version;
+        if (isKalshi)
+        {
+            set.KalshiLastUpdateUtcTicks = lastUpdate;
+            if (version == set.KalshiVersion) return true;
+            set.KalshiVersion = version;
+        }
+        else
+        {
+            set.PolymarketLastUpdateUtcTicks = lastUpdate;
+            if (version == set.PolymarketVersion) return true;
+            set.PolymarketVersion = version;
+        }
+        set.Pending = true;
+        set.TopEvaluatedUtcTicks = nowTicks;
+        return true;
+    }
+
+    /// <summary>Same price and same size digit for digit (the dashboard's figures show the size's digits).</summary>
+    private static bool SameLevel(BookLevel a, BookLevel b) => a.Price == b.Price && a.Size == b.Size && a.Size.Scale == b.Size.Scale;
 
     /// <summary>
     /// True when evaluating <paramref name="set"/> now would stop at "same versions", known without reading its books.
@@ -212,14 +260,14 @@ public sealed class CrossVenueArbitrage : IBookListener
     /// evaluation read them: present, not marked stale (else it would have forgotten its versions) and last updated when
     /// that evaluation saw (or later, which only makes the age test here stricter and sends it to <see cref="Evaluate"/>).
     /// The age test is the one <see cref="Evaluate"/> makes, so the set is skipped exactly when it would return at the
-    /// version check. Tests compare against <see cref="EvaluateBothSets"/>.
+    /// version check. Tests compare against <see cref="EvaluateEveryChange"/>.
     /// </remarks>
     private bool UnchangedAndFresh(SetState set, InstrumentId changed, long nowTicks) =>
-        !EvaluateBothSets && set.KalshiVersion >= 0 && set.Set.Kalshi != changed && set.Set.Polymarket != changed
+        !EvaluateEveryChange && set.KalshiVersion >= 0 && set.Set.Kalshi != changed && set.Set.Polymarket != changed
         && nowTicks - set.OldestUpdateUtcTicks <= _limits.MaxBookAge.Ticks;
 
-    /// <summary>Testing only: evaluate both sets of a pair on every change of any of its books, reading their books.</summary>
-    internal bool EvaluateBothSets { get; set; }
+    /// <summary>Testing only: evaluate both sets of a pair on every change of any of its books, reading both books of each.</summary>
+    internal bool EvaluateEveryChange { get; set; }
 
     private void Evaluate(PairState pair, SetState set, DateTimeOffset now)
     {
@@ -243,14 +291,17 @@ public sealed class CrossVenueArbitrage : IBookListener
             set.ForgetVersions();
             return;
         }
+        set.KalshiLastUpdateUtcTicks = kBook.LastUpdateUtcTicks;
+        set.PolymarketLastUpdateUtcTicks = pBook.LastUpdateUtcTicks;
         set.OldestUpdateUtcTicks = Math.Min(kBook.LastUpdateUtcTicks, pBook.LastUpdateUtcTicks);
         if (kBook.Version == set.KalshiVersion && pBook.Version == set.PolymarketVersion) return;
         set.KalshiVersion = kBook.Version;
         set.PolymarketVersion = pBook.Version;
 
+        set.Topped = false;
         if (!kBook.HasAsk || !pBook.HasAsk)
         {
-            _unpriced[slot].Pending = false;
+            set.Pending = false;
             _spreads[slot] = new ArbSetSpread(pair.Pair.Id, set.Index, set.Set.Kalshi, set.Set.Polymarket, ArbSetState.NoAsks,
                 kBook.HasAsk ? kBook.BestAsk.Price : default, pBook.HasAsk ? pBook.BestAsk.Price : default, 0m, 0m, 0m, 0m, nowTicks);
             return;
@@ -263,7 +314,11 @@ public sealed class CrossVenueArbitrage : IBookListener
         // (in decimal, with both venues' fee rules) are worked out from these asks only when a snapshot is taken.
         if (kBest.Price.Units + pBest.Price.Units >= Price.Scale)
         {
-            _unpriced[slot] = new UnpricedTop(kBest, pBest, nowTicks, Pending: true);
+            set.KalshiBest = kBest;
+            set.PolymarketBest = pBest;
+            set.TopEvaluatedUtcTicks = nowTicks;
+            set.Pending = true;
+            set.Topped = true;
             return;
         }
         // Only levels cheaper than $1 minus the other leg's best ask can ever be part of a set.
@@ -276,7 +331,7 @@ public sealed class CrossVenueArbitrage : IBookListener
         var memo = set.Sized;
         if (!memo.IsFor(kLadder, pLadder, _limits)) memo.Remember(kLadder, pLadder, _limits, PriceAndSize(pair, kLadder, pLadder));
         var top = memo.Top;
-        _unpriced[slot].Pending = false;
+        set.Pending = false;
         ref var spread = ref _spreads[slot];
         spread = new ArbSetSpread(pair.Pair.Id, set.Index, set.Set.Kalshi, set.Set.Polymarket, ArbSetState.NoEdge,
             kBest.Price, pBest.Price, top.AskSum, top.GrossEdge, top.NetEdge, top.Size, nowTicks);
@@ -404,37 +459,32 @@ public sealed class CrossVenueArbitrage : IBookListener
         }
         _spreads = spreads;
         _slotOwners = owners;
-        _unpriced = new UnpricedTop[spreads.Length];
     }
 
     /// <summary>The slot's spread with its figures worked out, to change in place.</summary>
     private ref ArbSetSpread PricedSpread(int slot)
     {
-        if (_unpriced[slot].Pending) PriceUnpricedTop(slot);
+        if (_slotOwners[slot].Set.Pending) PriceUnpricedTop(slot);
         return ref _spreads[slot];
     }
 
     private void PriceUnpricedTops()
     {
-        for (var slot = 0; slot < _unpriced.Length; slot++)
+        for (var slot = 0; slot < _slotOwners.Length; slot++)
         {
-            if (_unpriced[slot].Pending) PriceUnpricedTop(slot);
+            if (_slotOwners[slot].Set.Pending) PriceUnpricedTop(slot);
         }
     }
 
     /// <summary>The spread the evaluation that saw no gross edge would have written, as it would have written it.</summary>
     private void PriceUnpricedTop(int slot)
     {
-        ref var unpriced = ref _unpriced[slot];
-        unpriced.Pending = false;
         var (pair, set) = _slotOwners[slot];
-        var top = ArbSetSizer.TopOfBook(unpriced.Kalshi, unpriced.Polymarket, pair.KalshiTerms, pair.PolymarketTerms, _limits.FixedCostPerSet);
+        set.Pending = false;
+        var top = ArbSetSizer.TopOfBook(set.KalshiBest, set.PolymarketBest, pair.KalshiTerms, pair.PolymarketTerms, _limits.FixedCostPerSet);
         _spreads[slot] = new ArbSetSpread(pair.Pair.Id, set.Index, set.Set.Kalshi, set.Set.Polymarket, ArbSetState.NoEdge,
-            unpriced.Kalshi.Price, unpriced.Polymarket.Price, top.AskSum, top.GrossEdge, top.NetEdge, top.Size, unpriced.EvaluatedUtcTicks);
+            set.KalshiBest.Price, set.PolymarketBest.Price, top.AskSum, top.GrossEdge, top.NetEdge, top.Size, set.TopEvaluatedUtcTicks);
     }
-
-    /// <summary>Best asks with no gross edge, seen at <see cref="EvaluatedUtcTicks"/>; <see cref="Pending"/> until priced.</summary>
-    private record struct UnpricedTop(BookLevel Kalshi, BookLevel Polymarket, long EvaluatedUtcTicks, bool Pending);
 
     private sealed class PairState(MarketPair pair, Market kalshi, Market polymarket, ArbLegTerms kalshiTerms, ArbLegTerms polymarketTerms, ArbSet first, ArbSet second)
     {
@@ -465,12 +515,34 @@ public sealed class CrossVenueArbitrage : IBookListener
         /// <summary>The older of its two books' last updates when last seen fresh (valid while the versions are remembered).</summary>
         public long OldestUpdateUtcTicks { get; set; }
 
+        /// <summary>Each book's last update when last seen fresh (valid while the versions are remembered).</summary>
+        public long KalshiLastUpdateUtcTicks { get; set; }
+
+        /// <inheritdoc cref="KalshiLastUpdateUtcTicks"/>
+        public long PolymarketLastUpdateUtcTicks { get; set; }
+
+        /// <summary>The last evaluation (versions remembered) stopped at "no gross edge" with <see cref="KalshiBest"/> and <see cref="PolymarketBest"/>.</summary>
+        public bool Topped { get; set; }
+
+        /// <summary>The best asks last seen with no gross edge.</summary>
+        public BookLevel KalshiBest { get; set; }
+
+        /// <inheritdoc cref="KalshiBest"/>
+        public BookLevel PolymarketBest { get; set; }
+
+        /// <summary>When <see cref="KalshiBest"/> and <see cref="PolymarketBest"/> were last evaluated (TimeProvider UTC ticks).</summary>
+        public long TopEvaluatedUtcTicks { get; set; }
+
+        /// <summary>The spread slot's figures for <see cref="KalshiBest"/> and <see cref="PolymarketBest"/> are not worked out yet.</summary>
+        public bool Pending { get; set; }
+
         public SizingMemo Sized { get; } = new();
 
         public void ForgetVersions()
         {
             KalshiVersion = -1;
             PolymarketVersion = -1;
+            Topped = false;
             Sized.Forget();
         }
     }
