@@ -194,8 +194,8 @@ public sealed class CrossVenueArbitrage : IBookListener
         {
             var pair = pairs[i];
             // Status is checked again although only approved pairs are added: trading a paused pair is the one mistake
-            // that must not happen, whatever the caller did.
-            if (pair.Pair.Status != PairStatus.Approved) continue;
+            // that must not happen, whatever the caller did. (Read from the pair state: a MarketPair cannot change.)
+            if (!pair.Approved) continue;
             if (!UnchangedAndFresh(pair.First, book.Instrument, now.UtcTicks) && !SameTopWithoutEdge(pair.First, book, now.UtcTicks)) Evaluate(pair, pair.First, now);
             if (!UnchangedAndFresh(pair.Second, book.Instrument, now.UtcTicks) && !SameTopWithoutEdge(pair.Second, book, now.UtcTicks)) Evaluate(pair, pair.Second, now);
         }
@@ -489,6 +489,9 @@ public sealed class CrossVenueArbitrage : IBookListener
     private sealed class PairState(MarketPair pair, Market kalshi, Market polymarket, ArbLegTerms kalshiTerms, ArbLegTerms polymarketTerms, ArbSet first, ArbSet second)
     {
         public MarketPair Pair { get; } = pair;
+
+        /// <summary>The pair's status is <see cref="PairStatus.Approved"/> (a <see cref="MarketPair"/> is immutable, so this is its status now).</summary>
+        public bool Approved { get; } = pair.Status == PairStatus.Approved;
         public Market Kalshi { get; } = kalshi;
         public Market Polymarket { get; } = polymarket;
         public ArbLegTerms KalshiTerms { get; } = kalshiTerms;
