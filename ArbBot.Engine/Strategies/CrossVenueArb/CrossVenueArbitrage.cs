@@ -80,6 +80,11 @@ public sealed class CrossVenueArbitrage : IBookListener
     private readonly Dictionary<long, PairState> _pairs = [];
     private readonly HashSet<InstrumentId> _subscribed = [];
     private List<PairState>?[] _byInstrument = [];
+    /// <summary>
+    /// Per instrument, for each pair in <see cref="_byInstrument"/> order, the set holding it (which knows its pair and
+    /// the pair's other set): what a book change reads first, without going through the list and the pair.
+    /// </summary>
+    private SetState[]?[] _holdingByInstrument = [];
     private ArbSetSpread[] _spreads = [];
     /// <summary>Per spread slot: the pair and set it belongs to (to price a set's <see cref="SetState.Pending"/> top).</summary>
     private (PairState Pair, SetState Set)[] _slotOwners = [];
@@ -144,11 +149,12 @@ public sealed class CrossVenueArbitrage : IBookListener
         if (!registry.TryGetMarket(VenueId.Polymarket, pair.PolymarketMarketKey, out var polymarket)) return PairRegistration.UnknownPolymarketMarket;
 
         var (first, second) = ArbSet.Of(kalshi, polymarket, pair.Mapping);
-        var state = new PairState(pair, kalshi, polymarket, ArbLegTerms.For(kalshi, _kalshiFees), ArbLegTerms.For(polymarket, _polymarketFees), first, second);
+        var state = new PairState(pair, kalshi, polymarket, ArbLegTerms.For(kalshi, _kalshiFees), ArbLegTerms.For(polymarket, _polymarketFees), first, second).WithSets();
         _pairs.Add(pair.Id, state);
         foreach (var instrument in (ReadOnlySpan<InstrumentId>)[kalshi.Yes, kalshi.No, polymarket.Yes, polymarket.No])
         {
             Index(instrument).Add(state);
+            IndexHoldingSets(instrument);
             // The hub has no per-instrument unsubscribe; a removed pair's instruments stay subscribed and find no pairs.
             if (_subscribed.Add(instrument)) _hub.Subscribe(instrument, this);
         }
@@ -163,6 +169,7 @@ public sealed class CrossVenueArbitrage : IBookListener
         foreach (var instrument in (ReadOnlySpan<InstrumentId>)[state.Kalshi.Yes, state.Kalshi.No, state.Polymarket.Yes, state.Polymarket.No])
         {
             _byInstrument[instrument.Value]?.Remove(state);
+            IndexHoldingSets(instrument);
         }
         RebuildSpreads();
         return true;
@@ -188,16 +195,27 @@ public sealed class CrossVenueArbitrage : IBookListener
     public void OnBookUpdated(OrderBook book)
     {
         var id = book.Instrument.Value;
-        if ((uint)id >= (uint)_byInstrument.Length || _byInstrument[id] is not { Count: > 0 } pairs) return;
+        if ((uint)id >= (uint)_holdingByInstrument.Length || _holdingByInstrument[id] is not { Length: > 0 } holdingSets) return;
         var now = _hub.Time.GetUtcNow();
-        for (var i = 0; i < pairs.Count; i++)
+        var nowTicks = now.UtcTicks;
+        for (var i = 0; i < holdingSets.Length; i++)
         {
-            var pair = pairs[i];
+            var holding = holdingSets[i];
             // Status is checked again although only approved pairs are added: trading a paused pair is the one mistake
-            // that must not happen, whatever the caller did. (Read from the pair state: a MarketPair cannot change.)
-            if (!pair.Approved) continue;
-            if (!UnchangedAndFresh(pair.First, book.Instrument, now.UtcTicks) && !SameTopWithoutEdge(pair.First, book, now.UtcTicks)) Evaluate(pair, pair.First, now);
-            if (!UnchangedAndFresh(pair.Second, book.Instrument, now.UtcTicks) && !SameTopWithoutEdge(pair.Second, book, now.UtcTicks)) Evaluate(pair, pair.Second, now);
+            // that must not happen, whatever the caller did. (Read from the set: a MarketPair cannot change.)
+            if (!holding.Approved) continue;
+            // The pair's sets in their order (first, then second), as ever. The set holding the book is never "unchanged";
+            // the other set never has "the same top" of a book it does not hold.
+            if (holding.Index == 0)
+            {
+                if (!SameTopWithoutEdge(holding, book, nowTicks)) Evaluate(holding.Owner, holding, now);
+                if (!UnchangedAndFresh(holding.Sibling, book.Instrument, nowTicks)) Evaluate(holding.Owner, holding.Sibling, now);
+            }
+            else
+            {
+                if (!UnchangedAndFresh(holding.Sibling, book.Instrument, nowTicks)) Evaluate(holding.Owner, holding.Sibling, now);
+                if (!SameTopWithoutEdge(holding, book, nowTicks)) Evaluate(holding.Owner, holding, now);
+            }
         }
     }
 
@@ -433,6 +451,18 @@ public sealed class CrossVenueArbitrage : IBookListener
     private static string Outcome(Market market, InstrumentId instrument) => instrument == market.Yes ? "YES" : "NO";
 
 
+    /// <summary>Rebuilds <see cref="_holdingByInstrument"/> for one instrument from its pairs, in their order.</summary>
+    private void IndexHoldingSets(InstrumentId instrument)
+    {
+        if (instrument.Value >= _holdingByInstrument.Length)
+        {
+            Array.Resize(ref _holdingByInstrument, Math.Max(instrument.Value + 1, _holdingByInstrument.Length * 2));
+        }
+        var pairs = (uint)instrument.Value < (uint)_byInstrument.Length ? _byInstrument[instrument.Value] : null;
+        _holdingByInstrument[instrument.Value] = pairs is null ? null
+            : [.. pairs.Select(p => p.First.Set.Kalshi == instrument || p.First.Set.Polymarket == instrument ? p.First : p.Second)];
+    }
+
     private List<PairState> Index(InstrumentId instrument)
     {
         if (instrument.Value >= _byInstrument.Length) Array.Resize(ref _byInstrument, Math.Max(instrument.Value + 1, _byInstrument.Length * 2));
@@ -496,8 +526,18 @@ public sealed class CrossVenueArbitrage : IBookListener
         public Market Polymarket { get; } = polymarket;
         public ArbLegTerms KalshiTerms { get; } = kalshiTerms;
         public ArbLegTerms PolymarketTerms { get; } = polymarketTerms;
-        public SetState First { get; } = new(first, 0);
-        public SetState Second { get; } = new(second, 1);
+        public SetState First { get; private set; } = null!;
+        public SetState Second { get; private set; } = null!;
+
+        /// <summary>The pair's two sets, each knowing the pair and the other (called once, from the factory).</summary>
+        public PairState WithSets()
+        {
+            First = new SetState(first, 0, this);
+            Second = new SetState(second, 1, this);
+            First.Sibling = Second;
+            Second.Sibling = First;
+            return this;
+        }
 
         public void ForgetVersions()
         {
@@ -507,10 +547,19 @@ public sealed class CrossVenueArbitrage : IBookListener
     }
 
     /// <summary>One arb set's book versions when last evaluated, so unchanged books are not sized (or reported) twice.</summary>
-    private sealed class SetState(ArbSet set, int index)
+    private sealed class SetState(ArbSet set, int index, PairState owner)
     {
         public ArbSet Set { get; } = set;
         public int Index { get; } = index;
+
+        /// <summary>The pair this set belongs to.</summary>
+        public PairState Owner { get; } = owner;
+
+        /// <summary>The pair's other set.</summary>
+        public SetState Sibling { get; set; } = null!;
+
+        /// <summary>The pair's <see cref="PairState.Approved"/>, kept here so a book change need not read the pair.</summary>
+        public bool Approved { get; } = owner.Approved;
         public int SpreadSlot { get; set; } = -1;
         public long KalshiVersion { get; set; } = -1;
         public long PolymarketVersion { get; set; } = -1;
