@@ -344,10 +344,16 @@ public sealed class CrossVenueArbitrage : IBookListener
         var pCount = pBook.CopyAsksBelow(Price.Scale - kBest.Price.Units, ref _polymarketLevels);
         var kLadder = _kalshiLevels.AsSpan(0, kCount);
         var pLadder = _polymarketLevels.AsSpan(0, pCount);
-        // An edge persists over many book changes that leave these ladders as they were (a change deeper in a book, on
-        // its bid side, or of the other set): priced and sized from the same ladders and limits, the answer is the same.
+        // An edge persists over many book changes that leave the levels its sizing read as they were (a change deeper in a
+        // book than the sizing walked, on its bid side, or of the other set): priced and sized from the same levels under
+        // the same limits, the answer is the same.
         var memo = set.Sized;
-        if (!memo.IsFor(kLadder, pLadder, _limits)) memo.Remember(kLadder, pLadder, _limits, PriceAndSize(pair, kLadder, pLadder));
+        if (EvaluateEveryChange || !memo.IsFor(kLadder, pLadder, _limits))
+        {
+            var reads = new LadderReads();
+            var answer = PriceAndSize(pair, kLadder, pLadder, ref reads);
+            memo.Remember(kLadder, pLadder, _limits, answer, reads);
+        }
         var top = memo.Top;
         set.Pending = false;
         ref var spread = ref _spreads[slot];
@@ -367,12 +373,12 @@ public sealed class CrossVenueArbitrage : IBookListener
     }
 
     /// <summary>Top-of-book figures and sizing of a set with a gross edge, from its ladders (best first) under the current limits.</summary>
-    private SizingAnswer PriceAndSize(PairState pair, ReadOnlySpan<BookLevel> kLadder, ReadOnlySpan<BookLevel> pLadder)
+    private SizingAnswer PriceAndSize(PairState pair, ReadOnlySpan<BookLevel> kLadder, ReadOnlySpan<BookLevel> pLadder, ref LadderReads reads)
     {
         var top = ArbSetSizer.TopOfBook(kLadder[0], pLadder[0], pair.KalshiTerms, pair.PolymarketTerms, _limits.FixedCostPerSet);
         // The gate resizes to the maximum trade size anyway; sizing beyond it only costs time.
         var cap = decimal.Floor(_limits.MaxTradeSize / top.AskSum);
-        var sizing = ArbSetSizer.Size(kLadder, pLadder, pair.KalshiTerms, pair.PolymarketTerms, _limits.FixedCostPerSet, _limits.MinNetEdge, cap);
+        var sizing = ArbSetSizer.Size(kLadder, pLadder, pair.KalshiTerms, pair.PolymarketTerms, _limits.FixedCostPerSet, _limits.MinNetEdge, cap, ref reads);
         var capped = sizing.Found && sizing.Quantity == cap;
         if (!sizing.Found)
         {
@@ -380,20 +386,24 @@ public sealed class CrossVenueArbitrage : IBookListener
             // edge is real: size it at the minimum so the gate refuses it by that rule, on the record, instead of the
             // opportunity vanishing without a word.
             if (sizing.Outcome != ArbSizingOutcome.BelowMinimumSize || cap >= sizing.MinimumSize || sizing.SizeSeen < cap) return new(top, sizing, false, false);
-            sizing = ArbSetSizer.Size(kLadder, pLadder, pair.KalshiTerms, pair.PolymarketTerms, _limits.FixedCostPerSet, _limits.MinNetEdge, sizing.MinimumSize);
+            sizing = ArbSetSizer.Size(kLadder, pLadder, pair.KalshiTerms, pair.PolymarketTerms, _limits.FixedCostPerSet, _limits.MinNetEdge, sizing.MinimumSize, ref reads);
         }
         return new(top, sizing, sizing.Found, capped);
     }
 
     private readonly record struct SizingAnswer(ArbTopOfBook Top, ArbSizing Sizing, bool Found, bool Capped);
 
-    /// <summary>The last ladders a set with a gross edge was sized from, the limits it was sized under, and the answer.</summary>
+    /// <summary>
+    /// The last ladders a set with a gross edge was sized from, how much of each the answer read, the limits it was sized
+    /// under, and the answer.
+    /// </summary>
     private sealed class SizingMemo
     {
         private BookLevel[] _kalshi = new BookLevel[16];
         private BookLevel[] _polymarket = new BookLevel[16];
         private int _kalshiCount;
         private int _polymarketCount;
+        private LadderReads _reads;
         private RiskLimits? _limits;
         private SizingAnswer _answer;
 
@@ -402,15 +412,19 @@ public sealed class CrossVenueArbitrage : IBookListener
         public bool Found => _answer.Found;
         public bool Capped => _answer.Capped;
 
-        /// <summary>True when these ladders are level for level the ones remembered (same prices, same sizes digit for digit) under the same limits.</summary>
+        /// <summary>
+        /// True when, under the same limits, these ladders have level for level the levels the remembered answer read
+        /// (same prices, same sizes digit for digit; the same length too when it read to a ladder's end).
+        /// </summary>
         public bool IsFor(ReadOnlySpan<BookLevel> kalshi, ReadOnlySpan<BookLevel> polymarket, RiskLimits limits) =>
-            ReferenceEquals(limits, _limits) && LevelLadders.Same(kalshi, _kalshi.AsSpan(0, _kalshiCount))
-            && LevelLadders.Same(polymarket, _polymarket.AsSpan(0, _polymarketCount));
+            ReferenceEquals(limits, _limits) && _reads.Kalshi.Same(kalshi, _kalshi.AsSpan(0, _kalshiCount))
+            && _reads.Polymarket.Same(polymarket, _polymarket.AsSpan(0, _polymarketCount));
 
-        public void Remember(ReadOnlySpan<BookLevel> kalshi, ReadOnlySpan<BookLevel> polymarket, RiskLimits limits, in SizingAnswer answer)
+        public void Remember(ReadOnlySpan<BookLevel> kalshi, ReadOnlySpan<BookLevel> polymarket, RiskLimits limits, in SizingAnswer answer, in LadderReads reads)
         {
             _kalshiCount = LevelLadders.Copy(kalshi, ref _kalshi);
             _polymarketCount = LevelLadders.Copy(polymarket, ref _polymarket);
+            _reads = reads;
             _limits = limits;
             _answer = answer;
         }
