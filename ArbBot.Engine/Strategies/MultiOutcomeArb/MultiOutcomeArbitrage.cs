@@ -216,7 +216,7 @@ public sealed class MultiOutcomeArbitrage : IBookListener
         // The gate resizes to the maximum trade size anyway; sizing beyond it only costs time.
         // An edge persists over many book changes that leave these ladders as they were (a change deeper in a book, on its
         // bid side, or of the other set): sized from the same ladders under the same limits and settings, the answer is the same.
-        if (!set.IsSizedFor(e.Ladders, e.Depths, _limits, _settings))
+        if (EvaluateEveryChange || !set.IsSizedFor(e.Ladders, e.Depths, _limits, _settings))
         {
             var cap = _limits.MaxTradeSize / (bestSum / (decimal)Price.Scale);
             var minEdge = Math.Max(_settings.MinNetEdge, _limits.MinNetEdge);
@@ -395,13 +395,17 @@ public sealed class MultiOutcomeArbitrage : IBookListener
         /// <summary>The remembered sizing (valid once <see cref="Remember"/> has been called).</summary>
         public OutcomeSetSizing Sizing { get; private set; }
 
-        /// <summary>True when these ladders are level for level the ones last sized, under the same limits and settings objects.</summary>
+        /// <summary>
+        /// True when, under the same limits and settings objects, these ladders have level for level the levels the last
+        /// sizing read (its sizer's reads: same prices, same sizes digit for digit; the same length when it read to the end).
+        /// </summary>
         public bool IsSizedFor(BookLevel[][] ladders, int[] depths, RiskLimits limits, MultiOutcomeSettings settings)
         {
             if (!ReferenceEquals(limits, _limits) || !ReferenceEquals(settings, _settings)) return false;
+            var reads = Sizer.Reads;
             for (var i = 0; i < _depths.Length; i++)
             {
-                if (!LevelLadders.Same(ladders[i].AsSpan(0, depths[i]), _ladders[i].AsSpan(0, _depths[i]))) return false;
+                if (!reads[i].Same(ladders[i].AsSpan(0, depths[i]), _ladders[i].AsSpan(0, _depths[i]))) return false;
             }
             return true;
         }
