@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using ArbBot.Engine.Control;
 using ArbBot.Engine.Core;
 using ArbBot.Engine.Events;
@@ -153,17 +155,16 @@ public sealed class DeskEngine : IOpportunitySink, IRiskContext
     /// <inheritdoc />
     public bool SettledWithoutBuilding(long? pairId, string? eventKey)
     {
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var latency = DecisionLatency;
+        var started = latency is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
         var rule = _gate.RejectsEveryOpportunityOf(pairId, eventKey, _controls.Limits, this);
         if (rule == RiskRule.None) return false;
         // Settled here only when neither record would be written: the gate's risk event and the rejected opportunity
         // are each thinned to one per (pair or event, rule) and interval. Otherwise the full path writes them, words
-        // and "+N similar" counts included.
-        if (_riskEventRejections.WouldRecord(pairId, eventKey, rule) || _rejections.WouldRecord(pairId, eventKey, rule)) return false;
-        // What the full path does with a rejection it does not record: count it against both.
-        _riskEventRejections.ShouldRecord(pairId, eventKey, rule, out _);
-        _rejections.ShouldRecord(pairId, eventKey, rule, out _);
-        DecisionLatency?.Observe(System.Diagnostics.Stopwatch.GetTimestamp() - started);
+        // and "+N similar" counts included. When settled, the rejection is counted against both, as the full path
+        // counts a rejection it does not record.
+        if (!RejectionThrottle.SuppressInBoth(_riskEventRejections, _rejections, pairId, eventKey, rule)) return false;
+        latency?.Observe(System.Diagnostics.Stopwatch.GetTimestamp() - started);
         return true;
     }
 
@@ -283,10 +284,32 @@ public sealed class DeskEngine : IOpportunitySink, IRiskContext
 public sealed class RejectionThrottle(TimeProvider time, TimeSpan interval)
 {
     private readonly Dictionary<(long?, string?, RiskRule), (DateTimeOffset Last, int Suppressed)> _seen = [];
+    private readonly TimeProvider _time = time;
+    private readonly TimeSpan _interval = interval;
+
+    /// <summary>
+    /// When neither throttle would record this rejection now (<see cref="WouldRecord"/> false for both), counts it as
+    /// suppressed in both, as <see cref="ShouldRecord(long?, string?, RiskRule, out int)"/> would, and returns true;
+    /// otherwise changes nothing and returns false. One look-up per throttle instead of a check and a count in each.
+    /// </summary>
+    public static bool SuppressInBoth(RejectionThrottle first, RejectionThrottle second, long? pairId, string? eventKey, RiskRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        ArgumentNullException.ThrowIfNull(second);
+        var key = (pairId, eventKey, rule);
+        ref var a = ref CollectionsMarshal.GetValueRefOrNullRef(first._seen, key);
+        if (Unsafe.IsNullRef(ref a) || first._time.GetUtcNow() - a.Last >= first._interval) return false;
+        ref var b = ref CollectionsMarshal.GetValueRefOrNullRef(second._seen, key);
+        if (Unsafe.IsNullRef(ref b) || second._time.GetUtcNow() - b.Last >= second._interval) return false;
+        // Neither dictionary changed shape since its look-up, so both references still point at their entries.
+        a.Suppressed++;
+        b.Suppressed++;
+        return true;
+    }
 
     /// <summary>True when <see cref="ShouldRecord(long?, string?, RiskRule, out int)"/> would say so now; counts nothing.</summary>
     public bool WouldRecord(long? pairId, string? eventKey, RiskRule rule) =>
-        !(_seen.TryGetValue((pairId, eventKey, rule), out var entry) && time.GetUtcNow() - entry.Last < interval);
+        !(_seen.TryGetValue((pairId, eventKey, rule), out var entry) && _time.GetUtcNow() - entry.Last < _interval);
 
     /// <summary>True when this rejection should be recorded; counts it as suppressed otherwise.</summary>
     public bool ShouldRecord(long? pairId, RiskRule rule, out int suppressedSinceLast) => ShouldRecord(pairId, null, rule, out suppressedSinceLast);
@@ -294,9 +317,9 @@ public sealed class RejectionThrottle(TimeProvider time, TimeSpan interval)
     /// <summary>As <see cref="ShouldRecord(long?, RiskRule, out int)"/>, kept apart per multi-outcome event too.</summary>
     public bool ShouldRecord(long? pairId, string? eventKey, RiskRule rule, out int suppressedSinceLast)
     {
-        var now = time.GetUtcNow();
+        var now = _time.GetUtcNow();
         var key = (pairId, eventKey, rule);
-        if (_seen.TryGetValue(key, out var entry) && now - entry.Last < interval)
+        if (_seen.TryGetValue(key, out var entry) && now - entry.Last < _interval)
         {
             _seen[key] = (entry.Last, entry.Suppressed + 1);
             suppressedSinceLast = 0;

@@ -164,6 +164,26 @@ public static class ArbSetSizer
         decimal minNetEdge,
         decimal maxQuantity)
     {
+        var reads = new LadderReads();
+        return Size(kalshiAsks, polymarketAsks, kalshi, polymarket, fixedCostPerSet, minNetEdge, maxQuantity, ref reads);
+    }
+
+    /// <summary>
+    /// As <see cref="Size(ReadOnlySpan{BookLevel}, ReadOnlySpan{BookLevel}, in ArbLegTerms, in ArbLegTerms, decimal, decimal, decimal)"/>,
+    /// and adds to <paramref name="reads"/> the levels of each ladder the answer was worked out from.
+    /// </summary>
+    internal static ArbSizing Size(
+        ReadOnlySpan<BookLevel> kalshiAsks,
+        ReadOnlySpan<BookLevel> polymarketAsks,
+        in ArbLegTerms kalshi,
+        in ArbLegTerms polymarket,
+        decimal fixedCostPerSet,
+        decimal minNetEdge,
+        decimal maxQuantity,
+        ref LadderReads reads)
+    {
+        reads.Kalshi.Read(0, kalshiAsks.Length);
+        reads.Polymarket.Read(0, polymarketAsks.Length);
         var kBest = kalshiAsks.IsEmpty ? default : kalshiAsks[0].Price;
         var pBest = polymarketAsks.IsEmpty ? default : polymarketAsks[0].Price;
         var minSize = Math.Max(1m, decimal.Ceiling(Math.Max(kalshi.MinOrderSize, polymarket.MinOrderSize)));
@@ -172,21 +192,21 @@ public static class ArbSetSizer
         if (kBest.Units + pBest.Units >= Price.Scale) return none with { Outcome = ArbSizingOutcome.AsksAtLeastOne };
 
         var cap = decimal.Floor(Math.Max(0m, maxQuantity));
-        var qualifying = WalkQualifyingSize(kalshiAsks, polymarketAsks, kalshi, polymarket, fixedCostPerSet, minNetEdge, cap, out var topEdge);
+        var qualifying = WalkQualifyingSize(kalshiAsks, polymarketAsks, kalshi, polymarket, fixedCostPerSet, minNetEdge, cap, out var topEdge, ref reads);
         if (qualifying == 0m) return none with { Outcome = ArbSizingOutcome.BelowMinimumEdge, EdgeSeen = topEdge };
 
         var quantity = Math.Min(decimal.Floor(qualifying), cap);
         if (quantity < minSize) return none with { Outcome = ArbSizingOutcome.BelowMinimumSize, SizeSeen = Math.Min(qualifying, cap) };
 
         // Exact check, shrinking one contract at a time while rounding leaves the size (or its last contract) short.
-        var at = Exact(kalshiAsks, polymarketAsks, kalshi, polymarket, fixedCostPerSet, quantity);
+        var at = Exact(kalshiAsks, polymarketAsks, kalshi, polymarket, fixedCostPerSet, quantity, ref reads);
         for (var step = 0; step <= MaxShrinkSteps && quantity >= minSize; step++)
         {
-            var below = Exact(kalshiAsks, polymarketAsks, kalshi, polymarket, fixedCostPerSet, quantity - 1m);
+            var below = Exact(kalshiAsks, polymarketAsks, kalshi, polymarket, fixedCostPerSet, quantity - 1m, ref reads);
             var averageClears = at.Profit >= minNetEdge * quantity;
             // The smallest tradable size has no "extra" contract: its average is all there is to check.
             var lastClears = quantity == minSize || at.Profit - below.Profit >= minNetEdge;
-            if (averageClears && lastClears) return Found(kalshiAsks, polymarketAsks, quantity, at);
+            if (averageClears && lastClears) return Found(kalshiAsks, polymarketAsks, quantity, at, ref reads);
             none = none with { EdgeSeen = at.Profit / quantity };
             at = below;
             quantity--;
@@ -215,7 +235,8 @@ public static class ArbSetSizer
         decimal fixedCostPerSet,
         decimal minNetEdge,
         decimal cap,
-        out decimal topEdge)
+        out decimal topEdge,
+        ref LadderReads reads)
     {
         topEdge = 0m;
         var first = true;
@@ -228,6 +249,8 @@ public static class ArbSetSizer
             // Skip exhausted (or malformed empty) levels.
             while (kLeft <= 0m && ++i < kAsks.Length) kLeft = kAsks[i].Size;
             while (pLeft <= 0m && ++j < pAsks.Length) pLeft = pAsks[j].Size;
+            reads.Kalshi.Read(i, kAsks.Length);
+            reads.Polymarket.Read(j, pAsks.Length);
             if (i >= kAsks.Length || j >= pAsks.Length) break;
 
             var kPrice = kAsks[i].Price;
@@ -257,20 +280,23 @@ public static class ArbSetSizer
         in ArbLegTerms kalshi,
         in ArbLegTerms polymarket,
         decimal fixedCostPerSet,
-        decimal quantity)
+        decimal quantity,
+        ref LadderReads reads)
     {
-        var k = WalkLeg(kAsks, kalshi, quantity);
-        var p = WalkLeg(pAsks, polymarket, quantity);
+        var k = WalkLeg(kAsks, kalshi, quantity, ref reads.Kalshi);
+        var p = WalkLeg(pAsks, polymarket, quantity, ref reads.Polymarket);
         var costs = k.Fee + p.Fee + fixedCostPerSet * quantity;
         return new ExactSize(k, p, costs, quantity - k.Cost - p.Cost - costs);
     }
 
-    private static LegWalk WalkLeg(ReadOnlySpan<BookLevel> asks, in ArbLegTerms terms, decimal quantity)
+    private static LegWalk WalkLeg(ReadOnlySpan<BookLevel> asks, in ArbLegTerms terms, decimal quantity, ref LadderRead read)
     {
         decimal remaining = quantity, cost = 0m, fee = 0m;
         var worst = Price.Zero;
-        for (var i = 0; i < asks.Length && remaining > 0m; i++)
+        var i = 0;
+        for (; i < asks.Length && remaining > 0m; i++)
         {
+            read.Read(i, asks.Length);
             var level = asks[i];
             if (level.Size <= 0m) continue;
             var take = Math.Min(level.Size, remaining);
@@ -279,18 +305,20 @@ public static class ArbSetSizer
             worst = level.Price;
             remaining -= take;
         }
+        // Stopped by the end of the ladder (not by the quantity): the answer depends on there being no more levels.
+        if (remaining > 0m) read.Read(i, asks.Length);
         return new LegWalk(worst, cost, fee);
     }
 
-    private static ArbSizing Found(ReadOnlySpan<BookLevel> kAsks, ReadOnlySpan<BookLevel> pAsks, decimal quantity, in ExactSize at)
+    private static ArbSizing Found(ReadOnlySpan<BookLevel> kAsks, ReadOnlySpan<BookLevel> pAsks, decimal quantity, in ExactSize at, ref LadderReads reads)
     {
         var legCost = at.Kalshi.Cost + at.Polymarket.Cost;
         return new ArbSizing
         {
             Outcome = ArbSizingOutcome.Edge,
             Quantity = quantity,
-            Kalshi = Fill(kAsks, at.Kalshi, quantity),
-            Polymarket = Fill(pAsks, at.Polymarket, quantity),
+            Kalshi = Fill(kAsks, at.Kalshi, quantity, ref reads.Kalshi),
+            Polymarket = Fill(pAsks, at.Polymarket, quantity, ref reads.Polymarket),
             GrossEdgePerSet = 1m - legCost / quantity,
             TotalCosts = at.Costs,
             NetEdgePerSet = at.Profit / quantity,
@@ -300,18 +328,61 @@ public static class ArbSetSizer
         };
     }
 
-    private static ArbLegFill Fill(ReadOnlySpan<BookLevel> asks, in LegWalk walk, decimal quantity)
+    private static ArbLegFill Fill(ReadOnlySpan<BookLevel> asks, in LegWalk walk, decimal quantity, ref LadderRead read)
     {
         decimal depth = 0m;
-        foreach (var level in asks)
+        var i = 0;
+        for (; i < asks.Length; i++)
         {
+            read.Read(i, asks.Length);
+            var level = asks[i];
             if (level.Price > walk.Worst) break;
             depth += level.Size;
         }
+        // Ran to the end: the depth depends on there being no more levels.
+        if (i == asks.Length) read.Read(i, asks.Length);
         return new ArbLegFill(walk.Worst, walk.Cost, walk.Cost / quantity, walk.Fee, depth);
     }
 
     private readonly record struct LegWalk(Price Worst, decimal Cost, decimal Fee);
 
     private readonly record struct ExactSize(LegWalk Kalshi, LegWalk Polymarket, decimal Costs, decimal Profit);
+}
+
+/// <summary>
+/// How much of one ask ladder an answer was worked out from: its first <see cref="Levels"/> levels, and whether it
+/// depended on the ladder ending where it did (a walk that ran out of levels). Levels beyond those, and the ladder's
+/// length unless <see cref="ReachedEnd"/>, cannot change the answer.
+/// </summary>
+internal struct LadderRead
+{
+    /// <summary>How many leading levels were read.</summary>
+    public int Levels;
+
+    /// <summary>A read went past the last level: the ladder's length is part of the answer.</summary>
+    public bool ReachedEnd;
+
+    /// <summary>Notes that level <paramref name="index"/> of a ladder of <paramref name="length"/> levels was read (at or past the end: the end was).</summary>
+    public void Read(int index, int length)
+    {
+        if (index >= length) ReachedEnd = true;
+        else if (index >= Levels) Levels = index + 1;
+    }
+
+    /// <summary>
+    /// True when <paramref name="now"/> gives the same answer as <paramref name="then"/> (the ladder this was read from):
+    /// the same levels read, same prices and sizes digit for digit, and the same length when the end was read.
+    /// </summary>
+    public readonly bool Same(ReadOnlySpan<BookLevel> now, ReadOnlySpan<BookLevel> then)
+    {
+        if (ReachedEnd) return LevelLadders.Same(now, then);
+        return now.Length >= Levels && then.Length >= Levels && LevelLadders.Same(now[..Levels], then[..Levels]);
+    }
+}
+
+/// <summary>What an arb set's sizing read of its two ladders.</summary>
+internal struct LadderReads
+{
+    public LadderRead Kalshi;
+    public LadderRead Polymarket;
 }

@@ -80,10 +80,13 @@ public sealed class CrossVenueArbitrage : IBookListener
     private readonly Dictionary<long, PairState> _pairs = [];
     private readonly HashSet<InstrumentId> _subscribed = [];
     private List<PairState>?[] _byInstrument = [];
+    /// <summary>
+    /// Per instrument, for each pair in <see cref="_byInstrument"/> order, the set holding it (which knows its pair and
+    /// the pair's other set): what a book change reads first, without going through the list and the pair.
+    /// </summary>
+    private SetState[]?[] _holdingByInstrument = [];
     private ArbSetSpread[] _spreads = [];
-    /// <summary>Per spread slot: the best asks last seen with no gross edge, whose dashboard figures are not worked out yet.</summary>
-    private UnpricedTop[] _unpriced = [];
-    /// <summary>Per spread slot: the pair and set it belongs to (to price an <see cref="UnpricedTop"/>).</summary>
+    /// <summary>Per spread slot: the pair and set it belongs to (to price a set's <see cref="SetState.Pending"/> top).</summary>
     private (PairState Pair, SetState Set)[] _slotOwners = [];
     private BookLevel[] _kalshiLevels = new BookLevel[32];
     private BookLevel[] _polymarketLevels = new BookLevel[32];
@@ -146,11 +149,12 @@ public sealed class CrossVenueArbitrage : IBookListener
         if (!registry.TryGetMarket(VenueId.Polymarket, pair.PolymarketMarketKey, out var polymarket)) return PairRegistration.UnknownPolymarketMarket;
 
         var (first, second) = ArbSet.Of(kalshi, polymarket, pair.Mapping);
-        var state = new PairState(pair, kalshi, polymarket, ArbLegTerms.For(kalshi, _kalshiFees), ArbLegTerms.For(polymarket, _polymarketFees), first, second);
+        var state = new PairState(pair, kalshi, polymarket, ArbLegTerms.For(kalshi, _kalshiFees), ArbLegTerms.For(polymarket, _polymarketFees), first, second).WithSets();
         _pairs.Add(pair.Id, state);
         foreach (var instrument in (ReadOnlySpan<InstrumentId>)[kalshi.Yes, kalshi.No, polymarket.Yes, polymarket.No])
         {
             Index(instrument).Add(state);
+            IndexHoldingSets(instrument);
             // The hub has no per-instrument unsubscribe; a removed pair's instruments stay subscribed and find no pairs.
             if (_subscribed.Add(instrument)) _hub.Subscribe(instrument, this);
         }
@@ -165,6 +169,7 @@ public sealed class CrossVenueArbitrage : IBookListener
         foreach (var instrument in (ReadOnlySpan<InstrumentId>)[state.Kalshi.Yes, state.Kalshi.No, state.Polymarket.Yes, state.Polymarket.No])
         {
             _byInstrument[instrument.Value]?.Remove(state);
+            IndexHoldingSets(instrument);
         }
         RebuildSpreads();
         return true;
@@ -190,18 +195,79 @@ public sealed class CrossVenueArbitrage : IBookListener
     public void OnBookUpdated(OrderBook book)
     {
         var id = book.Instrument.Value;
-        if ((uint)id >= (uint)_byInstrument.Length || _byInstrument[id] is not { Count: > 0 } pairs) return;
+        if ((uint)id >= (uint)_holdingByInstrument.Length || _holdingByInstrument[id] is not { Length: > 0 } holdingSets) return;
         var now = _hub.Time.GetUtcNow();
-        for (var i = 0; i < pairs.Count; i++)
+        var nowTicks = now.UtcTicks;
+        for (var i = 0; i < holdingSets.Length; i++)
         {
-            var pair = pairs[i];
+            var holding = holdingSets[i];
             // Status is checked again although only approved pairs are added: trading a paused pair is the one mistake
-            // that must not happen, whatever the caller did.
-            if (pair.Pair.Status != PairStatus.Approved) continue;
-            if (!UnchangedAndFresh(pair.First, book.Instrument, now.UtcTicks)) Evaluate(pair, pair.First, now);
-            if (!UnchangedAndFresh(pair.Second, book.Instrument, now.UtcTicks)) Evaluate(pair, pair.Second, now);
+            // that must not happen, whatever the caller did. (Read from the set: a MarketPair cannot change.)
+            if (!holding.Approved) continue;
+            // The pair's sets in their order (first, then second), as ever. The set holding the book is never "unchanged";
+            // the other set never has "the same top" of a book it does not hold.
+            if (holding.Index == 0)
+            {
+                if (!SameTopWithoutEdge(holding, book, nowTicks)) Evaluate(holding.Owner, holding, now);
+                if (!UnchangedAndFresh(holding.Sibling, book.Instrument, nowTicks)) Evaluate(holding.Owner, holding.Sibling, now);
+            }
+            else
+            {
+                if (!UnchangedAndFresh(holding.Sibling, book.Instrument, nowTicks)) Evaluate(holding.Owner, holding.Sibling, now);
+                if (!SameTopWithoutEdge(holding, book, nowTicks)) Evaluate(holding.Owner, holding, now);
+            }
         }
     }
+
+    /// <summary>
+    /// True when <paramref name="set"/> holds the changed <paramref name="book"/>, its last evaluation stopped at "no gross
+    /// edge", and the book's best ask is still the one that evaluation saw (same price, same size digit for digit): the
+    /// evaluation's answer is then known without reading the set's other book, and what <see cref="Evaluate"/> would
+    /// remember and show is written here.
+    /// </summary>
+    /// <remarks>
+    /// What <see cref="Evaluate"/> reads of the other book is unchanged since the set's last evaluation: every change of a
+    /// book (levels, version, stale mark, last update) is followed by a notification of it, which evaluates (or passes
+    /// through here) every set holding it, and a stale mark or a clear forgets <see cref="SetState.Topped"/>. So the other
+    /// book is present, not stale, at the version and last update remembered, with the best ask remembered. This book is
+    /// read here: not stale, young enough (the same age tests as <see cref="Evaluate"/>, on both books' last updates), with
+    /// the remembered best ask, so the integer pre-check gives "no gross edge" with the same asks. Like
+    /// <see cref="Evaluate"/>, an unchanged version (a heartbeat) only refreshes the ages and writes no spread. Tests
+    /// compare against <see cref="EvaluateEveryChange"/>.
+    /// </remarks>
+    private bool SameTopWithoutEdge(SetState set, OrderBook book, long nowTicks)
+    {
+        if (EvaluateEveryChange || !set.Topped || book.IsStale || !book.HasAsk) return false;
+        var id = book.Instrument;
+        var isKalshi = set.Set.Kalshi == id;
+        if (!isKalshi && set.Set.Polymarket != id) return false;
+        var maxAge = _limits.MaxBookAge.Ticks;
+        var lastUpdate = book.LastUpdateUtcTicks;
+        var otherLastUpdate = isKalshi ? set.PolymarketLastUpdateUtcTicks : set.KalshiLastUpdateUtcTicks;
+        if (nowTicks - lastUpdate > maxAge || nowTicks - otherLastUpdate > maxAge) return false;
+        if (!SameLevel(book.BestAsk, isKalshi ? set.KalshiBest : set.PolymarketBest)) return false;
+
+        set.OldestUpdateUtcTicks = Math.Min(lastUpdate, otherLastUpdate);
+        var version = book.Version;
+        if (isKalshi)
+        {
+            set.KalshiLastUpdateUtcTicks = lastUpdate;
+            if (version == set.KalshiVersion) return true;
+            set.KalshiVersion = version;
+        }
+        else
+        {
+            set.PolymarketLastUpdateUtcTicks = lastUpdate;
+            if (version == set.PolymarketVersion) return true;
+            set.PolymarketVersion = version;
+        }
+        set.Pending = true;
+        set.TopEvaluatedUtcTicks = nowTicks;
+        return true;
+    }
+
+    /// <summary>Same price and same size digit for digit (the dashboard's figures show the size's digits).</summary>
+    private static bool SameLevel(BookLevel a, BookLevel b) => a.Price == b.Price && a.Size == b.Size && a.Size.Scale == b.Size.Scale;
 
     /// <summary>
     /// True when evaluating <paramref name="set"/> now would stop at "same versions", known without reading its books.
@@ -212,14 +278,14 @@ public sealed class CrossVenueArbitrage : IBookListener
     /// evaluation read them: present, not marked stale (else it would have forgotten its versions) and last updated when
     /// that evaluation saw (or later, which only makes the age test here stricter and sends it to <see cref="Evaluate"/>).
     /// The age test is the one <see cref="Evaluate"/> makes, so the set is skipped exactly when it would return at the
-    /// version check. Tests compare against <see cref="EvaluateBothSets"/>.
+    /// version check. Tests compare against <see cref="EvaluateEveryChange"/>.
     /// </remarks>
     private bool UnchangedAndFresh(SetState set, InstrumentId changed, long nowTicks) =>
-        !EvaluateBothSets && set.KalshiVersion >= 0 && set.Set.Kalshi != changed && set.Set.Polymarket != changed
+        !EvaluateEveryChange && set.KalshiVersion >= 0 && set.Set.Kalshi != changed && set.Set.Polymarket != changed
         && nowTicks - set.OldestUpdateUtcTicks <= _limits.MaxBookAge.Ticks;
 
-    /// <summary>Testing only: evaluate both sets of a pair on every change of any of its books, reading their books.</summary>
-    internal bool EvaluateBothSets { get; set; }
+    /// <summary>Testing only: evaluate both sets of a pair on every change of any of its books, reading both books of each.</summary>
+    internal bool EvaluateEveryChange { get; set; }
 
     private void Evaluate(PairState pair, SetState set, DateTimeOffset now)
     {
@@ -243,14 +309,17 @@ public sealed class CrossVenueArbitrage : IBookListener
             set.ForgetVersions();
             return;
         }
+        set.KalshiLastUpdateUtcTicks = kBook.LastUpdateUtcTicks;
+        set.PolymarketLastUpdateUtcTicks = pBook.LastUpdateUtcTicks;
         set.OldestUpdateUtcTicks = Math.Min(kBook.LastUpdateUtcTicks, pBook.LastUpdateUtcTicks);
         if (kBook.Version == set.KalshiVersion && pBook.Version == set.PolymarketVersion) return;
         set.KalshiVersion = kBook.Version;
         set.PolymarketVersion = pBook.Version;
 
+        set.Topped = false;
         if (!kBook.HasAsk || !pBook.HasAsk)
         {
-            _unpriced[slot].Pending = false;
+            set.Pending = false;
             _spreads[slot] = new ArbSetSpread(pair.Pair.Id, set.Index, set.Set.Kalshi, set.Set.Polymarket, ArbSetState.NoAsks,
                 kBook.HasAsk ? kBook.BestAsk.Price : default, pBook.HasAsk ? pBook.BestAsk.Price : default, 0m, 0m, 0m, 0m, nowTicks);
             return;
@@ -263,7 +332,11 @@ public sealed class CrossVenueArbitrage : IBookListener
         // (in decimal, with both venues' fee rules) are worked out from these asks only when a snapshot is taken.
         if (kBest.Price.Units + pBest.Price.Units >= Price.Scale)
         {
-            _unpriced[slot] = new UnpricedTop(kBest, pBest, nowTicks, Pending: true);
+            set.KalshiBest = kBest;
+            set.PolymarketBest = pBest;
+            set.TopEvaluatedUtcTicks = nowTicks;
+            set.Pending = true;
+            set.Topped = true;
             return;
         }
         // Only levels cheaper than $1 minus the other leg's best ask can ever be part of a set.
@@ -271,12 +344,18 @@ public sealed class CrossVenueArbitrage : IBookListener
         var pCount = pBook.CopyAsksBelow(Price.Scale - kBest.Price.Units, ref _polymarketLevels);
         var kLadder = _kalshiLevels.AsSpan(0, kCount);
         var pLadder = _polymarketLevels.AsSpan(0, pCount);
-        // An edge persists over many book changes that leave these ladders as they were (a change deeper in a book, on
-        // its bid side, or of the other set): priced and sized from the same ladders and limits, the answer is the same.
+        // An edge persists over many book changes that leave the levels its sizing read as they were (a change deeper in a
+        // book than the sizing walked, on its bid side, or of the other set): priced and sized from the same levels under
+        // the same limits, the answer is the same.
         var memo = set.Sized;
-        if (!memo.IsFor(kLadder, pLadder, _limits)) memo.Remember(kLadder, pLadder, _limits, PriceAndSize(pair, kLadder, pLadder));
+        if (EvaluateEveryChange || !memo.IsFor(kLadder, pLadder, _limits))
+        {
+            var reads = new LadderReads();
+            var answer = PriceAndSize(pair, kLadder, pLadder, ref reads);
+            memo.Remember(kLadder, pLadder, _limits, answer, reads);
+        }
         var top = memo.Top;
-        _unpriced[slot].Pending = false;
+        set.Pending = false;
         ref var spread = ref _spreads[slot];
         spread = new ArbSetSpread(pair.Pair.Id, set.Index, set.Set.Kalshi, set.Set.Polymarket, ArbSetState.NoEdge,
             kBest.Price, pBest.Price, top.AskSum, top.GrossEdge, top.NetEdge, top.Size, nowTicks);
@@ -294,12 +373,12 @@ public sealed class CrossVenueArbitrage : IBookListener
     }
 
     /// <summary>Top-of-book figures and sizing of a set with a gross edge, from its ladders (best first) under the current limits.</summary>
-    private SizingAnswer PriceAndSize(PairState pair, ReadOnlySpan<BookLevel> kLadder, ReadOnlySpan<BookLevel> pLadder)
+    private SizingAnswer PriceAndSize(PairState pair, ReadOnlySpan<BookLevel> kLadder, ReadOnlySpan<BookLevel> pLadder, ref LadderReads reads)
     {
         var top = ArbSetSizer.TopOfBook(kLadder[0], pLadder[0], pair.KalshiTerms, pair.PolymarketTerms, _limits.FixedCostPerSet);
         // The gate resizes to the maximum trade size anyway; sizing beyond it only costs time.
         var cap = decimal.Floor(_limits.MaxTradeSize / top.AskSum);
-        var sizing = ArbSetSizer.Size(kLadder, pLadder, pair.KalshiTerms, pair.PolymarketTerms, _limits.FixedCostPerSet, _limits.MinNetEdge, cap);
+        var sizing = ArbSetSizer.Size(kLadder, pLadder, pair.KalshiTerms, pair.PolymarketTerms, _limits.FixedCostPerSet, _limits.MinNetEdge, cap, ref reads);
         var capped = sizing.Found && sizing.Quantity == cap;
         if (!sizing.Found)
         {
@@ -307,20 +386,24 @@ public sealed class CrossVenueArbitrage : IBookListener
             // edge is real: size it at the minimum so the gate refuses it by that rule, on the record, instead of the
             // opportunity vanishing without a word.
             if (sizing.Outcome != ArbSizingOutcome.BelowMinimumSize || cap >= sizing.MinimumSize || sizing.SizeSeen < cap) return new(top, sizing, false, false);
-            sizing = ArbSetSizer.Size(kLadder, pLadder, pair.KalshiTerms, pair.PolymarketTerms, _limits.FixedCostPerSet, _limits.MinNetEdge, sizing.MinimumSize);
+            sizing = ArbSetSizer.Size(kLadder, pLadder, pair.KalshiTerms, pair.PolymarketTerms, _limits.FixedCostPerSet, _limits.MinNetEdge, sizing.MinimumSize, ref reads);
         }
         return new(top, sizing, sizing.Found, capped);
     }
 
     private readonly record struct SizingAnswer(ArbTopOfBook Top, ArbSizing Sizing, bool Found, bool Capped);
 
-    /// <summary>The last ladders a set with a gross edge was sized from, the limits it was sized under, and the answer.</summary>
+    /// <summary>
+    /// The last ladders a set with a gross edge was sized from, how much of each the answer read, the limits it was sized
+    /// under, and the answer.
+    /// </summary>
     private sealed class SizingMemo
     {
         private BookLevel[] _kalshi = new BookLevel[16];
         private BookLevel[] _polymarket = new BookLevel[16];
         private int _kalshiCount;
         private int _polymarketCount;
+        private LadderReads _reads;
         private RiskLimits? _limits;
         private SizingAnswer _answer;
 
@@ -329,15 +412,19 @@ public sealed class CrossVenueArbitrage : IBookListener
         public bool Found => _answer.Found;
         public bool Capped => _answer.Capped;
 
-        /// <summary>True when these ladders are level for level the ones remembered (same prices, same sizes digit for digit) under the same limits.</summary>
+        /// <summary>
+        /// True when, under the same limits, these ladders have level for level the levels the remembered answer read
+        /// (same prices, same sizes digit for digit; the same length too when it read to a ladder's end).
+        /// </summary>
         public bool IsFor(ReadOnlySpan<BookLevel> kalshi, ReadOnlySpan<BookLevel> polymarket, RiskLimits limits) =>
-            ReferenceEquals(limits, _limits) && LevelLadders.Same(kalshi, _kalshi.AsSpan(0, _kalshiCount))
-            && LevelLadders.Same(polymarket, _polymarket.AsSpan(0, _polymarketCount));
+            ReferenceEquals(limits, _limits) && _reads.Kalshi.Same(kalshi, _kalshi.AsSpan(0, _kalshiCount))
+            && _reads.Polymarket.Same(polymarket, _polymarket.AsSpan(0, _polymarketCount));
 
-        public void Remember(ReadOnlySpan<BookLevel> kalshi, ReadOnlySpan<BookLevel> polymarket, RiskLimits limits, in SizingAnswer answer)
+        public void Remember(ReadOnlySpan<BookLevel> kalshi, ReadOnlySpan<BookLevel> polymarket, RiskLimits limits, in SizingAnswer answer, in LadderReads reads)
         {
             _kalshiCount = LevelLadders.Copy(kalshi, ref _kalshi);
             _polymarketCount = LevelLadders.Copy(polymarket, ref _polymarket);
+            _reads = reads;
             _limits = limits;
             _answer = answer;
         }
@@ -378,6 +465,18 @@ public sealed class CrossVenueArbitrage : IBookListener
     private static string Outcome(Market market, InstrumentId instrument) => instrument == market.Yes ? "YES" : "NO";
 
 
+    /// <summary>Rebuilds <see cref="_holdingByInstrument"/> for one instrument from its pairs, in their order.</summary>
+    private void IndexHoldingSets(InstrumentId instrument)
+    {
+        if (instrument.Value >= _holdingByInstrument.Length)
+        {
+            Array.Resize(ref _holdingByInstrument, Math.Max(instrument.Value + 1, _holdingByInstrument.Length * 2));
+        }
+        var pairs = (uint)instrument.Value < (uint)_byInstrument.Length ? _byInstrument[instrument.Value] : null;
+        _holdingByInstrument[instrument.Value] = pairs is null ? null
+            : [.. pairs.Select(p => p.First.Set.Kalshi == instrument || p.First.Set.Polymarket == instrument ? p.First : p.Second)];
+    }
+
     private List<PairState> Index(InstrumentId instrument)
     {
         if (instrument.Value >= _byInstrument.Length) Array.Resize(ref _byInstrument, Math.Max(instrument.Value + 1, _byInstrument.Length * 2));
@@ -404,47 +503,55 @@ public sealed class CrossVenueArbitrage : IBookListener
         }
         _spreads = spreads;
         _slotOwners = owners;
-        _unpriced = new UnpricedTop[spreads.Length];
     }
 
     /// <summary>The slot's spread with its figures worked out, to change in place.</summary>
     private ref ArbSetSpread PricedSpread(int slot)
     {
-        if (_unpriced[slot].Pending) PriceUnpricedTop(slot);
+        if (_slotOwners[slot].Set.Pending) PriceUnpricedTop(slot);
         return ref _spreads[slot];
     }
 
     private void PriceUnpricedTops()
     {
-        for (var slot = 0; slot < _unpriced.Length; slot++)
+        for (var slot = 0; slot < _slotOwners.Length; slot++)
         {
-            if (_unpriced[slot].Pending) PriceUnpricedTop(slot);
+            if (_slotOwners[slot].Set.Pending) PriceUnpricedTop(slot);
         }
     }
 
     /// <summary>The spread the evaluation that saw no gross edge would have written, as it would have written it.</summary>
     private void PriceUnpricedTop(int slot)
     {
-        ref var unpriced = ref _unpriced[slot];
-        unpriced.Pending = false;
         var (pair, set) = _slotOwners[slot];
-        var top = ArbSetSizer.TopOfBook(unpriced.Kalshi, unpriced.Polymarket, pair.KalshiTerms, pair.PolymarketTerms, _limits.FixedCostPerSet);
+        set.Pending = false;
+        var top = ArbSetSizer.TopOfBook(set.KalshiBest, set.PolymarketBest, pair.KalshiTerms, pair.PolymarketTerms, _limits.FixedCostPerSet);
         _spreads[slot] = new ArbSetSpread(pair.Pair.Id, set.Index, set.Set.Kalshi, set.Set.Polymarket, ArbSetState.NoEdge,
-            unpriced.Kalshi.Price, unpriced.Polymarket.Price, top.AskSum, top.GrossEdge, top.NetEdge, top.Size, unpriced.EvaluatedUtcTicks);
+            set.KalshiBest.Price, set.PolymarketBest.Price, top.AskSum, top.GrossEdge, top.NetEdge, top.Size, set.TopEvaluatedUtcTicks);
     }
-
-    /// <summary>Best asks with no gross edge, seen at <see cref="EvaluatedUtcTicks"/>; <see cref="Pending"/> until priced.</summary>
-    private record struct UnpricedTop(BookLevel Kalshi, BookLevel Polymarket, long EvaluatedUtcTicks, bool Pending);
 
     private sealed class PairState(MarketPair pair, Market kalshi, Market polymarket, ArbLegTerms kalshiTerms, ArbLegTerms polymarketTerms, ArbSet first, ArbSet second)
     {
         public MarketPair Pair { get; } = pair;
+
+        /// <summary>The pair's status is <see cref="PairStatus.Approved"/> (a <see cref="MarketPair"/> is immutable, so this is its status now).</summary>
+        public bool Approved { get; } = pair.Status == PairStatus.Approved;
         public Market Kalshi { get; } = kalshi;
         public Market Polymarket { get; } = polymarket;
         public ArbLegTerms KalshiTerms { get; } = kalshiTerms;
         public ArbLegTerms PolymarketTerms { get; } = polymarketTerms;
-        public SetState First { get; } = new(first, 0);
-        public SetState Second { get; } = new(second, 1);
+        public SetState First { get; private set; } = null!;
+        public SetState Second { get; private set; } = null!;
+
+        /// <summary>The pair's two sets, each knowing the pair and the other (called once, from the factory).</summary>
+        public PairState WithSets()
+        {
+            First = new SetState(first, 0, this);
+            Second = new SetState(second, 1, this);
+            First.Sibling = Second;
+            Second.Sibling = First;
+            return this;
+        }
 
         public void ForgetVersions()
         {
@@ -454,10 +561,19 @@ public sealed class CrossVenueArbitrage : IBookListener
     }
 
     /// <summary>One arb set's book versions when last evaluated, so unchanged books are not sized (or reported) twice.</summary>
-    private sealed class SetState(ArbSet set, int index)
+    private sealed class SetState(ArbSet set, int index, PairState owner)
     {
         public ArbSet Set { get; } = set;
         public int Index { get; } = index;
+
+        /// <summary>The pair this set belongs to.</summary>
+        public PairState Owner { get; } = owner;
+
+        /// <summary>The pair's other set.</summary>
+        public SetState Sibling { get; set; } = null!;
+
+        /// <summary>The pair's <see cref="PairState.Approved"/>, kept here so a book change need not read the pair.</summary>
+        public bool Approved { get; } = owner.Approved;
         public int SpreadSlot { get; set; } = -1;
         public long KalshiVersion { get; set; } = -1;
         public long PolymarketVersion { get; set; } = -1;
@@ -465,12 +581,34 @@ public sealed class CrossVenueArbitrage : IBookListener
         /// <summary>The older of its two books' last updates when last seen fresh (valid while the versions are remembered).</summary>
         public long OldestUpdateUtcTicks { get; set; }
 
+        /// <summary>Each book's last update when last seen fresh (valid while the versions are remembered).</summary>
+        public long KalshiLastUpdateUtcTicks { get; set; }
+
+        /// <inheritdoc cref="KalshiLastUpdateUtcTicks"/>
+        public long PolymarketLastUpdateUtcTicks { get; set; }
+
+        /// <summary>The last evaluation (versions remembered) stopped at "no gross edge" with <see cref="KalshiBest"/> and <see cref="PolymarketBest"/>.</summary>
+        public bool Topped { get; set; }
+
+        /// <summary>The best asks last seen with no gross edge.</summary>
+        public BookLevel KalshiBest { get; set; }
+
+        /// <inheritdoc cref="KalshiBest"/>
+        public BookLevel PolymarketBest { get; set; }
+
+        /// <summary>When <see cref="KalshiBest"/> and <see cref="PolymarketBest"/> were last evaluated (TimeProvider UTC ticks).</summary>
+        public long TopEvaluatedUtcTicks { get; set; }
+
+        /// <summary>The spread slot's figures for <see cref="KalshiBest"/> and <see cref="PolymarketBest"/> are not worked out yet.</summary>
+        public bool Pending { get; set; }
+
         public SizingMemo Sized { get; } = new();
 
         public void ForgetVersions()
         {
             KalshiVersion = -1;
             PolymarketVersion = -1;
+            Topped = false;
             Sized.Forget();
         }
     }

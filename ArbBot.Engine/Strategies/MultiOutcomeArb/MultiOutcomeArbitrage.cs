@@ -50,11 +50,10 @@ public sealed class MultiOutcomeArbitrage : IBookListener
     private readonly List<OutcomeSetEligibility> _classified = [];
     private readonly List<EventState> _watched = [];
     private readonly HashSet<InstrumentId> _subscribed = [];
-    private EventState?[] _byInstrument = [];
+    /// <summary>Per instrument of a watched event: the set its book prices (a YES token the YES set, a NO token the NO set).</summary>
+    private SetState?[] _setByInstrument = [];
     /// <summary>Per instrument: its outcome's position in its event (the leg it is in its set).</summary>
     private int[] _legByInstrument = [];
-    /// <summary>Per instrument: which set its book prices (a YES token the YES set, a NO token the NO set).</summary>
-    private OutcomeSetKind[] _kindByInstrument = [];
     private RiskLimits _limits;
     private MultiOutcomeSettings _settings;
 
@@ -153,16 +152,14 @@ public sealed class MultiOutcomeArbitrage : IBookListener
     public void OnBookUpdated(OrderBook book)
     {
         var id = book.Instrument.Value;
-        if ((uint)id >= (uint)_byInstrument.Length || _byInstrument[id] is not { } state || !_settings.Enabled) return;
-        // A YES book only moves the YES set's price, a NO book only the NO set's.
-        var kind = _kindByInstrument[id];
-        var set = kind == OutcomeSetKind.Yes ? state.YesSet : state.NoSet;
-        if (!(kind == OutcomeSetKind.Yes ? state.Eligibility.YesSets : state.Eligibility.NoSets) || set.Work.Queued) return;
+        // A YES book only moves the YES set's price, a NO book only the NO set's: the index holds the set the book prices.
+        if ((uint)id >= (uint)_setByInstrument.Length || _setByInstrument[id] is not { } set || !_settings.Enabled) return;
+        if (!set.Tradable || set.Queued) return;
         // The last evaluation summed every outcome's best ask and found no gross edge, and this book's best ask is the one
         // it summed: every other outcome's best ask is too (a change of one queues an evaluation, which remembers it anew),
         // so the evaluation would stop at the same sum and do nothing. A missing, stale or old book only stops it sooner.
         if (!EvaluateEveryChange && set.AsksWithoutEdge && set.BestAsks[_legByInstrument[id]] == BestAskUnits(book)) return;
-        set.Work.Queued = true;
+        set.Queued = true;
         _hub.Post(set.Work);
     }
 
@@ -219,7 +216,7 @@ public sealed class MultiOutcomeArbitrage : IBookListener
         // The gate resizes to the maximum trade size anyway; sizing beyond it only costs time.
         // An edge persists over many book changes that leave these ladders as they were (a change deeper in a book, on its
         // bid side, or of the other set): sized from the same ladders under the same limits and settings, the answer is the same.
-        if (!set.IsSizedFor(e.Ladders, e.Depths, _limits, _settings))
+        if (EvaluateEveryChange || !set.IsSizedFor(e.Ladders, e.Depths, _limits, _settings))
         {
             var cap = _limits.MaxTradeSize / (bestSum / (decimal)Price.Scale);
             var minEdge = Math.Max(_settings.MinNetEdge, _limits.MinNetEdge);
@@ -276,7 +273,7 @@ public sealed class MultiOutcomeArbitrage : IBookListener
         _classified.Clear();
         foreach (var old in _watched) old.Watched = false;
         _watched.Clear();
-        Array.Clear(_byInstrument);
+        Array.Clear(_setByInstrument);
         foreach (var venueEvent in _offered.Values.OrderBy(v => v.Venue).ThenBy(v => v.EventKey, StringComparer.Ordinal))
         {
             var markets = marketsByEvent.GetValueOrDefault((venueEvent.Venue, venueEvent.EventKey)) ?? [];
@@ -292,16 +289,14 @@ public sealed class MultiOutcomeArbitrage : IBookListener
                 var market = markets[leg];
                 foreach (var instrument in (ReadOnlySpan<InstrumentId>)[market.Yes, market.No])
                 {
-                    if (instrument.Value >= _byInstrument.Length)
+                    if (instrument.Value >= _setByInstrument.Length)
                     {
-                        var length = Math.Max(instrument.Value + 1, _byInstrument.Length * 2);
-                        Array.Resize(ref _byInstrument, length);
+                        var length = Math.Max(instrument.Value + 1, _setByInstrument.Length * 2);
+                        Array.Resize(ref _setByInstrument, length);
                         Array.Resize(ref _legByInstrument, length);
-                        Array.Resize(ref _kindByInstrument, length);
                     }
-                    _byInstrument[instrument.Value] = state;
+                    _setByInstrument[instrument.Value] = instrument == market.Yes ? state.YesSet : state.NoSet;
                     _legByInstrument[instrument.Value] = leg;
-                    _kindByInstrument[instrument.Value] = instrument == market.Yes ? OutcomeSetKind.Yes : OutcomeSetKind.No;
                     // The hub has no unsubscribe; an event no longer watched finds no state here.
                     if (_subscribed.Add(instrument)) _hub.Subscribe(instrument, this);
                 }
@@ -322,8 +317,8 @@ public sealed class MultiOutcomeArbitrage : IBookListener
     {
         public EventState(MultiOutcomeArbitrage strategy, OutcomeSetEligibility eligibility, Market[] markets, ArbLegTerms[] terms)
         {
-            YesSet = new SetState(markets.Length, new SetEvaluation(strategy, this, OutcomeSetKind.Yes));
-            NoSet = new SetState(markets.Length, new SetEvaluation(strategy, this, OutcomeSetKind.No));
+            YesSet = new SetState(markets.Length, strategy, this, OutcomeSetKind.Yes, eligibility.YesSets);
+            NoSet = new SetState(markets.Length, strategy, this, OutcomeSetKind.No, eligibility.NoSets);
             Eligibility = eligibility;
             Event = eligibility.Event;
             Key = EventKeyOf(Event);
@@ -369,9 +364,10 @@ public sealed class MultiOutcomeArbitrage : IBookListener
         private RiskLimits? _limits;
         private MultiOutcomeSettings? _settings;
 
-        public SetState(int legs, SetEvaluation work)
+        public SetState(int legs, MultiOutcomeArbitrage strategy, EventState state, OutcomeSetKind kind, bool tradable)
         {
-            Work = work;
+            Work = new SetEvaluation(strategy, state, kind, this);
+            Tradable = tradable;
             Sizer = new OutcomeSetSizer(legs);
             BestAsks = new long[legs];
             _depths = new int[legs];
@@ -380,6 +376,12 @@ public sealed class MultiOutcomeArbitrage : IBookListener
         }
 
         public SetEvaluation Work { get; }
+
+        /// <summary>This kind of set may be traded in its event (<see cref="OutcomeSetEligibility.YesSets"/> or <see cref="OutcomeSetEligibility.NoSets"/>, which cannot change).</summary>
+        public bool Tradable { get; }
+
+        /// <summary>True while <see cref="Work"/> is queued on the hub: further book changes before it runs need no second evaluation.</summary>
+        public bool Queued { get; set; }
 
         /// <summary>This set's own sizer, so its fills stay those of the remembered sizing.</summary>
         public OutcomeSetSizer Sizer { get; }
@@ -393,13 +395,17 @@ public sealed class MultiOutcomeArbitrage : IBookListener
         /// <summary>The remembered sizing (valid once <see cref="Remember"/> has been called).</summary>
         public OutcomeSetSizing Sizing { get; private set; }
 
-        /// <summary>True when these ladders are level for level the ones last sized, under the same limits and settings objects.</summary>
+        /// <summary>
+        /// True when, under the same limits and settings objects, these ladders have level for level the levels the last
+        /// sizing read (its sizer's reads: same prices, same sizes digit for digit; the same length when it read to the end).
+        /// </summary>
         public bool IsSizedFor(BookLevel[][] ladders, int[] depths, RiskLimits limits, MultiOutcomeSettings settings)
         {
             if (!ReferenceEquals(limits, _limits) || !ReferenceEquals(settings, _settings)) return false;
+            var reads = Sizer.Reads;
             for (var i = 0; i < _depths.Length; i++)
             {
-                if (!LevelLadders.Same(ladders[i].AsSpan(0, depths[i]), _ladders[i].AsSpan(0, _depths[i]))) return false;
+                if (!reads[i].Same(ladders[i].AsSpan(0, depths[i]), _ladders[i].AsSpan(0, _depths[i]))) return false;
             }
             return true;
         }
@@ -414,14 +420,11 @@ public sealed class MultiOutcomeArbitrage : IBookListener
     }
 
     /// <summary>One set's queued evaluation; reused, so queuing it does not allocate.</summary>
-    private sealed class SetEvaluation(MultiOutcomeArbitrage strategy, EventState state, OutcomeSetKind kind) : IHubWork
+    private sealed class SetEvaluation(MultiOutcomeArbitrage strategy, EventState state, OutcomeSetKind kind, SetState set) : IHubWork
     {
-        /// <summary>True while queued on the hub: further book changes before it runs need no second evaluation.</summary>
-        public bool Queued { get; set; }
-
         public void Execute(MarketDataHub hub)
         {
-            Queued = false;
+            set.Queued = false;
             strategy.EvaluateQueued(state, kind);
         }
     }

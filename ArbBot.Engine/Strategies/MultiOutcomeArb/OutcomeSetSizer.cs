@@ -82,6 +82,7 @@ public sealed class OutcomeSetSizer
     private readonly int[] _index;
     private readonly decimal[] _left;
     private readonly ArbLegFill[] _fills;
+    private readonly LadderRead[] _reads;
 
     public OutcomeSetSizer(int legs)
     {
@@ -89,7 +90,11 @@ public sealed class OutcomeSetSizer
         _index = new int[legs];
         _left = new decimal[legs];
         _fills = new ArbLegFill[legs];
+        _reads = new LadderRead[legs];
     }
+
+    /// <summary>How much of each leg's ladder the last <see cref="Size"/> read (its answer cannot depend on the rest).</summary>
+    internal ReadOnlySpan<LadderRead> Reads => _reads;
 
     public int Legs => _fills.Length;
 
@@ -119,6 +124,7 @@ public sealed class OutcomeSetSizer
         var n = _fills.Length;
         if (asks.Length < n || depths.Length < n || terms.Length < n) throw new ArgumentException($"Sizing needs {n} ladders, depths and terms.");
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(quantityStep);
+        Array.Clear(_reads);
 
         var minSize = quantityStep;
         var bestUnits = 0L;
@@ -126,6 +132,7 @@ public sealed class OutcomeSetSizer
         for (var i = 0; i < n; i++)
         {
             minSize = Math.Max(minSize, CeilingToStep(terms[i].MinOrderSize, quantityStep));
+            _reads[i].Read(0, depths[i]);
             if (depths[i] == 0) anyEmpty = true;
             else bestUnits += asks[i][0].Price.Units;
         }
@@ -175,6 +182,7 @@ public sealed class OutcomeSetSizer
             {
                 // Skip exhausted (or malformed empty) levels; a leg out of levels ends the walk.
                 while (_left[i] <= 0m && ++_index[i] < depths[i]) _left[i] = asks[i][_index[i]].Size;
+                _reads[i].Read(_index[i], depths[i]);
                 if (_index[i] >= depths[i]) return qualifying;
                 var price = asks[i][_index[i]].Price;
                 marginal -= price.Value + RateOf(terms[i], price);
@@ -200,7 +208,7 @@ public sealed class OutcomeSetSizer
         var profit = (payout - fixedCostPerSet) * quantity;
         for (var i = 0; i < _fills.Length; i++)
         {
-            var leg = WalkLeg(asks[i].AsSpan(0, depths[i]), terms[i], quantity);
+            var leg = WalkLeg(asks[i].AsSpan(0, depths[i]), terms[i], quantity, ref _reads[i]);
             profit -= leg.Cost + leg.Fee;
         }
         return profit;
@@ -213,13 +221,18 @@ public sealed class OutcomeSetSizer
         for (var i = 0; i < _fills.Length; i++)
         {
             var ladder = asks[i].AsSpan(0, depths[i]);
-            var walk = WalkLeg(ladder, terms[i], quantity);
+            var walk = WalkLeg(ladder, terms[i], quantity, ref _reads[i]);
             decimal depth = 0m;
-            foreach (var level in ladder)
+            var at = 0;
+            for (; at < ladder.Length; at++)
             {
+                _reads[i].Read(at, ladder.Length);
+                var level = ladder[at];
                 if (level.Price > walk.Worst) break;
                 depth += level.Size;
             }
+            // Ran to the end: the depth depends on there being no more levels.
+            if (at == ladder.Length) _reads[i].Read(at, ladder.Length);
             _fills[i] = new ArbLegFill(walk.Worst, walk.Cost, walk.Cost / quantity, walk.Fee, depth);
             cost += walk.Cost;
             fees += walk.Fee;
@@ -239,12 +252,14 @@ public sealed class OutcomeSetSizer
         };
     }
 
-    private static (Price Worst, decimal Cost, decimal Fee) WalkLeg(ReadOnlySpan<BookLevel> asks, in ArbLegTerms terms, decimal quantity)
+    private static (Price Worst, decimal Cost, decimal Fee) WalkLeg(ReadOnlySpan<BookLevel> asks, in ArbLegTerms terms, decimal quantity, ref LadderRead read)
     {
         decimal remaining = quantity, cost = 0m, fee = 0m;
         var worst = Price.Zero;
-        for (var i = 0; i < asks.Length && remaining > 0m; i++)
+        var i = 0;
+        for (; i < asks.Length && remaining > 0m; i++)
         {
+            read.Read(i, asks.Length);
             var level = asks[i];
             if (level.Size <= 0m) continue;
             var take = Math.Min(level.Size, remaining);
@@ -253,6 +268,8 @@ public sealed class OutcomeSetSizer
             worst = level.Price;
             remaining -= take;
         }
+        // Stopped by the end of the ladder (not by the quantity): the answer depends on there being no more levels.
+        if (remaining > 0m) read.Read(i, asks.Length);
         return (worst, cost, fee);
     }
 
