@@ -105,8 +105,14 @@ internal sealed class LatencyProbe : IBookEventRecorder, IBookListener
     public void OnBookUpdated(OrderBook book)
     {
         if (_current < 0) return;
-        _hub.Post(new Stamp(this, _current));
+        // Stamps are reused (taken and given back on the hub's thread only): one new object per book event was a quarter
+        // of the run's allocation, and the collections it caused ran on the hub, inside the figures being measured.
+        var stamp = _freeStamps.Count > 0 ? _freeStamps.Pop() : new Stamp(this);
+        stamp.Index = _current;
+        _hub.Post(stamp);
     }
+
+    private readonly Stack<Stamp> _freeStamps = new();
 
     private void OnSubmitting(OrderRequest request)
     {
@@ -125,12 +131,16 @@ internal sealed class LatencyProbe : IBookEventRecorder, IBookListener
         }
     }
 
-    private sealed class Stamp(LatencyProbe probe, long index) : IHubWork
+    private sealed class Stamp(LatencyProbe probe) : IHubWork
     {
+        public long Index { get; set; }
+
         public void Execute(MarketDataHub hub)
         {
+            var index = Index;
             if (index >= probe._measureFrom) probe.Decision.RecordSince(probe._ingress[index]);
             if (probe._current == index) probe._current = -1;
+            probe._freeStamps.Push(this);
         }
     }
 }
