@@ -61,6 +61,13 @@ internal static class LatencyLoad
                 _ => GCLatencyMode.Interactive,
             };
         }
+        // --refresh-ms N: the dashboard's refresh as the app runs it on the hub (DeskMonitor every 250 ms: marks, the
+        // portfolio's and the spreads' copies), posted to the hub every N ms during the run; off by default, as before.
+        var refreshMs = options.Double("refresh-ms", 0);
+        var refresh = new DashboardRefresh(replay);
+        using var refreshTimer = refreshMs > 0
+            ? new Timer(_ => replay.Hub.Post(refresh), null, TimeSpan.FromMilliseconds(refreshMs), TimeSpan.FromMilliseconds(refreshMs))
+            : null;
         var cpu = CpuClock.Start();
         var gen0 = GC.CollectionCount(0);
         var gen1 = GC.CollectionCount(1);
@@ -101,6 +108,7 @@ internal static class LatencyLoad
                 found -> submitted  {probe.Executed.Describe()}
             {Machine.Describe()}
             """));
+        if (refreshMs > 0) Console.WriteLine($"  dashboard refresh every {refreshMs} ms: {refresh.Describe()}");
         var (cumulative, decided, decidedSeconds) = decisions.Read();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  risk gate + executor per opportunity (DeskEngine.OnOpportunity): {decided:N0} calls, mean {decidedSeconds / Math.Max(1, decided) * 1e6:F1} us, within 10/25/50/100/250 us: {string.Join(" / ", cumulative.Take(5).Select(c => (c * 100.0 / Math.Max(1, decided)).ToString("F0", CultureInfo.InvariantCulture) + "%"))}"));
@@ -197,5 +205,29 @@ internal static class LatencyLoad
     }
 
     /// <summary>Starts the hub's loop on its own thread, as the app does (<see cref="Engine.MarketData.MarketDataHub.RunAsync"/>).</summary>
+    /// <summary>What <c>DeskMonitor</c>'s refresh does on the hub's thread that costs: marks, the portfolio's and the spreads' copies.</summary>
+    private sealed class DashboardRefresh(ReplayDesk replay) : Engine.MarketData.IHubWork
+    {
+        private readonly List<double> _microseconds = [];
+
+        public void Execute(Engine.MarketData.MarketDataHub hub)
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            replay.Desk.Portfolio.RecomputeUnrealized();
+            replay.Desk.Portfolio.Snapshot();
+            replay.Desk.Engine.CrossVenue.SnapshotSpreads();
+            _microseconds.Add(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMicroseconds);
+        }
+
+        /// <summary>How long the refreshes held the hub (read after the run).</summary>
+        public string Describe()
+        {
+            if (_microseconds.Count == 0) return "no refresh ran";
+            var sorted = _microseconds.Order().ToArray();
+            return string.Create(CultureInfo.InvariantCulture,
+                $"{sorted.Length} refreshes held the hub p50 {sorted[sorted.Length / 2]:F0} us, max {sorted[^1]:F0} us, mean {sorted.Average():F0} us");
+        }
+    }
+
     public static Task StartHub(Engine.MarketData.MarketDataHub hub, CancellationToken stop) => hub.RunAsync(stop);
 }
