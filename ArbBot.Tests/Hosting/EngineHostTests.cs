@@ -1,6 +1,5 @@
 using ArbBot.Engine.Core;
 using ArbBot.Engine.Execution;
-using ArbBot.Engine.Lifecycle;
 using ArbBot.Engine.Hosting;
 using ArbBot.Engine.MarketData;
 using ArbBot.Engine.Venues;
@@ -62,16 +61,11 @@ public sealed class EngineHostTests
         await WaitUntilAsync(() => listener.Updates.Any(u => u.ClientOrderId == "host-test-rest" && u.Status == OrderStatus.Submitted));
         await Task.Delay(200); // past the paper latency: the order now rests on the book
 
-        var coordinator = app.Services.GetRequiredService<ShutdownCoordinator>();
         await app.DisposeAsync();
 
+        // How long the stop took is not asserted: on a loaded machine a stop can take seconds.
         Assert.Contains(listener.Updates, u => u.ClientOrderId == "host-test-rest" && u.Status == OrderStatus.Cancelled);
         Assert.All(venues.Venues, v => Assert.Equal(FeedState.Stopped, v.MarketData.State));
-        // Every step of the stop ran (not cut short by the time limit). How long it took is not asserted: on a loaded
-        // machine a stop can take seconds, and a stop that hangs ends at the host's limit and fails the line above.
-        Assert.NotNull(coordinator.LastReport);
-        Assert.Contains("open orders cancelled", coordinator.LastReport);
-        Assert.Contains("pending record(s) saved", coordinator.LastReport);
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)
