@@ -109,7 +109,11 @@ public sealed class DeskMonitor(
         }
     }
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
+    private readonly Lifecycle.StopOnce _stopOnce = new();
+
+    public override Task StopAsync(CancellationToken cancellationToken) => _stopOnce.RunAsync(StopOnceAsync, cancellationToken);
+
+    private async Task StopOnceAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
         // A final PnL and position record on the way out.

@@ -68,7 +68,11 @@ public sealed class EngineHost(
         await Task.WhenAll(feeds.Append(hubLoop)).ConfigureAwait(false);
     }
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
+    private readonly Lifecycle.StopOnce _stopOnce = new();
+
+    public override Task StopAsync(CancellationToken cancellationToken) => _stopOnce.RunAsync(CancelOrdersAndStopAsync, cancellationToken);
+
+    private async Task CancelOrdersAndStopAsync(CancellationToken cancellationToken)
     {
         // Cancel resting orders while the hub still runs, so the cancellations are applied and reported.
         foreach (var gateway in venues.Gateways.Values)

@@ -31,7 +31,11 @@ public sealed class ShutdownCoordinator(
     /// <summary>What the last stop did, for logs and tests (null before a stop).</summary>
     public string? LastReport { get; private set; }
 
-    public async Task StoppingAsync(CancellationToken cancellationToken)
+    private readonly StopOnce _once = new();
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => _once.RunAsync(StopAsyncOnce, cancellationToken);
+
+    private async Task StopAsyncOnce(CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         lifecycle.BeginStopping();

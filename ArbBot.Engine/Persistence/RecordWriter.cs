@@ -183,7 +183,12 @@ public sealed class RecordWriter : BackgroundService
         if (batch.Count > 0) _unsaved = batch;
     }
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
+    private readonly Lifecycle.StopOnce _stopOnce = new();
+
+    /// <summary>Stops the loop and saves what is still queued; a second call while a stop runs waits for that stop.</summary>
+    public override Task StopAsync(CancellationToken cancellationToken) => _stopOnce.RunAsync(StopAndDrainAsync, cancellationToken);
+
+    private async Task StopAndDrainAsync(CancellationToken cancellationToken)
     {
         // The loop finishes the save it is in (saves are never cancelled half way), then returns.
         await base.StopAsync(cancellationToken).ConfigureAwait(false);

@@ -1,6 +1,7 @@
 using ArbBot.Engine.Core;
 using ArbBot.Engine.Execution;
 using ArbBot.Engine.Hosting;
+using ArbBot.Engine.Lifecycle;
 using ArbBot.Engine.MarketData;
 using ArbBot.Engine.Venues;
 using ArbBot.Tests.Fixtures;
@@ -61,11 +62,17 @@ public sealed class EngineHostTests
         await WaitUntilAsync(() => listener.Updates.Any(u => u.ClientOrderId == "host-test-rest" && u.Status == OrderStatus.Submitted));
         await Task.Delay(200); // past the paper latency: the order now rests on the book
 
+        var coordinator = app.Services.GetRequiredService<ShutdownCoordinator>();
+        // The test host is stopped twice at once (this dispose, and the app's own wait for shutdown): one stop runs.
         await app.DisposeAsync();
 
         // How long the stop took is not asserted: on a loaded machine a stop can take seconds.
         Assert.Contains(listener.Updates, u => u.ClientOrderId == "host-test-rest" && u.Status == OrderStatus.Cancelled);
         Assert.All(venues.Venues, v => Assert.Equal(FeedState.Stopped, v.MarketData.State));
+        // Every step of the stop ran, and the report is that stop's, not a second stop's finding the desk already down.
+        Assert.NotNull(coordinator.LastReport);
+        Assert.Contains("open orders cancelled", coordinator.LastReport);
+        Assert.Contains("pending record(s) saved", coordinator.LastReport);
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)

@@ -209,6 +209,30 @@ public sealed class RecordWriterTests
     }
 
     [Fact]
+    public async Task Two_stops_at_once_save_every_queued_row_once_in_the_order_it_came()
+    {
+        // A test host's dispose and the app's own shutdown wait both stop the host, at the same time.
+        using var database = await SqliteDatabase.MigratedAsync();
+        // Each save after the first waits less than the one before: two stops draining the queue side by side would
+        // have the later batch saved first.
+        var gated = new GatedFactory(database, call => TimeSpan.FromMilliseconds(Math.Max(0, 300 - 30 * call)));
+        var writer = new RecordWriter(gated, TimeProvider.System, NullLogger<RecordWriter>.Instance) { MaxBatch = 10 };
+        for (var i = 0; i < 95; i++) writer.Enqueue(new AuditEntry { AtUtc = Now, Actor = "t", Action = "a", Target = $"#{i}" });
+
+        await writer.StartAsync(CancellationToken.None);
+        await gated.FirstSaveStarted.WaitAsync(TimeSpan.FromSeconds(30));
+        var first = Task.Run(() => writer.StopAsync(CancellationToken.None));
+        var second = Task.Run(() => writer.StopAsync(CancellationToken.None));
+        gated.Release();
+        await Task.WhenAll(first, second).WaitAsync(TimeSpan.FromSeconds(30));
+
+        await using var db = database.CreateDbContext();
+        var targets = await db.Audit.OrderBy(a => a.Id).Select(a => a.Target).ToListAsync();
+        Assert.Equal(Enumerable.Range(0, 95).Select(i => $"#{i}"), targets);
+        Assert.Equal(0, writer.Pending);
+    }
+
+    [Fact]
     public async Task Rows_queued_past_the_capacity_are_saved_in_the_order_they_came_and_a_flush_waits_for_all_before_it()
     {
         using var database = await SqliteDatabase.MigratedAsync();
@@ -374,7 +398,7 @@ public sealed class RecordWriterTests
     }
 
     /// <summary>A database whose first save waits until the test lets it go.</summary>
-    private sealed class GatedFactory(SqliteDatabase database) : IDbContextFactory<ArbBotDbContext>
+    private sealed class GatedFactory(SqliteDatabase database, Func<int, TimeSpan>? delayForCall = null) : IDbContextFactory<ArbBotDbContext>
     {
         private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly ManualResetEventSlim _gate = new(false);
@@ -386,10 +410,15 @@ public sealed class RecordWriterTests
 
         public ArbBotDbContext CreateDbContext()
         {
-            if (Interlocked.Increment(ref _calls) == 1)
+            var call = Interlocked.Increment(ref _calls);
+            if (call == 1)
             {
                 _started.TrySetResult();
                 if (!_gate.Wait(TimeSpan.FromSeconds(60))) throw new TimeoutException("the test never released the first save");
+            }
+            else if (delayForCall is not null)
+            {
+                Thread.Sleep(delayForCall(call));
             }
             return database.CreateDbContext();
         }
