@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Diagnostics;
 using System.Globalization;
 using ArbBot.Engine.Execution;
@@ -154,6 +155,12 @@ internal enum FeedMode
     /// <summary>Each event posted at its own due time, spin-waiting the last half millisecond (the first harness: it kept a core busy).</summary>
     Spin,
 
+    /// <summary>
+    /// Each event posted at its own due time; the thread sleeps in a high-resolution timer (<c>clock_nanosleep</c>) until
+    /// then, as a socket reader woken for each message: no core kept busy by the producer, and no 1 ms timer granularity.
+    /// </summary>
+    Sleep,
+
     /// <summary>The feeding thread applies each event itself at its due time (post, then drain on the same thread): no thread hop, no queue; the path alone.</summary>
     Inline,
 }
@@ -200,7 +207,11 @@ internal static class PacedFeed
             long now = Stopwatch.GetTimestamp();
             if (now < due)
             {
-                if (mode == FeedMode.Batch)
+                if (mode == FeedMode.Sleep)
+                {
+                    while ((now = Stopwatch.GetTimestamp()) < due) PreciseSleep.For(due - now);
+                }
+                else if (mode == FeedMode.Batch)
                 {
                     // Block until this event is due, then post every event due by then: a socket read hands over what arrived.
                     while ((now = Stopwatch.GetTimestamp()) < due) Thread.Sleep(due - now > batchTicks ? (int)((due - now) / batchTicks) : 1);
@@ -228,5 +239,27 @@ internal static class PacedFeed
             if ((i & 1023) == 0) mostQueued = Math.Max(mostQueued, hub.QueueLength);
         }
         return new Result(posted, Stopwatch.GetElapsedTime(start).TotalSeconds, late, mostQueued, mode, delay);
+    }
+}
+
+/// <summary>Sleeps for a span shorter than a millisecond: <c>clock_nanosleep</c> on Linux (Thread.Sleep's unit is 1 ms).</summary>
+internal static class PreciseSleep
+{
+    private const int ClockMonotonic = 1;
+
+    [DllImport("libc", EntryPoint = "clock_nanosleep")]
+    private static extern int ClockNanosleep(int clock, int flags, in ThreadCpu.TimeSpec request, IntPtr remaining);
+
+    /// <summary>Sleeps about <paramref name="stopwatchTicks"/> (the OS wakes the thread late by its timer slack and scheduling).</summary>
+    public static void For(long stopwatchTicks)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            Thread.Sleep(1);
+            return;
+        }
+        var nanoseconds = (long)(stopwatchTicks * (1e9 / Stopwatch.Frequency));
+        var request = new ThreadCpu.TimeSpec { Seconds = nanoseconds / 1_000_000_000, Nanoseconds = nanoseconds % 1_000_000_000 };
+        ClockNanosleep(ClockMonotonic, 0, in request, IntPtr.Zero);
     }
 }

@@ -13,8 +13,9 @@ internal static class ThreadCpu
     private const int ClockThreadCpuTimeId = 3;
     private const int RusageThread = 1;
 
+    /// <summary>The C <c>struct timespec</c> (64-bit Linux).</summary>
     [StructLayout(LayoutKind.Sequential)]
-    private struct TimeSpec
+    internal struct TimeSpec
     {
         public long Seconds;
         public long Nanoseconds;
