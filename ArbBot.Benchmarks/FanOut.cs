@@ -30,6 +30,8 @@ internal static class FanOut
 {
     private const string ReadKey = "fanout-read-key-0123456789abcdef";
     private const string AdminKey = "fanout-admin-key-0123456789abcdef";
+    private const string AdminUser = "bench-admin";
+    private const string AdminPassword = "bench-admin-password-0123";
 
     public static int Run(Dictionary<string, string> options) => RunAsync(options).GetAwaiter().GetResult();
 
@@ -47,8 +49,8 @@ internal static class FanOut
         await using var app = new AppFactory(new Dictionary<string, string?>
         {
             ["ArbBot:Storage:SqlitePath"] = Path.Combine(data, "arbbot.db"),
-            ["ArbBot:Auth:AdminUser"] = "bench-admin",
-            ["ArbBot:Auth:AdminPassword"] = "bench-admin-password-0123",
+            ["ArbBot:Auth:AdminUser"] = AdminUser,
+            ["ArbBot:Auth:AdminPassword"] = AdminPassword,
             ["ArbBot:Api:ReadKey"] = ReadKey,
             ["ArbBot:Api:AdminKey"] = AdminKey,
             ["ArbBot:Portfolio:StartingBalances:Kalshi"] = "100000000",
@@ -79,8 +81,11 @@ internal static class FanOut
         var ingress = new long[events.Length];
 
         var phases = new List<(string Name, long DecidedP99, long SubmitP99)>();
+        DashboardBrowsers? browsers = null;
         async Task Phase(string name, IReadOnlyList<SignalRLoadClient> clients)
         {
+            var chromiumBefore = browsers is null ? 0 : DashboardBrowsers.ChromiumSeconds();
+            var pageUpdatesBefore = browsers is null ? null : (await browsers.ReadAsync()).Updates;
             probe.Decision.Reset();
             probe.Submit.Reset();
             probe.Begin(ingress, (long)(rate * warmup));
@@ -101,6 +106,13 @@ internal static class FanOut
                   in -> submitted {probe.Submit.Describe()}
                   {Machine.Describe()}
                 """));
+            if (browsers is not null)
+            {
+                var (pageUpdates, live) = await browsers.ReadAsync();
+                var perPage = pageUpdates.Select((u, i) => (u - pageUpdatesBefore![i]) / fed.Seconds).Order().ToArray();
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  dashboard pages {live} of {browsers.Count} circuits live; DOM updates applied per page per second min {perPage[0]:F1} / median {perPage[perPage.Length / 2]:F1} / max {perPage[^1]:F1}; chromium (nice 19) used {DashboardBrowsers.ChromiumSeconds() - chromiumBefore:F1} processor-s"));
+            }
             phases.Add((name, probe.Decision.ValueAt(0.99), probe.Submit.ValueAt(0.99)));
         }
 
@@ -121,16 +133,33 @@ internal static class FanOut
         foreach (var client in clients) await client.DisposeAsync();
         await Phase("no dashboard client again", []);
 
+        // --browsers N: the same again with N real dashboard pages (Blazor circuits) in chromium instead of hub clients.
+        var browserCount = (int)options.Long("browsers", 0);
+        if (browserCount > 0)
+        {
+            var pagePath = options.GetValueOrDefault("page", "/spreads");
+            browsers = await DashboardBrowsers.OpenAsync(baseUrl, AdminUser, AdminPassword, browserCount, pagePath);
+            await Phase($"{browserCount} dashboard pages ({pagePath}) in chromium", []);
+            await browsers.DisposeAsync();
+            browsers = null;
+            await Phase("no dashboard page again", []);
+        }
+
         var feed = services.GetRequiredService<ArbBot.Web.Hubs.DeskFeed>();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"push budget {feed.BytesPerSecondBudget / 1e6:F1} MB/s for all clients together, at most one push per {feed.MinInterval.TotalMilliseconds:F0} ms; batches dropped before sending {feed.DroppedBatches:N0}"));
         static string Compare(long with, long without) => without <= 0 || with <= 0
             ? "no samples in one of the phases"
             : string.Create(CultureInfo.InvariantCulture, $"{with / (double)without:F2}x ({with / 1e3:F1} us vs {without / 1e3:F1} us)");
-        string Ratio(string against, int phase) =>
-            $"against {against}: in -> decided {Compare(phases[1].DecidedP99, phases[phase].DecidedP99)}, in -> submitted {Compare(phases[1].SubmitP99, phases[phase].SubmitP99)}";
-        Console.WriteLine($"engine p99 with {clientCount} clients / without, {Ratio("the settled phase before the clients (the target's ratio)", 0)}");
-        Console.WriteLine($"engine p99 with {clientCount} clients / without, {Ratio("the phase after the clients", 2)}");
+        string Ratio(int with, string against, int phase) =>
+            $"against {against}: in -> decided {Compare(phases[with].DecidedP99, phases[phase].DecidedP99)}, in -> submitted {Compare(phases[with].SubmitP99, phases[phase].SubmitP99)}";
+        Console.WriteLine($"engine p99 with {clientCount} clients / without, {Ratio(1, "the settled phase before the clients (the target's ratio)", 0)}");
+        Console.WriteLine($"engine p99 with {clientCount} clients / without, {Ratio(1, "the phase after the clients", 2)}");
+        if (phases.Count == 5)
+        {
+            Console.WriteLine($"engine p99 with {browserCount} dashboard pages / without, {Ratio(3, "the phase before the pages", 2)}");
+            Console.WriteLine($"engine p99 with {browserCount} dashboard pages / without, {Ratio(3, "the phase after the pages", 4)}");
+        }
         try
         {
             Directory.Delete(data, recursive: true);
