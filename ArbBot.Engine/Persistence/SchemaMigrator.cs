@@ -364,6 +364,19 @@ public sealed class SchemaMigrator(TimeProvider time, ILogger<SchemaMigrator> lo
                 );
                 CREATE INDEX ix_replay_reports_completed ON replay_reports (completed_utc);
                 """),
+        // Reads by pair (the Spreads page's last opportunity of every pair, the API's pairId filters) were scans of
+        // the whole table: a pair that never had an opportunity read every row.
+        new(4, "pair indexes",
+            Sqlite: """
+                CREATE INDEX ix_opportunities_pair ON opportunities (pair_id, id);
+                CREATE INDEX ix_orders_pair ON orders (pair_id, created_utc);
+                CREATE INDEX ix_executions_pair ON executions (pair_id, completed_utc);
+                """,
+            Postgres: """
+                CREATE INDEX ix_opportunities_pair ON opportunities (pair_id, id);
+                CREATE INDEX ix_orders_pair ON orders (pair_id, created_utc);
+                CREATE INDEX ix_executions_pair ON executions (pair_id, completed_utc);
+                """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;
