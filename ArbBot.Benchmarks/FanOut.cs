@@ -84,8 +84,9 @@ internal static class FanOut
         DashboardBrowsers? browsers = null;
         async Task Phase(string name, IReadOnlyList<SignalRLoadClient> clients)
         {
-            var chromiumBefore = browsers is null ? 0 : DashboardBrowsers.ChromiumSeconds();
             var pageUpdatesBefore = browsers is null ? null : (await browsers.ReadAsync()).Updates;
+            var chromiumBefore = browsers is null ? 0 : DashboardBrowsers.ChromiumSeconds();
+            var pagesWatch = System.Diagnostics.Stopwatch.StartNew();
             probe.Decision.Reset();
             probe.Submit.Reset();
             probe.Begin(ingress, (long)(rate * warmup));
@@ -108,10 +109,12 @@ internal static class FanOut
                 """));
             if (browsers is not null)
             {
+                var chromium = DashboardBrowsers.ChromiumSeconds() - chromiumBefore;
+                var window = pagesWatch.Elapsed.TotalSeconds;
                 var (pageUpdates, live) = await browsers.ReadAsync();
-                var perPage = pageUpdates.Select((u, i) => (u - pageUpdatesBefore![i]) / fed.Seconds).Order().ToArray();
+                var perPage = pageUpdates.Select((u, i) => (u - pageUpdatesBefore![i]) / window).Order().ToArray();
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  dashboard pages {live} of {browsers.Count} circuits live; DOM updates applied per page per second min {perPage[0]:F1} / median {perPage[perPage.Length / 2]:F1} / max {perPage[^1]:F1}; chromium (nice 19) used {DashboardBrowsers.ChromiumSeconds() - chromiumBefore:F1} processor-s"));
+                    $"  dashboard pages {live} of {browsers.Count} circuits live; DOM updates applied per page per second min {perPage[0]:F1} / median {perPage[perPage.Length / 2]:F1} / max {perPage[^1]:F1}; chromium (nice 19) used {chromium / window:P0} of one core over the phase's {window:F1} s"));
             }
             phases.Add((name, probe.Decision.ValueAt(0.99), probe.Submit.ValueAt(0.99)));
         }
