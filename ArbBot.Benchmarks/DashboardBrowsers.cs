@@ -79,18 +79,20 @@ internal sealed class DashboardBrowsers : IAsyncDisposable
         return new DashboardBrowsers(playwright, browser, pages, wrapper);
     }
 
-    /// <summary>DOM updates applied per page since it opened (min / median / max), and pages whose circuit is still live.</summary>
-    public async Task<(long[] Updates, int Live)> ReadAsync()
+    /// <summary>DOM updates applied per page since it opened, pages whose circuit is still live, and the most table rows a page shows.</summary>
+    public async Task<(long[] Updates, int Live, int MostRows)> ReadAsync()
     {
         var updates = new long[_pages.Count];
         var live = 0;
+        var mostRows = 0;
         for (var i = 0; i < _pages.Count; i++)
         {
+            mostRows = Math.Max(mostRows, await _pages[i].EvaluateAsync<int>("() => document.querySelectorAll('tbody tr').length"));
             updates[i] = await _pages[i].EvaluateAsync<long>("() => window.__arbbotUpdates ?? 0");
             // blazor.web.js marks the reconnect banner (Layout/ReconnectBanner.razor) when the circuit is lost.
             if (await _pages[i].EvaluateAsync<bool>(CircuitLive)) live++;
         }
-        return (updates, live);
+        return (updates, live, mostRows);
     }
 
     /// <summary>Processor-seconds used so far by every chromium process on the machine (utime + stime from /proc).</summary>

@@ -111,10 +111,10 @@ internal static class FanOut
             {
                 var chromium = DashboardBrowsers.ChromiumSeconds() - chromiumBefore;
                 var window = pagesWatch.Elapsed.TotalSeconds;
-                var (pageUpdates, live) = await browsers.ReadAsync();
+                var (pageUpdates, live, mostRows) = await browsers.ReadAsync();
                 var perPage = pageUpdates.Select((u, i) => (u - pageUpdatesBefore![i]) / window).Order().ToArray();
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  dashboard pages {live} of {browsers.Count} circuits live; DOM updates applied per page per second min {perPage[0]:F1} / median {perPage[perPage.Length / 2]:F1} / max {perPage[^1]:F1}; chromium (nice 19) used {chromium / window:P0} of one core over the phase's {window:F1} s"));
+                    $"  dashboard pages {live} of {browsers.Count} circuits live, at most {mostRows} table rows on a page; DOM updates applied per page per second min {perPage[0]:F1} / median {perPage[perPage.Length / 2]:F1} / max {perPage[^1]:F1}; chromium (nice 19) used {chromium / window:P0} of one core over the phase's {window:F1} s"));
             }
             phases.Add((name, probe.Decision.ValueAt(0.99), probe.Submit.ValueAt(0.99)));
         }

@@ -18,13 +18,29 @@ public sealed record LastOpportunity(DateTimeOffset At, string Decision, string 
 /// <summary>Builds the Spreads page's rows from a desk snapshot.</summary>
 public static class SpreadRows
 {
-    public static IReadOnlyList<SpreadRow> Build(DeskSnapshot snapshot, InstrumentRegistry registry, Func<long, LastOpportunity?> lastOpportunity)
+    /// <summary>Approved pairs shown per page of the Spreads table.</summary>
+    public const int PageSize = 50;
+
+    /// <summary>How many approved pairs the snapshot has (the rows <see cref="Build"/> can make).</summary>
+    public static int CountApproved(DeskSnapshot snapshot) => snapshot.Pairs.Count(p => p.Status == PairStatus.Approved);
+
+    /// <summary>
+    /// The rows of the approved pairs in the snapshot's order, from the <paramref name="skip"/>th, at most
+    /// <paramref name="take"/> of them (all by default). A page builds and renders only the pairs it shows: every open
+    /// page does it again on every refresh (four a second), so a desk with 500 pairs and a whole table per refresh per
+    /// browser would spend its cores on rendering.
+    /// </summary>
+    public static IReadOnlyList<SpreadRow> Build(DeskSnapshot snapshot, InstrumentRegistry registry, Func<long, LastOpportunity?> lastOpportunity,
+        int skip = 0, int take = int.MaxValue)
     {
-        var rows = new List<SpreadRow>();
-        // Grouped once: every page open on Spreads rebuilds its rows on every refresh (four a second), and looking each
-        // pair's sets up in the whole list was pairs × spreads comparisons (500 pairs: half a million) per build.
+        ArgumentOutOfRangeException.ThrowIfNegative(skip);
+        ArgumentOutOfRangeException.ThrowIfNegative(take);
+        var rows = new List<SpreadRow>(Math.Min(take, snapshot.Pairs.Count));
+        var shown = snapshot.Pairs.Where(p => p.Status == PairStatus.Approved).Skip(skip).Take(take).ToList();
+        if (shown.Count == 0) return rows;
+        // Grouped once, not searched per pair (pairs × spreads comparisons: 500 pairs, half a million per build).
         var spreadsByPair = snapshot.Spreads.ToLookup(s => s.PairId);
-        foreach (var pair in snapshot.Pairs.Where(p => p.Status == PairStatus.Approved))
+        foreach (var pair in shown)
         {
             var sets = spreadsByPair[pair.Id].OrderBy(s => s.SetIndex)
                 .Select(s => new SetRow(s.SetIndex, SetName(registry, s), StateInWords(s.State), IsPriced(s.State), s.KalshiAsk, s.PolymarketAsk, s.GrossEdge, s.NetEdge, s.SizeAvailable))
