@@ -92,8 +92,10 @@ public sealed class CrossVenueArbitrage : IBookListener
     private int[] _holdingSlots = [];
     /// <summary>Per slot: what a book change reads and writes of the set.</summary>
     private SetState[] _sets = [];
-    /// <summary>Per pair in slot order (slot / 2): the pair's terms, markets and sizing memos, read only when evaluating.</summary>
+    /// <summary>Per pair in slot order (slot / 2): the pair's terms and markets, read only when sizing or building.</summary>
     private PairState[] _pairBySlot = [];
+    /// <summary>Per slot: the set's sizing memo (what an evaluation of a set with a gross edge reads first).</summary>
+    private SizingMemo[] _memoBySlot = [];
     private ArbSetSpread[] _spreads = [];
     /// <summary><see cref="RiskLimits.MaxBookAge"/> in ticks, read on every change.</summary>
     private long _maxBookAgeTicks;
@@ -370,12 +372,11 @@ public sealed class CrossVenueArbitrage : IBookListener
         set.PolymarketVersion = pBook.Version;
 
         set.Topped = false;
-        var pair = _pairBySlot[slot >> 1];
         var index = slot & 1;
         if (!kBook.HasAsk || !pBook.HasAsk)
         {
             set.Pending = false;
-            _spreads[slot] = new ArbSetSpread(pair.Pair.Id, index, set.Set.Kalshi, set.Set.Polymarket, ArbSetState.NoAsks,
+            _spreads[slot] = new ArbSetSpread(set.PairId, index, set.Set.Kalshi, set.Set.Polymarket, ArbSetState.NoAsks,
                 kBook.HasAsk ? kBook.BestAsk.Price : default, pBook.HasAsk ? pBook.BestAsk.Price : default, 0m, 0m, 0m, 0m, nowTicks);
             return;
         }
@@ -404,30 +405,30 @@ public sealed class CrossVenueArbitrage : IBookListener
         // An edge persists over many book changes that leave the levels its sizing read as they were (a change deeper in a
         // book than the sizing walked, on its bid side, or of the other set): priced and sized from the same levels under
         // the same limits, the answer is the same.
-        var memo = pair.Memo(index);
+        var memo = _memoBySlot[slot];
         if (EvaluateEveryChange || !memo.IsFor(kLadder, pLadder, _limits))
         {
             var reads = new LadderReads();
-            var answer = PriceAndSize(pair, kLadder, pLadder, ref reads);
+            var answer = PriceAndSize(_pairBySlot[slot >> 1], kLadder, pLadder, ref reads);
             memo.Remember(kLadder, pLadder, _limits, answer, reads);
         }
         var top = memo.Top;
         set.Pending = false;
         ref var spread = ref _spreads[slot];
-        spread = new ArbSetSpread(pair.Pair.Id, index, set.Set.Kalshi, set.Set.Polymarket, ArbSetState.NoEdge,
+        spread = new ArbSetSpread(set.PairId, index, set.Set.Kalshi, set.Set.Polymarket, ArbSetState.NoEdge,
             kBest.Price, pBest.Price, top.AskSum, top.GrossEdge, top.NetEdge, top.Size, nowTicks);
         if (!memo.Found) return;
         var sizing = memo.Sizing;
         var capped = memo.Capped;
 
         spread = spread with { State = ArbSetState.Edge };
-        if (_sink.SettledWithoutBuilding(pair.Pair.Id, null))
+        if (_sink.SettledWithoutBuilding(set.PairId, null))
         {
             _ids.Next();
             return;
         }
         // Last: nothing of the set (a reference into the slot array) is written after the sink has run.
-        _sink.OnOpportunity(BuildOpportunity(pair, set.Set, sizing, kBook, pBook, now, capped ? _limits.MaxTradeSize : null));
+        _sink.OnOpportunity(BuildOpportunity(_pairBySlot[slot >> 1], set.Set, sizing, kBook, pBook, now, capped ? _limits.MaxTradeSize : null));
     }
 
     /// <summary>Top-of-book figures and sizing of a set with a gross edge, from its ladders (best first) under the current limits.</summary>
@@ -540,6 +541,7 @@ public sealed class CrossVenueArbitrage : IBookListener
         var spreads = new ArbSetSpread[_pairs.Count * 2];
         var sets = new SetState[spreads.Length];
         var pairBySlot = new PairState[_pairs.Count];
+        var memoBySlot = new SizingMemo[spreads.Length];
         var slot = 0;
         foreach (var pair in _pairs.Values)
         {
@@ -555,8 +557,9 @@ public sealed class CrossVenueArbitrage : IBookListener
                 else
                 {
                     spreads[slot] = new ArbSetSpread(pair.Pair.Id, index, set.Kalshi, set.Polymarket, ArbSetState.NotEvaluated, default, default, 0m, 0m, 0m, 0m, 0);
-                    sets[slot] = new SetState(set, pair.Approved);
+                    sets[slot] = new SetState(set, pair.Pair.Id, pair.Approved);
                 }
+                memoBySlot[slot] = pair.Memo(index);
             }
             pair.FirstSlot = slot - 2;
             pairBySlot[(slot >> 1) - 1] = pair;
@@ -564,6 +567,7 @@ public sealed class CrossVenueArbitrage : IBookListener
         _spreads = spreads;
         _sets = sets;
         _pairBySlot = pairBySlot;
+        _memoBySlot = memoBySlot;
         IndexHoldingSets();
     }
 
@@ -621,7 +625,7 @@ public sealed class CrossVenueArbitrage : IBookListener
         set.KalshiVersion = -1;
         set.PolymarketVersion = -1;
         set.Topped = false;
-        _pairBySlot[slot >> 1].Memo(slot & 1).Forget();
+        _memoBySlot[slot].Forget();
     }
 
     /// <summary>What evaluating a pair reads besides its sets' state: the pair, its markets, fee terms and sizing memos.</summary>
@@ -653,9 +657,12 @@ public sealed class CrossVenueArbitrage : IBookListener
     /// books are not sized (or reported) twice, and the best asks its last "no gross edge" saw. Kept by value in one
     /// array (by slot), so a change reads the set and its sibling from two neighbouring entries.
     /// </summary>
-    private struct SetState(ArbSet set, bool approved)
+    private struct SetState(ArbSet set, long pairId, bool approved)
     {
         public readonly ArbSet Set = set;
+
+        /// <summary>The pair's id, kept here so an evaluation need not read the pair.</summary>
+        public readonly long PairId = pairId;
 
         /// <summary>The pair's <see cref="PairState.Approved"/>, kept here so a book change need not read the pair.</summary>
         public readonly bool Approved = approved;
