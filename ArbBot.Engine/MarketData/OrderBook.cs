@@ -42,8 +42,10 @@ public readonly record struct DepthWalk(decimal Filled, decimal Cost, Price Wors
 /// </remarks>
 public sealed class OrderBook
 {
-    private readonly Levels _bids = new(isAsk: false);
-    private readonly Levels _asks = new(isAsk: true);
+    // Each side is a struct inside the book, not an object of its own: reading a book's best ask or count (what the
+    // strategies do for a book that did not change, often out of cache) follows no pointer but the level arrays.
+    private Levels _bids = new(isAsk: false);
+    private Levels _asks = new(isAsk: true);
 
     public OrderBook(InstrumentId instrument, TickSize tickSize)
     {
@@ -126,7 +128,7 @@ public sealed class OrderBook
     /// <summary>Sets the size at a price (absolute, as Polymarket's price_change does); zero or less removes the level.</summary>
     public void SetLevel(BookSide side, Price price, decimal size, long sequence, long nowUtcTicks, long venueUtcTicks = 0)
     {
-        (side == BookSide.Bid ? _bids : _asks).Set(price, size);
+        (side == BookSide.Bid ? ref _bids : ref _asks).Set(price, size);
         Sequence = sequence;
         Touch(nowUtcTicks, venueUtcTicks);
     }
@@ -134,7 +136,7 @@ public sealed class OrderBook
     /// <summary>Adds a change to the size at a price (relative, as Kalshi's orderbook_delta does); a result of zero or less removes the level.</summary>
     public void AddToLevel(BookSide side, Price price, decimal delta, long sequence, long nowUtcTicks, long venueUtcTicks = 0)
     {
-        (side == BookSide.Bid ? _bids : _asks).Add(price, delta);
+        (side == BookSide.Bid ? ref _bids : ref _asks).Add(price, delta);
         Sequence = sequence;
         Touch(nowUtcTicks, venueUtcTicks);
     }
@@ -177,7 +179,7 @@ public sealed class OrderBook
     /// </summary>
     public DepthWalk Walk(Side takerSide, decimal size, Price limit)
     {
-        var levels = takerSide == Side.Buy ? _asks : _bids;
+        ref readonly var levels = ref takerSide == Side.Buy ? ref _asks : ref _bids;
         decimal filled = 0m, cost = 0m;
         var worst = Price.Zero;
         for (var i = levels.Count - 1; i >= 0 && filled < size; i--)
@@ -195,7 +197,7 @@ public sealed class OrderBook
     /// <summary>Total size on a side at prices at least as good as <paramref name="limit"/>.</summary>
     public decimal SizeWithin(BookSide side, Price limit)
     {
-        var levels = side == BookSide.Bid ? _bids : _asks;
+        ref readonly var levels = ref side == BookSide.Bid ? ref _bids : ref _asks;
         decimal total = 0m;
         for (var i = levels.Count - 1; i >= 0; i--)
         {
@@ -209,7 +211,7 @@ public sealed class OrderBook
     /// <summary>Copies a side best-first into <paramref name="destination"/>; returns how many were written.</summary>
     public int CopyLevels(BookSide side, Span<BookLevel> destination)
     {
-        var levels = side == BookSide.Bid ? _bids : _asks;
+        ref readonly var levels = ref side == BookSide.Bid ? ref _bids : ref _asks;
         var n = Math.Min(destination.Length, levels.Count);
         for (var i = 0; i < n; i++) destination[i] = levels.FromTop(i);
         return n;
@@ -232,20 +234,21 @@ public sealed class OrderBook
         Version++;
     }
 
-    /// <summary>One side's levels in ascending key order, best last.</summary>
-    private sealed class Levels(bool isAsk)
+    /// <summary>One side's levels in ascending key order, best last. Kept by value in its book (mutated in place).</summary>
+    private struct Levels(bool isAsk)
     {
+        private readonly bool _isAsk = isAsk;
         private int[] _keys = new int[16];
         private decimal[] _sizes = new decimal[16];
 
-        public int Count { get; private set; }
+        public int Count { readonly get; private set; }
 
-        public BookLevel Best => Count > 0 ? At(Count - 1) : default;
+        public readonly BookLevel Best => Count > 0 ? At(Count - 1) : default;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public BookLevel At(int index) => new(Price.FromUnits(isAsk ? -_keys[index] : _keys[index]), _sizes[index]);
+        public readonly BookLevel At(int index) => new(Price.FromUnits(_isAsk ? -_keys[index] : _keys[index]), _sizes[index]);
 
-        public BookLevel FromTop(int depthIndex) =>
+        public readonly BookLevel FromTop(int depthIndex) =>
             (uint)depthIndex < (uint)Count ? At(Count - 1 - depthIndex) : throw new ArgumentOutOfRangeException(nameof(depthIndex));
 
         public void Clear() => Count = 0;
@@ -273,7 +276,7 @@ public sealed class OrderBook
             {
                 var level = levels[direction > 0 ? i : levels.Length - 1 - i];
                 if (level.Size <= 0m) continue;
-                _keys[n] = isAsk ? -level.Price.Units : level.Price.Units;
+                _keys[n] = _isAsk ? -level.Price.Units : level.Price.Units;
                 _sizes[n] = level.Size;
                 n++;
             }
@@ -281,14 +284,14 @@ public sealed class OrderBook
         }
 
         /// <summary>1 when keys strictly rise along <paramref name="levels"/>, −1 when they strictly fall, else 0.</summary>
-        private int SortDirection(ReadOnlySpan<BookLevel> levels)
+        private readonly int SortDirection(ReadOnlySpan<BookLevel> levels)
         {
             if (levels.Length < 2) return 1;
-            var previous = isAsk ? -levels[0].Price.Units : levels[0].Price.Units;
+            var previous = _isAsk ? -levels[0].Price.Units : levels[0].Price.Units;
             var direction = 0;
             for (var i = 1; i < levels.Length; i++)
             {
-                var key = isAsk ? -levels[i].Price.Units : levels[i].Price.Units;
+                var key = _isAsk ? -levels[i].Price.Units : levels[i].Price.Units;
                 var step = key > previous ? 1 : key < previous ? -1 : 0;
                 if (step == 0 || (direction != 0 && step != direction)) return 0;
                 direction = step;
@@ -299,7 +302,7 @@ public sealed class OrderBook
 
         public void Set(Price price, decimal size)
         {
-            var key = isAsk ? -price.Units : price.Units;
+            var key = _isAsk ? -price.Units : price.Units;
             var index = Find(key);
             if (index >= 0)
             {
@@ -314,7 +317,7 @@ public sealed class OrderBook
 
         public void Add(Price price, decimal delta)
         {
-            var key = isAsk ? -price.Units : price.Units;
+            var key = _isAsk ? -price.Units : price.Units;
             var index = Find(key);
             if (index >= 0)
             {
@@ -330,7 +333,7 @@ public sealed class OrderBook
 
         /// <summary>Binary search from the top of the book, where most updates land.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private int Find(int key)
+        private readonly int Find(int key)
         {
             var count = Count;
             if (count > 0)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using ArbBot.Engine.Core;
 using ArbBot.Engine.MarketData;
 using ArbBot.Engine.Matching;
@@ -80,14 +81,24 @@ public sealed class CrossVenueArbitrage : IBookListener
     private readonly Dictionary<long, PairState> _pairs = [];
     private readonly HashSet<InstrumentId> _subscribed = [];
     private List<PairState>?[] _byInstrument = [];
+    // The per-change state is flat, so a book change reads a few dense arrays instead of a chain of small heap objects
+    // (each a likely cache miss: the per-instrument array, the set, its sibling). Sets are numbered by spread slot: the
+    // pair in slot order k has its first set at 2k and its second at 2k + 1, so a set's sibling is its slot xor 1.
     /// <summary>
-    /// Per instrument, for each pair in <see cref="_byInstrument"/> order, the set holding it (which knows its pair and
-    /// the pair's other set): what a book change reads first, without going through the list and the pair.
+    /// Per instrument, the slots of the sets holding it, for each pair in <see cref="_byInstrument"/> order: instrument i's
+    /// are <c>_holdingSlots[_holdingStart[i] .. _holdingStart[i + 1]]</c>.
     /// </summary>
-    private SetState[]?[] _holdingByInstrument = [];
+    private int[] _holdingStart = [0];
+    private int[] _holdingSlots = [];
+    /// <summary>Per slot: what a book change reads and writes of the set.</summary>
+    private SetState[] _sets = [];
+    /// <summary>Per pair in slot order (slot / 2): the pair's terms and markets, read only when sizing or building.</summary>
+    private PairState[] _pairBySlot = [];
+    /// <summary>Per slot: the set's sizing memo (what an evaluation of a set with a gross edge reads first).</summary>
+    private SizingMemo[] _memoBySlot = [];
     private ArbSetSpread[] _spreads = [];
-    /// <summary>Per spread slot: the pair and set it belongs to (to price a set's <see cref="SetState.Pending"/> top).</summary>
-    private (PairState Pair, SetState Set)[] _slotOwners = [];
+    /// <summary><see cref="RiskLimits.MaxBookAge"/> in ticks, read on every change.</summary>
+    private long _maxBookAgeTicks;
     private BookLevel[] _kalshiLevels = new BookLevel[32];
     private BookLevel[] _polymarketLevels = new BookLevel[32];
     private RiskLimits _limits;
@@ -110,6 +121,7 @@ public sealed class CrossVenueArbitrage : IBookListener
         _kalshiFees = kalshiFees;
         _polymarketFees = polymarketFees;
         _limits = limits;
+        _maxBookAgeTicks = limits.MaxBookAge.Ticks;
         _sink = sink;
         _ids = ids ?? new OpportunityIds();
     }
@@ -124,8 +136,9 @@ public sealed class CrossVenueArbitrage : IBookListener
             // Figures not yet worked out belong to the old fixed cost per set.
             PriceUnpricedTops();
             _limits = value;
+            _maxBookAgeTicks = value.MaxBookAge.Ticks;
             // Unchanged books can now give a different answer.
-            foreach (var pair in _pairs.Values) pair.ForgetVersions();
+            for (var slot = 0; slot < _sets.Length; slot++) ForgetVersions(slot);
         }
     }
 
@@ -149,12 +162,11 @@ public sealed class CrossVenueArbitrage : IBookListener
         if (!registry.TryGetMarket(VenueId.Polymarket, pair.PolymarketMarketKey, out var polymarket)) return PairRegistration.UnknownPolymarketMarket;
 
         var (first, second) = ArbSet.Of(kalshi, polymarket, pair.Mapping);
-        var state = new PairState(pair, kalshi, polymarket, ArbLegTerms.For(kalshi, _kalshiFees), ArbLegTerms.For(polymarket, _polymarketFees), first, second).WithSets();
+        var state = new PairState(pair, kalshi, polymarket, ArbLegTerms.For(kalshi, _kalshiFees), ArbLegTerms.For(polymarket, _polymarketFees), first, second);
         _pairs.Add(pair.Id, state);
         foreach (var instrument in (ReadOnlySpan<InstrumentId>)[kalshi.Yes, kalshi.No, polymarket.Yes, polymarket.No])
         {
             Index(instrument).Add(state);
-            IndexHoldingSets(instrument);
             // The hub has no per-instrument unsubscribe; a removed pair's instruments stay subscribed and find no pairs.
             if (_subscribed.Add(instrument)) _hub.Subscribe(instrument, this);
         }
@@ -169,7 +181,6 @@ public sealed class CrossVenueArbitrage : IBookListener
         foreach (var instrument in (ReadOnlySpan<InstrumentId>)[state.Kalshi.Yes, state.Kalshi.No, state.Polymarket.Yes, state.Polymarket.No])
         {
             _byInstrument[instrument.Value]?.Remove(state);
-            IndexHoldingSets(instrument);
         }
         RebuildSpreads();
         return true;
@@ -195,35 +206,47 @@ public sealed class CrossVenueArbitrage : IBookListener
     public void OnBookUpdated(OrderBook book)
     {
         var id = book.Instrument.Value;
-        if ((uint)id >= (uint)_holdingByInstrument.Length || _holdingByInstrument[id] is not { Length: > 0 } holdingSets) return;
+        if (EvaluateEveryChange)
+        {
+            EvaluateEveryPairOf(id);
+            return;
+        }
+        var starts = _holdingStart;
+        if ((uint)id >= (uint)(starts.Length - 1)) return;
+        var from = starts[id];
+        var to = starts[id + 1];
+        if (from == to) return;
         var now = _hub.Time.GetUtcNow();
         var nowTicks = now.UtcTicks;
-        for (var i = 0; i < holdingSets.Length; i++)
+        // Pair changes (the only thing that renumbers slots) never run inside a book notification: they are hub work.
+        var slots = _holdingSlots;
+        for (var k = from; k < to; k++)
         {
-            var holding = holdingSets[i];
+            var slot = slots[k];
             // Status is checked again although only approved pairs are added: trading a paused pair is the one mistake
             // that must not happen, whatever the caller did. (Read from the set: a MarketPair cannot change.)
-            if (!holding.Approved) continue;
+            if (!_sets[slot].Approved) continue;
             // The pair's sets in their order (first, then second), as ever. The set holding the book is never "unchanged";
             // the other set never has "the same top" of a book it does not hold.
-            if (holding.Index == 0)
+            var sibling = slot ^ 1;
+            if ((slot & 1) == 0)
             {
-                if (!SameTopWithoutEdge(holding, book, nowTicks)) Evaluate(holding.Owner, holding, now);
-                if (!UnchangedAndFresh(holding.Sibling, book.Instrument, nowTicks)) Evaluate(holding.Owner, holding.Sibling, now);
+                if (!SameTopWithoutEdge(slot, book, nowTicks)) Evaluate(slot, now);
+                if (!UnchangedAndFresh(sibling, id, nowTicks)) Evaluate(sibling, now);
             }
             else
             {
-                if (!UnchangedAndFresh(holding.Sibling, book.Instrument, nowTicks)) Evaluate(holding.Owner, holding.Sibling, now);
-                if (!SameTopWithoutEdge(holding, book, nowTicks)) Evaluate(holding.Owner, holding, now);
+                if (!UnchangedAndFresh(sibling, id, nowTicks)) Evaluate(sibling, now);
+                if (!SameTopWithoutEdge(slot, book, nowTicks)) Evaluate(slot, now);
             }
         }
     }
 
     /// <summary>
-    /// True when <paramref name="set"/> holds the changed <paramref name="book"/>, its last evaluation stopped at "no gross
-    /// edge", and the book's best ask is still the one that evaluation saw (same price, same size digit for digit): the
-    /// evaluation's answer is then known without reading the set's other book, and what <see cref="Evaluate"/> would
-    /// remember and show is written here.
+    /// True when the set in <paramref name="slot"/> holds the changed <paramref name="book"/>, its last evaluation stopped
+    /// at "no gross edge", and the book's best ask is still the one that evaluation saw (same price, same size digit for
+    /// digit): the evaluation's answer is then known without reading the set's other book, and what
+    /// <see cref="Evaluate"/> would remember and show is written here.
     /// </summary>
     /// <remarks>
     /// What <see cref="Evaluate"/> reads of the other book is unchanged since the set's last evaluation: every change of a
@@ -235,17 +258,24 @@ public sealed class CrossVenueArbitrage : IBookListener
     /// <see cref="Evaluate"/>, an unchanged version (a heartbeat) only refreshes the ages and writes no spread. Tests
     /// compare against <see cref="EvaluateEveryChange"/>.
     /// </remarks>
-    private bool SameTopWithoutEdge(SetState set, OrderBook book, long nowTicks)
+    private bool SameTopWithoutEdge(int slot, OrderBook book, long nowTicks)
     {
+        ref var set = ref _sets[slot];
         if (EvaluateEveryChange || !set.Topped || book.IsStale || !book.HasAsk) return false;
         var id = book.Instrument;
         var isKalshi = set.Set.Kalshi == id;
         if (!isKalshi && set.Set.Polymarket != id) return false;
-        var maxAge = _limits.MaxBookAge.Ticks;
+        var maxAge = _maxBookAgeTicks;
         var lastUpdate = book.LastUpdateUtcTicks;
         var otherLastUpdate = isKalshi ? set.PolymarketLastUpdateUtcTicks : set.KalshiLastUpdateUtcTicks;
         if (nowTicks - lastUpdate > maxAge || nowTicks - otherLastUpdate > maxAge) return false;
-        if (!SameLevel(book.BestAsk, isKalshi ? set.KalshiBest : set.PolymarketBest)) return false;
+        var best = book.BestAsk;
+        if (isKalshi
+            ? best.Price != set.KalshiBestPrice || !SameDigits(best.Size, set.KalshiBestSize)
+            : best.Price != set.PolymarketBestPrice || !SameDigits(best.Size, set.PolymarketBestSize))
+        {
+            return false;
+        }
 
         set.OldestUpdateUtcTicks = Math.Min(lastUpdate, otherLastUpdate);
         var version = book.Version;
@@ -266,11 +296,17 @@ public sealed class CrossVenueArbitrage : IBookListener
         return true;
     }
 
-    /// <summary>Same price and same size digit for digit (the dashboard's figures show the size's digits).</summary>
-    private static bool SameLevel(BookLevel a, BookLevel b) => a.Price == b.Price && a.Size == b.Size && a.Size.Scale == b.Size.Scale;
+    /// <summary>
+    /// Same digits: same value and same scale (the dashboard's figures show the size's digits), compared as the 128 bits
+    /// they are stored in. Identical bits are always the same digits; the only same-digit values with different bits are
+    /// 0 and −0, and a book holds no level of size zero (a "no" there only means one evaluation more).
+    /// </summary>
+    private static bool SameDigits(decimal a, decimal b) =>
+        Unsafe.As<decimal, UInt128>(ref a) == Unsafe.As<decimal, UInt128>(ref b);
 
     /// <summary>
-    /// True when evaluating <paramref name="set"/> now would stop at "same versions", known without reading its books.
+    /// True when evaluating the set in <paramref name="slot"/> now would stop at "same versions", known without reading its
+    /// books.
     /// </summary>
     /// <remarks>
     /// Every change of a book (levels, version, stale mark, last update) is followed by a notification of it, which
@@ -280,33 +316,52 @@ public sealed class CrossVenueArbitrage : IBookListener
     /// The age test is the one <see cref="Evaluate"/> makes, so the set is skipped exactly when it would return at the
     /// version check. Tests compare against <see cref="EvaluateEveryChange"/>.
     /// </remarks>
-    private bool UnchangedAndFresh(SetState set, InstrumentId changed, long nowTicks) =>
-        !EvaluateEveryChange && set.KalshiVersion >= 0 && set.Set.Kalshi != changed && set.Set.Polymarket != changed
-        && nowTicks - set.OldestUpdateUtcTicks <= _limits.MaxBookAge.Ticks;
+    private bool UnchangedAndFresh(int slot, int changed, long nowTicks)
+    {
+        ref var set = ref _sets[slot];
+        return !EvaluateEveryChange && set.KalshiVersion >= 0 && set.Set.Kalshi.Value != changed && set.Set.Polymarket.Value != changed
+            && nowTicks - set.OldestUpdateUtcTicks <= _maxBookAgeTicks;
+    }
 
-    /// <summary>Testing only: evaluate both sets of a pair on every change of any of its books, reading both books of each.</summary>
+    /// <summary>
+    /// Testing only: evaluate both sets of a pair on every change of any of its books, reading both books of each and
+    /// sizing every time; found through the instrument's pairs, not the per-instrument slot index.
+    /// </summary>
     internal bool EvaluateEveryChange { get; set; }
 
-    private void Evaluate(PairState pair, SetState set, DateTimeOffset now)
+    /// <summary>The straightforward dispatch <see cref="EvaluateEveryChange"/> tests compare against: every pair of the instrument, both sets in order.</summary>
+    private void EvaluateEveryPairOf(int instrument)
+    {
+        if ((uint)instrument >= (uint)_byInstrument.Length || _byInstrument[instrument] is not { Count: > 0 } pairs) return;
+        var now = _hub.Time.GetUtcNow();
+        foreach (var pair in pairs)
+        {
+            if (!pair.Approved) continue;
+            Evaluate(pair.FirstSlot, now);
+            Evaluate(pair.FirstSlot + 1, now);
+        }
+    }
+
+    private void Evaluate(int slot, DateTimeOffset now)
     {
         var nowTicks = now.UtcTicks;
-        var slot = set.SpreadSlot;
+        ref var set = ref _sets[slot];
         var kBook = _hub.TryGetBook(set.Set.Kalshi);
         var pBook = _hub.TryGetBook(set.Set.Polymarket);
         if (kBook is null || pBook is null)
         {
             ref var missing = ref PricedSpread(slot);
             missing = missing with { State = ArbSetState.MissingBook, EvaluatedUtcTicks = nowTicks };
-            set.ForgetVersions();
+            ForgetVersions(slot);
             return;
         }
-        var maxAge = _limits.MaxBookAge.Ticks;
+        var maxAge = _maxBookAgeTicks;
         if (kBook.IsStale || pBook.IsStale || nowTicks - kBook.LastUpdateUtcTicks > maxAge || nowTicks - pBook.LastUpdateUtcTicks > maxAge)
         {
             ref var stale = ref PricedSpread(slot);
             stale = stale with { State = ArbSetState.StaleBook, EvaluatedUtcTicks = nowTicks };
             // Not remembered: once fresh again, the same versions deserve an evaluation.
-            set.ForgetVersions();
+            ForgetVersions(slot);
             return;
         }
         set.KalshiLastUpdateUtcTicks = kBook.LastUpdateUtcTicks;
@@ -317,10 +372,11 @@ public sealed class CrossVenueArbitrage : IBookListener
         set.PolymarketVersion = pBook.Version;
 
         set.Topped = false;
+        var index = slot & 1;
         if (!kBook.HasAsk || !pBook.HasAsk)
         {
             set.Pending = false;
-            _spreads[slot] = new ArbSetSpread(pair.Pair.Id, set.Index, set.Set.Kalshi, set.Set.Polymarket, ArbSetState.NoAsks,
+            _spreads[slot] = new ArbSetSpread(set.PairId, index, set.Set.Kalshi, set.Set.Polymarket, ArbSetState.NoAsks,
                 kBook.HasAsk ? kBook.BestAsk.Price : default, pBook.HasAsk ? pBook.BestAsk.Price : default, 0m, 0m, 0m, 0m, nowTicks);
             return;
         }
@@ -332,8 +388,10 @@ public sealed class CrossVenueArbitrage : IBookListener
         // (in decimal, with both venues' fee rules) are worked out from these asks only when a snapshot is taken.
         if (kBest.Price.Units + pBest.Price.Units >= Price.Scale)
         {
-            set.KalshiBest = kBest;
-            set.PolymarketBest = pBest;
+            set.KalshiBestPrice = kBest.Price;
+            set.KalshiBestSize = kBest.Size;
+            set.PolymarketBestPrice = pBest.Price;
+            set.PolymarketBestSize = pBest.Size;
             set.TopEvaluatedUtcTicks = nowTicks;
             set.Pending = true;
             set.Topped = true;
@@ -347,29 +405,30 @@ public sealed class CrossVenueArbitrage : IBookListener
         // An edge persists over many book changes that leave the levels its sizing read as they were (a change deeper in a
         // book than the sizing walked, on its bid side, or of the other set): priced and sized from the same levels under
         // the same limits, the answer is the same.
-        var memo = set.Sized;
+        var memo = _memoBySlot[slot];
         if (EvaluateEveryChange || !memo.IsFor(kLadder, pLadder, _limits))
         {
             var reads = new LadderReads();
-            var answer = PriceAndSize(pair, kLadder, pLadder, ref reads);
+            var answer = PriceAndSize(_pairBySlot[slot >> 1], kLadder, pLadder, ref reads);
             memo.Remember(kLadder, pLadder, _limits, answer, reads);
         }
         var top = memo.Top;
         set.Pending = false;
         ref var spread = ref _spreads[slot];
-        spread = new ArbSetSpread(pair.Pair.Id, set.Index, set.Set.Kalshi, set.Set.Polymarket, ArbSetState.NoEdge,
+        spread = new ArbSetSpread(set.PairId, index, set.Set.Kalshi, set.Set.Polymarket, ArbSetState.NoEdge,
             kBest.Price, pBest.Price, top.AskSum, top.GrossEdge, top.NetEdge, top.Size, nowTicks);
         if (!memo.Found) return;
         var sizing = memo.Sizing;
         var capped = memo.Capped;
 
         spread = spread with { State = ArbSetState.Edge };
-        if (_sink.SettledWithoutBuilding(pair.Pair.Id, null))
+        if (_sink.SettledWithoutBuilding(set.PairId, null))
         {
             _ids.Next();
             return;
         }
-        _sink.OnOpportunity(BuildOpportunity(pair, set, sizing, kBook, pBook, now, capped ? _limits.MaxTradeSize : null));
+        // Last: nothing of the set (a reference into the slot array) is written after the sink has run.
+        _sink.OnOpportunity(BuildOpportunity(_pairBySlot[slot >> 1], set.Set, sizing, kBook, pBook, now, capped ? _limits.MaxTradeSize : null));
     }
 
     /// <summary>Top-of-book figures and sizing of a set with a gross edge, from its ladders (best first) under the current limits.</summary>
@@ -432,13 +491,13 @@ public sealed class CrossVenueArbitrage : IBookListener
         public void Forget() => _limits = null;
     }
 
-    private Opportunity BuildOpportunity(PairState pair, SetState set, in ArbSizing sizing, OrderBook kBook, OrderBook pBook, DateTimeOffset now,
+    private Opportunity BuildOpportunity(PairState pair, ArbSet set, in ArbSizing sizing, OrderBook kBook, OrderBook pBook, DateTimeOffset now,
         decimal? cappedBy)
     {
-        var kalshiLeg = Leg(set.Set.Kalshi, VenueId.Kalshi, sizing.Kalshi, kBook, now);
-        var polymarketLeg = Leg(set.Set.Polymarket, VenueId.Polymarket, sizing.Polymarket, pBook, now);
+        var kalshiLeg = Leg(set.Kalshi, VenueId.Kalshi, sizing.Kalshi, kBook, now);
+        var polymarketLeg = Leg(set.Polymarket, VenueId.Polymarket, sizing.Polymarket, pBook, now);
         var reason = string.Create(CultureInfo.InvariantCulture,
-            $"buy {sizing.Quantity:0.##} Kalshi {Outcome(pair.Kalshi, set.Set.Kalshi)} ≤ {sizing.Kalshi.WorstPrice} + Polymarket {Outcome(pair.Polymarket, set.Set.Polymarket)} ≤ {sizing.Polymarket.WorstPrice} (best {sizing.KalshiBestAsk} + {sizing.PolymarketBestAsk}): gross {sizing.GrossEdgePerSet:0.0000}/set, net {sizing.NetEdgePerSet:0.0000}/set after {sizing.TotalCosts:0.00###} fees and costs, expected profit {sizing.ExpectedProfit:0.00##}");
+            $"buy {sizing.Quantity:0.##} Kalshi {Outcome(pair.Kalshi, set.Kalshi)} ≤ {sizing.Kalshi.WorstPrice} + Polymarket {Outcome(pair.Polymarket, set.Polymarket)} ≤ {sizing.Polymarket.WorstPrice} (best {sizing.KalshiBestAsk} + {sizing.PolymarketBestAsk}): gross {sizing.GrossEdgePerSet:0.0000}/set, net {sizing.NetEdgePerSet:0.0000}/set after {sizing.TotalCosts:0.00###} fees and costs, expected profit {sizing.ExpectedProfit:0.00##}");
         if (cappedBy is { } maxTradeSize)
         {
             reason += string.Create(CultureInfo.InvariantCulture, $"; capped at {sizing.Quantity:0.##} sets by the max trade size {maxTradeSize:0.00}");
@@ -465,73 +524,116 @@ public sealed class CrossVenueArbitrage : IBookListener
     private static string Outcome(Market market, InstrumentId instrument) => instrument == market.Yes ? "YES" : "NO";
 
 
-    /// <summary>Rebuilds <see cref="_holdingByInstrument"/> for one instrument from its pairs, in their order.</summary>
-    private void IndexHoldingSets(InstrumentId instrument)
-    {
-        if (instrument.Value >= _holdingByInstrument.Length)
-        {
-            Array.Resize(ref _holdingByInstrument, Math.Max(instrument.Value + 1, _holdingByInstrument.Length * 2));
-        }
-        var pairs = (uint)instrument.Value < (uint)_byInstrument.Length ? _byInstrument[instrument.Value] : null;
-        _holdingByInstrument[instrument.Value] = pairs is null ? null
-            : [.. pairs.Select(p => p.First.Set.Kalshi == instrument || p.First.Set.Polymarket == instrument ? p.First : p.Second)];
-    }
-
     private List<PairState> Index(InstrumentId instrument)
     {
         if (instrument.Value >= _byInstrument.Length) Array.Resize(ref _byInstrument, Math.Max(instrument.Value + 1, _byInstrument.Length * 2));
         return _byInstrument[instrument.Value] ??= [];
     }
 
-    /// <summary>Gives every set a slot in the spread array; pairs keep their last figures, so the dashboard does not blink.</summary>
+    /// <summary>
+    /// Gives every set a slot (pair by pair: first set, then second) in the spread and set-state arrays; pairs keep their
+    /// last figures, so the dashboard does not blink, and their sets' state. Then indexes, per instrument, the slots of the
+    /// sets holding it, in the order of its pairs.
+    /// </summary>
     private void RebuildSpreads()
     {
         PriceUnpricedTops();
         var spreads = new ArbSetSpread[_pairs.Count * 2];
-        var owners = new (PairState, SetState)[spreads.Length];
+        var sets = new SetState[spreads.Length];
+        var pairBySlot = new PairState[_pairs.Count];
+        var memoBySlot = new SizingMemo[spreads.Length];
         var slot = 0;
         foreach (var pair in _pairs.Values)
         {
-            foreach (var set in (ReadOnlySpan<SetState>)[pair.First, pair.Second])
+            var kept = pair.FirstSlot >= 0 && pair.FirstSlot + 1 < _spreads.Length && _pairBySlot[pair.FirstSlot >> 1] == pair;
+            for (var index = 0; index < 2; index++, slot++)
             {
-                spreads[slot] = set.SpreadSlot >= 0 && set.SpreadSlot < _spreads.Length && _spreads[set.SpreadSlot].PairId == pair.Pair.Id
-                    ? _spreads[set.SpreadSlot]
-                    : new ArbSetSpread(pair.Pair.Id, set.Index, set.Set.Kalshi, set.Set.Polymarket, ArbSetState.NotEvaluated, default, default, 0m, 0m, 0m, 0m, 0);
-                owners[slot] = (pair, set);
-                set.SpreadSlot = slot++;
+                var set = index == 0 ? pair.First : pair.Second;
+                if (kept)
+                {
+                    spreads[slot] = _spreads[pair.FirstSlot + index];
+                    sets[slot] = _sets[pair.FirstSlot + index];
+                }
+                else
+                {
+                    spreads[slot] = new ArbSetSpread(pair.Pair.Id, index, set.Kalshi, set.Polymarket, ArbSetState.NotEvaluated, default, default, 0m, 0m, 0m, 0m, 0);
+                    sets[slot] = new SetState(set, pair.Pair.Id, pair.Approved);
+                }
+                memoBySlot[slot] = pair.Memo(index);
             }
+            pair.FirstSlot = slot - 2;
+            pairBySlot[(slot >> 1) - 1] = pair;
         }
         _spreads = spreads;
-        _slotOwners = owners;
+        _sets = sets;
+        _pairBySlot = pairBySlot;
+        _memoBySlot = memoBySlot;
+        IndexHoldingSets();
+    }
+
+    /// <summary>Rebuilds <see cref="_holdingStart"/> and <see cref="_holdingSlots"/> from every instrument's pairs, in their order.</summary>
+    private void IndexHoldingSets()
+    {
+        var starts = new int[_byInstrument.Length + 1];
+        var slots = new List<int>();
+        for (var instrument = 0; instrument < _byInstrument.Length; instrument++)
+        {
+            starts[instrument] = slots.Count;
+            if (_byInstrument[instrument] is not { } pairs) continue;
+            foreach (var pair in pairs)
+            {
+                var holdsFirst = pair.First.Kalshi.Value == instrument || pair.First.Polymarket.Value == instrument;
+                slots.Add(pair.FirstSlot + (holdsFirst ? 0 : 1));
+            }
+        }
+        starts[_byInstrument.Length] = slots.Count;
+        _holdingSlots = [.. slots];
+        _holdingStart = starts;
     }
 
     /// <summary>The slot's spread with its figures worked out, to change in place.</summary>
     private ref ArbSetSpread PricedSpread(int slot)
     {
-        if (_slotOwners[slot].Set.Pending) PriceUnpricedTop(slot);
+        if (_sets[slot].Pending) PriceUnpricedTop(slot);
         return ref _spreads[slot];
     }
 
     private void PriceUnpricedTops()
     {
-        for (var slot = 0; slot < _slotOwners.Length; slot++)
+        for (var slot = 0; slot < _sets.Length; slot++)
         {
-            if (_slotOwners[slot].Set.Pending) PriceUnpricedTop(slot);
+            if (_sets[slot].Pending) PriceUnpricedTop(slot);
         }
     }
 
     /// <summary>The spread the evaluation that saw no gross edge would have written, as it would have written it.</summary>
     private void PriceUnpricedTop(int slot)
     {
-        var (pair, set) = _slotOwners[slot];
+        ref var set = ref _sets[slot];
+        var pair = _pairBySlot[slot >> 1];
         set.Pending = false;
-        var top = ArbSetSizer.TopOfBook(set.KalshiBest, set.PolymarketBest, pair.KalshiTerms, pair.PolymarketTerms, _limits.FixedCostPerSet);
-        _spreads[slot] = new ArbSetSpread(pair.Pair.Id, set.Index, set.Set.Kalshi, set.Set.Polymarket, ArbSetState.NoEdge,
-            set.KalshiBest.Price, set.PolymarketBest.Price, top.AskSum, top.GrossEdge, top.NetEdge, top.Size, set.TopEvaluatedUtcTicks);
+        var top = ArbSetSizer.TopOfBook(new BookLevel(set.KalshiBestPrice, set.KalshiBestSize), new BookLevel(set.PolymarketBestPrice, set.PolymarketBestSize),
+            pair.KalshiTerms, pair.PolymarketTerms, _limits.FixedCostPerSet);
+        _spreads[slot] = new ArbSetSpread(pair.Pair.Id, slot & 1, set.Set.Kalshi, set.Set.Polymarket, ArbSetState.NoEdge,
+            set.KalshiBestPrice, set.PolymarketBestPrice, top.AskSum, top.GrossEdge, top.NetEdge, top.Size, set.TopEvaluatedUtcTicks);
     }
 
+    /// <summary>Forgets what the set in <paramref name="slot"/> last saw: its next evaluation reads and sizes its books afresh.</summary>
+    private void ForgetVersions(int slot)
+    {
+        ref var set = ref _sets[slot];
+        set.KalshiVersion = -1;
+        set.PolymarketVersion = -1;
+        set.Topped = false;
+        _memoBySlot[slot].Forget();
+    }
+
+    /// <summary>What evaluating a pair reads besides its sets' state: the pair, its markets, fee terms and sizing memos.</summary>
     private sealed class PairState(MarketPair pair, Market kalshi, Market polymarket, ArbLegTerms kalshiTerms, ArbLegTerms polymarketTerms, ArbSet first, ArbSet second)
     {
+        private readonly SizingMemo _firstMemo = new();
+        private readonly SizingMemo _secondMemo = new();
+
         public MarketPair Pair { get; } = pair;
 
         /// <summary>The pair's status is <see cref="PairStatus.Approved"/> (a <see cref="MarketPair"/> is immutable, so this is its status now).</summary>
@@ -540,76 +642,62 @@ public sealed class CrossVenueArbitrage : IBookListener
         public Market Polymarket { get; } = polymarket;
         public ArbLegTerms KalshiTerms { get; } = kalshiTerms;
         public ArbLegTerms PolymarketTerms { get; } = polymarketTerms;
-        public SetState First { get; private set; } = null!;
-        public SetState Second { get; private set; } = null!;
+        public ArbSet First { get; } = first;
+        public ArbSet Second { get; } = second;
 
-        /// <summary>The pair's two sets, each knowing the pair and the other (called once, from the factory).</summary>
-        public PairState WithSets()
-        {
-            First = new SetState(first, 0, this);
-            Second = new SetState(second, 1, this);
-            First.Sibling = Second;
-            Second.Sibling = First;
-            return this;
-        }
+        /// <summary>The slot of the pair's first set (its second is the next), −1 before it has one.</summary>
+        public int FirstSlot { get; set; } = -1;
 
-        public void ForgetVersions()
-        {
-            First.ForgetVersions();
-            Second.ForgetVersions();
-        }
+        /// <summary>The sizing memo of the pair's first (0) or second (1) set.</summary>
+        public SizingMemo Memo(int index) => index == 0 ? _firstMemo : _secondMemo;
     }
 
-    /// <summary>One arb set's book versions when last evaluated, so unchanged books are not sized (or reported) twice.</summary>
-    private sealed class SetState(ArbSet set, int index, PairState owner)
+    /// <summary>
+    /// One arb set's state as a book change reads and writes it: its book versions when last evaluated, so unchanged
+    /// books are not sized (or reported) twice, and the best asks its last "no gross edge" saw. Kept by value in one
+    /// array (by slot), so a change reads the set and its sibling from two neighbouring entries.
+    /// </summary>
+    private struct SetState(ArbSet set, long pairId, bool approved)
     {
-        public ArbSet Set { get; } = set;
-        public int Index { get; } = index;
+        public readonly ArbSet Set = set;
 
-        /// <summary>The pair this set belongs to.</summary>
-        public PairState Owner { get; } = owner;
-
-        /// <summary>The pair's other set.</summary>
-        public SetState Sibling { get; set; } = null!;
+        /// <summary>The pair's id, kept here so an evaluation need not read the pair.</summary>
+        public readonly long PairId = pairId;
 
         /// <summary>The pair's <see cref="PairState.Approved"/>, kept here so a book change need not read the pair.</summary>
-        public bool Approved { get; } = owner.Approved;
-        public int SpreadSlot { get; set; } = -1;
-        public long KalshiVersion { get; set; } = -1;
-        public long PolymarketVersion { get; set; } = -1;
+        public readonly bool Approved = approved;
+
+        /// <summary>The last evaluation (versions remembered) stopped at "no gross edge" with the best asks below.</summary>
+        public bool Topped;
+
+        /// <summary>The spread slot's figures for the best asks below are not worked out yet.</summary>
+        public bool Pending;
+
+        public long KalshiVersion = -1;
+        public long PolymarketVersion = -1;
 
         /// <summary>The older of its two books' last updates when last seen fresh (valid while the versions are remembered).</summary>
-        public long OldestUpdateUtcTicks { get; set; }
+        public long OldestUpdateUtcTicks;
 
         /// <summary>Each book's last update when last seen fresh (valid while the versions are remembered).</summary>
-        public long KalshiLastUpdateUtcTicks { get; set; }
+        public long KalshiLastUpdateUtcTicks;
 
         /// <inheritdoc cref="KalshiLastUpdateUtcTicks"/>
-        public long PolymarketLastUpdateUtcTicks { get; set; }
+        public long PolymarketLastUpdateUtcTicks;
 
-        /// <summary>The last evaluation (versions remembered) stopped at "no gross edge" with <see cref="KalshiBest"/> and <see cref="PolymarketBest"/>.</summary>
-        public bool Topped { get; set; }
+        /// <summary>When the best asks below were last evaluated (TimeProvider UTC ticks).</summary>
+        public long TopEvaluatedUtcTicks;
 
-        /// <summary>The best asks last seen with no gross edge.</summary>
-        public BookLevel KalshiBest { get; set; }
+        /// <summary>The best asks last seen with no gross edge (price and size, kept apart so the struct packs).</summary>
+        public Price KalshiBestPrice;
 
-        /// <inheritdoc cref="KalshiBest"/>
-        public BookLevel PolymarketBest { get; set; }
+        /// <inheritdoc cref="KalshiBestPrice"/>
+        public Price PolymarketBestPrice;
 
-        /// <summary>When <see cref="KalshiBest"/> and <see cref="PolymarketBest"/> were last evaluated (TimeProvider UTC ticks).</summary>
-        public long TopEvaluatedUtcTicks { get; set; }
+        /// <inheritdoc cref="KalshiBestPrice"/>
+        public decimal KalshiBestSize;
 
-        /// <summary>The spread slot's figures for <see cref="KalshiBest"/> and <see cref="PolymarketBest"/> are not worked out yet.</summary>
-        public bool Pending { get; set; }
-
-        public SizingMemo Sized { get; } = new();
-
-        public void ForgetVersions()
-        {
-            KalshiVersion = -1;
-            PolymarketVersion = -1;
-            Topped = false;
-            Sized.Forget();
-        }
+        /// <inheritdoc cref="KalshiBestPrice"/>
+        public decimal PolymarketBestSize;
     }
 }

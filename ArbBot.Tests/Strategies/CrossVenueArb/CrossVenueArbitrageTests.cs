@@ -236,6 +236,57 @@ public sealed class CrossVenueArbitrageTests
         Assert.Equal(2, _sink.Opportunities[1].Id);
     }
 
+    /// <summary>
+    /// The sets' state is kept by slot and moved when pairs come and go: what a pair last saw (its versions, so no repeat
+    /// of a found opportunity, and its spread figures and evaluation time) must move with it.
+    /// </summary>
+    [Fact]
+    public void Adding_and_removing_other_pairs_keeps_what_a_pair_last_saw()
+    {
+        var other = _registry.AddMarket(NewMarket(VenueId.Polymarket, "0xother", FeeParameters.None), "other-yes", "other-no");
+        var earlier = new MarketPair(3, _kalshi.MarketKey, other.MarketKey, PairMapping.YesNo, PairStatus.Approved, 90, [], [], _time.GetUtcNow(), _time.GetUtcNow(), "admin");
+        Assert.Equal(PairRegistration.Active, _strategy.AddOrUpdatePair(earlier));
+        _strategy.AddOrUpdatePair(Pair(PairMapping.YesYes));
+        NoEdgeBooks();
+        Asks(_polymarket.No, (0.50m, 10m));
+        Assert.Single(_sink.Opportunities);
+        var seen = _strategy.SnapshotSpreads().Where(s => s.PairId == PairId).ToArray();
+
+        // The pair before it goes (its slots move down), then another comes after it; after each, the pair's books are
+        // notified again unchanged.
+        _time.Advance(TimeSpan.FromMilliseconds(40));
+        Assert.True(_strategy.RemovePair(earlier.Id));
+        AssertNothingNew();
+        _strategy.AddOrUpdatePair(earlier with { Id = 9 });
+        AssertNothingNew();
+        // And a real change of its book is still seen, and shown on its own set.
+        Asks(_polymarket.No, (0.50m, 12m));
+        Assert.Equal(2, _sink.Opportunities.Count);
+        var spreads = _strategy.SnapshotSpreads().Where(s => s.PairId == PairId).ToArray();
+        Assert.Equal(
+            [(0, _kalshi.Yes, _polymarket.No, ArbSetState.Edge, P(0.50m)), (1, _kalshi.No, _polymarket.Yes, ArbSetState.NoEdge, P(0.50m))],
+            spreads.Select(s => (s.SetIndex, s.Kalshi, s.Polymarket, s.State, s.PolymarketAsk)).ToArray());
+        Assert.Equal(_time.GetUtcNow().UtcTicks, spreads[0].EvaluatedUtcTicks);
+
+        void AssertNothingNew()
+        {
+            _hub.Notify(_hub.TryGetBook(_kalshi.Yes)!);
+            _hub.Notify(_hub.TryGetBook(_polymarket.No)!);
+            _hub.Notify(_hub.TryGetBook(_kalshi.No)!);
+            Assert.Single(_sink.Opportunities);
+            Assert.Equal(seen, _strategy.SnapshotSpreads().Where(s => s.PairId == PairId).ToArray());
+            // A change of the second set's Kalshi book (still no edge there) shows on the second set only, as its own.
+            _time.Advance(TimeSpan.FromMilliseconds(10));
+            var ask = _hub.TryGetBook(_kalshi.No)!.BestAsk.Price == P(0.60m) ? 0.61m : 0.60m;
+            Asks(_kalshi.No, (ask, 10m));
+            var spreads = _strategy.SnapshotSpreads().Where(s => s.PairId == PairId).ToArray();
+            Assert.Equal(seen[0], spreads[0]);
+            Assert.Equal((1, _kalshi.No, _polymarket.Yes, ArbSetState.NoEdge, P(ask), P(0.50m), _time.GetUtcNow().UtcTicks),
+                (spreads[1].SetIndex, spreads[1].Kalshi, spreads[1].Polymarket, spreads[1].State, spreads[1].KalshiAsk, spreads[1].PolymarketAsk, spreads[1].EvaluatedUtcTicks));
+            seen[1] = spreads[1];
+        }
+    }
+
     [Fact]
     public void Spreads_show_top_of_book_figures_for_both_sets()
     {
