@@ -33,6 +33,7 @@ internal sealed class TailAttribution
     private readonly int[] _fills;
     private readonly long[] _hubBytes;
     private readonly int[] _passes;
+    private readonly long[] _jitTicks;
     private readonly Func<long> _sleepCount;
     private readonly Func<long> _fillCount;
     private readonly Func<long> _orderCount;
@@ -51,6 +52,7 @@ internal sealed class TailAttribution
         _fills = new int[events];
         _hubBytes = new long[events];
         _passes = new int[events];
+        _jitTicks = new long[events];
         _sleepCount = sleepCount;
         _fillCount = fillCount;
         _orderCount = orderCount;
@@ -76,6 +78,8 @@ internal sealed class TailAttribution
         // What the hub thread itself has allocated so far (a thread-local counter: no allocation, a few ns).
         _hubBytes[index] = GC.GetAllocatedBytesForCurrentThread();
         _passes[index] = _passesSoFar;
+        // Time the hub thread spent compiling methods (first calls, tier-up, OSR): JIT runs on the calling thread.
+        _jitTicks[index] = System.Runtime.JitInfo.GetCompilationTime(currentThread: true).Ticks;
     }
 
     /// <summary>The breakdown of the slow events among [<paramref name="from"/>, end) and the hub's heaviest slots.</summary>
@@ -195,7 +199,8 @@ internal sealed class TailAttribution
             text.Append(CultureInfo.InvariantCulture, $"    {kind,-34} {histogram.Count,9:N0} slots: p50 {histogram.ValueAt(0.5) / 1e3,7:F1} us, p99 {histogram.ValueAt(0.99) / 1e3,7:F1} us, max {histogram.Max / 1e3,8:F1} us, total {histogram.Sum / 1e9,6:F2} s; hub allocated {bytesByKind[kind] / (double)histogram.Count,8:F1} B per slot");
             text.AppendLine();
         }
-        text.Append(CultureInfo.InvariantCulture, $"  the hub thread allocated {hubBytes / (double)Math.Max(1, slotCount):F1} B per paced event ({hubBytes / 1e6:F1} MB over {slotCount:N0} slots)");
+        var jitMs = (_jitTicks[last] - _jitTicks[from]) / 1e4;
+        text.Append(CultureInfo.InvariantCulture, $"  the hub thread allocated {hubBytes / (double)Math.Max(1, slotCount):F1} B per paced event ({hubBytes / 1e6:F1} MB over {slotCount:N0} slots); it spent {jitMs:F1} ms compiling methods after the warm-up");
         text.AppendLine();
         text.Append(CultureInfo.InvariantCulture, $"  the {top} slots with the most hub processor time:");
         text.AppendLine();
@@ -204,7 +209,7 @@ internal sealed class TailAttribution
             var wall = (_wall[index + 1] - _wall[index]) * us;
             var pause = (_gcPause[index + 1] - _gcPause[index]) / 10.0;
             var at = (_wall[index] - _wall[from]) * us / 1e6;
-            text.Append(CultureInfo.InvariantCulture, $"    event {index,9:N0} at {at,5:F2} s: cpu {cpu / 1e3,8:F1} us, wall {wall,8:F1} us, GC pause {pause,7:F1} us ({_gcCount[index + 1] - _gcCount[index]} GCs), hub allocated {(_hubBytes[index + 1] - _hubBytes[index]) / 1024.0,8:F1} KB, {KindOf(index)}");
+            text.Append(CultureInfo.InvariantCulture, $"    event {index,9:N0} at {at,5:F2} s: cpu {cpu / 1e3,8:F1} us, wall {wall,8:F1} us, GC pause {pause,7:F1} us ({_gcCount[index + 1] - _gcCount[index]} GCs), hub allocated {(_hubBytes[index + 1] - _hubBytes[index]) / 1024.0,8:F1} KB, JIT on the hub {(_jitTicks[index + 1] - _jitTicks[index]) / 10.0,7:F1} us, {KindOf(index)}");
             if (suspensionsDuring is not null) text.Append(CultureInfo.InvariantCulture, $"; runtime suspensions: {suspensionsDuring(_wall[index], _wall[index + 1])}");
             text.AppendLine();
         }

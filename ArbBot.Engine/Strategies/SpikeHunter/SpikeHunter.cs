@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using ArbBot.Engine.Core;
 using ArbBot.Engine.Events;
 using ArbBot.Engine.Execution;
@@ -108,6 +109,13 @@ public sealed class SpikeHunter : IOpportunityExecutor, IHubWork, IDisposable
     void IHubWork.Execute(MarketDataHub hub) => Sample();
 
     /// <summary>One sampling pass over every tracked market, then the exits. Hub thread (the timer posts it there).</summary>
+    /// <remarks>
+    /// Compiled fully optimized at its first call (in the first pass). Tiered, it ran its first passes unoptimized and its
+    /// loop was compiled on stack replacement once its back edges had counted ~10,000 markets — on the hub, in the middle
+    /// of a pass, about the ninth: the 10 ms "no GC" hub slot seen at the same point of every latency run (measured with the
+    /// hub thread's JIT time per slot). The same for the loops over every tracker on a position's close.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Sample()
     {
         var now = _time.GetUtcNow();
@@ -325,6 +333,7 @@ public sealed class SpikeHunter : IOpportunityExecutor, IHubWork, IDisposable
 
     // ---- exits ----------------------------------------------------------------------------------------------------
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ManageExits(SpikeHunterSettings settings, DateTimeOffset now)
     {
         if (_positions.Count == 0) return;
@@ -418,6 +427,7 @@ public sealed class SpikeHunter : IOpportunityExecutor, IHubWork, IDisposable
         Finish(position, now, ExecutionOutcomeKind.Closed, position.Quantity, summary, realized);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Finish(SpikePosition position, DateTimeOffset now, ExecutionOutcomeKind kind, decimal planned, string summary, decimal realized = 0m)
     {
         position.State = SpikePositionState.Closed;
@@ -435,6 +445,7 @@ public sealed class SpikeHunter : IOpportunityExecutor, IHubWork, IDisposable
             opportunity.NetEdgePerSet * planned, realized, opportunity.DetectedAt, now, firstFill - opportunity.DetectedAt, summary));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void MarkCooldown(SpikePosition position)
     {
         var until = _time.GetUtcNow() + _settings.Cooldown;
