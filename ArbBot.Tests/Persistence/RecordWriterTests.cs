@@ -118,7 +118,8 @@ public sealed class RecordWriterTests
         var writer = new RecordWriter(database, TimeProvider.System, NullLogger<RecordWriter>.Instance) { GatherDelay = TimeSpan.Zero };
         await writer.StartAsync(CancellationToken.None);
 
-        // 8 producers × 12,000 records: ~23 chunks of 4,096, each end raced by several producers, chunks recycled.
+        // 8 producers × 12,000 records: ~23 chunks of 4,096, each end raced by several producers. The producers hold back
+        // while more than 3,000 wait, so the writer empties chunks as they go and the same few are recycled again and again.
         const int Producers = 8;
         const int Each = 12_000;
         using var start = new ManualResetEventSlim();
@@ -129,12 +130,17 @@ public sealed class RecordWriterTests
             {
                 if (i % 2 == 0) writer.Enqueue(new RiskEventRecord(Now, "StaleData", "Reject", p, i, "v"));
                 else writer.Enqueue(new DeferredRecord(NumberedRiskEvents.Instance, $"#{i}", "StaleData", Now, p, i));
-                if (i % 1_000 == 0) Thread.Yield();
+                if (i % 500 == 0)
+                {
+                    while (writer.Pending > 3_000) Thread.Sleep(1);
+                }
             }
-        })).ToList();
+        })
+        { IsBackground = true }).ToList();
         threads.ForEach(t => t.Start());
         start.Set();
-        threads.ForEach(t => t.Join());
+        // A producer that can never place its record (a lost chunk link) spins for ever: fail instead of hanging.
+        Assert.All(threads, t => Assert.True(t.Join(TimeSpan.FromSeconds(120)), "a producer never finished queueing"));
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         await writer.FlushAsync(timeout.Token);
         Assert.Equal(0, writer.Pending);
