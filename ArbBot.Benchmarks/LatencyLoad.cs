@@ -32,6 +32,7 @@ internal static class LatencyLoad
             ? new TailAttribution(events.Length, () => replay.Hub.Sleeps, () => replay.Journal.Fills, () => probe.SubmitCalls)
             : null;
         probe.Attribution = attribution;
+        if (attribution is not null) replay.Desk.SpikeHunter.Board.Updated += attribution.OnSpikePass;
 
         var reasons = new Dictionary<string, int>();
         var countReasons = options.ContainsKey("reasons");
@@ -50,6 +51,9 @@ internal static class LatencyLoad
         // Inline: the feeding thread is the hub's (it drains after each post); otherwise the hub runs as in the app.
         var hubLoop = mode == FeedMode.Inline ? null : StartHub(replay.Hub, stop.Token);
         using var sampler = options.ContainsKey("allocations") ? new AllocationSampler() : null;
+        // Runtime suspensions (GC and others, e.g. tiered compilation's) and each collection's generation, thread and promotion.
+        using var suspensions = attribution is not null ? new RuntimeSuspensions() : null;
+        long measuredFrom = 0;
         // --gc-latency sustained|lowlatency|interactive|batch: the GC latency mode during the run (what a trading session could set).
         if (options.TryGetValue("gc-latency", out var latencyMode))
         {
@@ -146,9 +150,16 @@ internal static class LatencyLoad
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  portfolio ApplyFill: {fillWatch.Elapsed.TotalMicroseconds / fills.Length:F1} us per fill ({groups:N0} groups of sets sharing instruments, the largest {largestInstruments} instruments in {largestSets} sets)"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  dashboard refresh on the hub with {portfolio.OpenPositionCount:N0} markets open: RecomputeUnrealized {unchanged.TotalMicroseconds:F1} us with no book changed; portfolio Snapshot {portfolioCopy.TotalMicroseconds:F1} us; SnapshotSpreads {spreadsCopy.TotalMicroseconds:F1} us"));
         }
-        if (attribution is not null) Console.Write(attribution.Describe(ingress, (long)(rate * warmup), options.Double("slow-us", 200), (int)options.Double("top", 12)));
+        if (attribution is not null)
+        {
+            var from = (long)(rate * warmup);
+            Console.Write(attribution.Describe(ingress, from, options.Double("slow-us", 200), (int)options.Double("top", 12), suspensions!.During));
+            measuredFrom = ingress[Math.Min(from, ingress.Length - 1)];
+            Console.WriteLine($"  runtime suspensions (whole run, warm-up included): {suspensions.Summary()}");
+            Console.WriteLine("  collections after the warm-up:" + Environment.NewLine + suspensions.Collections(measuredFrom));
+        }
         foreach (var (reason, n) in reasons.OrderByDescending(r => r.Value).Take(12)) Console.WriteLine($"  {n,6} {reason}");
-        if (sampler is not null) Console.WriteLine("allocation samples by type:" + Environment.NewLine + sampler.Top(20));
+        if (sampler is not null) Console.WriteLine("allocation samples by thread and type:" + Environment.NewLine + sampler.Top(25));
         return 0;
     }
 

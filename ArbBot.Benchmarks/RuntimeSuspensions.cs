@@ -12,6 +12,8 @@ namespace ArbBot.Benchmarks;
 internal sealed class RuntimeSuspensions : EventListener
 {
     private readonly List<(DateTime Begin, DateTime End, int Reason)> _suspensions = [];
+    private readonly List<Collection> _collections = [];
+    private readonly Dictionary<long, string> _threadNames = [];
     private DateTime? _begin;
     private int _reason;
     private readonly DateTime _originUtc = DateTime.UtcNow;
@@ -30,6 +32,27 @@ internal sealed class RuntimeSuspensions : EventListener
             {
                 _begin = e.TimeStamp.ToUniversalTime();
                 _reason = e.Payload is { Count: > 0 } payload ? Convert.ToInt32(payload[0], CultureInfo.InvariantCulture) : -1;
+            }
+            else if (e.EventName is "GCStart_V2" or "GCStart_V1" && e.Payload is { Count: >= 4 } start)
+            {
+                // Count, Depth, Reason, Type; the event is written on the thread that runs the collection (workstation GC:
+                // the one whose allocation triggered it, or a background GC thread for a background gen 2).
+                _collections.Add(new Collection(e.TimeStamp.ToUniversalTime(), Convert.ToInt32(start[1], CultureInfo.InvariantCulture),
+                    Convert.ToInt32(start[2], CultureInfo.InvariantCulture), Convert.ToInt32(start[3], CultureInfo.InvariantCulture), ThreadName(e.OSThreadId)));
+            }
+            else if (e.EventName is "GCHeapStats_V2" or "GCHeapStats_V1" && e.Payload is { Count: >= 6 } stats && _collections.Count > 0)
+            {
+                // GenerationSize0, TotalPromotedSize0, GenerationSize1, TotalPromotedSize1, GenerationSize2, TotalPromotedSize2, ...
+                var last = _collections[^1];
+                if (last.Promoted0 < 0)
+                {
+                    _collections[^1] = last with
+                    {
+                        Promoted0 = Convert.ToInt64(stats[1], CultureInfo.InvariantCulture),
+                        Promoted1 = Convert.ToInt64(stats[3], CultureInfo.InvariantCulture),
+                        Gen2Size = Convert.ToInt64(stats[4], CultureInfo.InvariantCulture),
+                    };
+                }
             }
             else if (e.EventName is "GCRestartEEEnd_V1" or "GCRestartEEEnd" && _begin is { } begin)
             {
@@ -61,6 +84,42 @@ internal sealed class RuntimeSuspensions : EventListener
             return string.Join(", ", _suspensions.GroupBy(s => s.Reason).Select(g =>
                 string.Create(CultureInfo.InvariantCulture, $"{ReasonName(g.Key)} {g.Count()} ({g.Sum(s => (s.End - s.Begin).TotalMilliseconds):F1} ms)")));
         }
+    }
+
+    /// <summary>Every collection started after <paramref name="since"/> (a Stopwatch timestamp): when, which generation, why, on which thread, what it promoted.</summary>
+    public string Collections(long since)
+    {
+        var from = ToUtc(since);
+        lock (_suspensions)
+        {
+            return string.Join(Environment.NewLine, _collections.Where(c => c.At >= from).Select(c =>
+            {
+                var pause = _suspensions.Where(s => s.Reason == 1 && s.End >= c.At && s.Begin <= c.At.AddSeconds(1)).Select(s => (s.End - s.Begin).TotalMilliseconds).FirstOrDefault();
+                return string.Create(CultureInfo.InvariantCulture,
+                    $"    at {(c.At - from).TotalSeconds,6:F2} s: gen {c.Depth} ({(c.Type == 1 ? "background" : c.Type == 0 ? "blocking" : "type " + c.Type)}, reason {c.Reason}) on {c.Thread}, suspension {pause:F1} ms, promoted gen0 {c.Promoted0 / 1e6:F1} MB, gen1 {c.Promoted1 / 1e6:F1} MB, gen2 now {c.Gen2Size / 1e6:F0} MB");
+            }));
+        }
+    }
+
+    private string ThreadName(long id)
+    {
+        if (_threadNames.TryGetValue(id, out var name)) return name;
+        try
+        {
+            name = File.ReadAllText($"/proc/self/task/{id}/comm").Trim();
+        }
+        catch (IOException)
+        {
+            name = "?";
+        }
+        return _threadNames[id] = name;
+    }
+
+    private sealed record Collection(DateTime At, int Depth, int Reason, int Type, string Thread)
+    {
+        public long Promoted0 { get; init; } = -1;
+        public long Promoted1 { get; init; }
+        public long Gen2Size { get; init; }
     }
 
     private DateTime ToUtc(long timestamp) => _originUtc + Stopwatch.GetElapsedTime(_originTimestamp, timestamp);

@@ -31,10 +31,14 @@ internal sealed class TailAttribution
     private readonly int[] _found;
     private readonly int[] _orders;
     private readonly int[] _fills;
+    private readonly long[] _hubBytes;
+    private readonly int[] _passes;
+    private readonly long[] _jitTicks;
     private readonly Func<long> _sleepCount;
     private readonly Func<long> _fillCount;
     private readonly Func<long> _orderCount;
     private int _foundSoFar;
+    private int _passesSoFar;
 
     public TailAttribution(int events, Func<long> sleepCount, Func<long> fillCount, Func<long> orderCount)
     {
@@ -46,6 +50,9 @@ internal sealed class TailAttribution
         _found = new int[events];
         _orders = new int[events];
         _fills = new int[events];
+        _hubBytes = new long[events];
+        _passes = new int[events];
+        _jitTicks = new long[events];
         _sleepCount = sleepCount;
         _fillCount = fillCount;
         _orderCount = orderCount;
@@ -53,6 +60,9 @@ internal sealed class TailAttribution
 
     /// <summary>An opportunity reached the desk (hub thread).</summary>
     public void OnFound() => _foundSoFar++;
+
+    /// <summary>The spike hunter finished a sampling pass (hub thread: its board's <c>Updated</c>).</summary>
+    public void OnSpikePass() => _passesSoFar++;
 
     /// <summary>The hub starts applying paced event <paramref name="index"/>, stamped at <paramref name="appliedAt"/> (hub thread).</summary>
     public void OnApplied(long index, long appliedAt)
@@ -65,10 +75,15 @@ internal sealed class TailAttribution
         _found[index] = _foundSoFar;
         _orders[index] = (int)_orderCount();
         _fills[index] = (int)_fillCount();
+        // What the hub thread itself has allocated so far (a thread-local counter: no allocation, a few ns).
+        _hubBytes[index] = GC.GetAllocatedBytesForCurrentThread();
+        _passes[index] = _passesSoFar;
+        // Time the hub thread spent compiling methods (first calls, tier-up, OSR): JIT runs on the calling thread.
+        _jitTicks[index] = System.Runtime.JitInfo.GetCompilationTime(currentThread: true).Ticks;
     }
 
     /// <summary>The breakdown of the slow events among [<paramref name="from"/>, end) and the hub's heaviest slots.</summary>
-    public string Describe(long[] ingress, long from, double slowMicroseconds, int top = 12)
+    public string Describe(long[] ingress, long from, double slowMicroseconds, int top = 12, Func<long, long, string>? suspensionsDuring = null)
     {
         var ticksPerMicro = Stopwatch.Frequency / 1e6;
         var threshold = (long)(slowMicroseconds * ticksPerMicro);
@@ -162,7 +177,9 @@ internal sealed class TailAttribution
 
         // The hub's own processor time per slot, by what the slot did.
         var kinds = new Dictionary<string, LogHistogram>(StringComparer.Ordinal);
+        var bytesByKind = new Dictionary<string, long>(StringComparer.Ordinal);
         var slots = new List<(int Index, long Cpu)>();
+        long hubBytes = 0, slotCount = 0;
         for (var j = (int)from; j < last; j++)
         {
             if (_wall[j] == 0 || _wall[j + 1] == 0) continue;
@@ -171,28 +188,38 @@ internal sealed class TailAttribution
             if (!kinds.TryGetValue(kind, out var histogram)) kinds[kind] = histogram = new LogHistogram();
             histogram.Record(cpu);
             slots.Add((j, cpu));
+            var bytes = _hubBytes[j + 1] - _hubBytes[j];
+            bytesByKind[kind] = bytesByKind.GetValueOrDefault(kind) + bytes;
+            hubBytes += bytes;
+            slotCount++;
         }
         text.AppendLine("  hub processor time per slot (an event, the work it queued, timers and fills until the next event), by what it did:");
         foreach (var (kind, histogram) in kinds.OrderByDescending(k => k.Value.Count))
         {
-            text.Append(CultureInfo.InvariantCulture, $"    {kind,-34} {histogram.Count,9:N0} slots: p50 {histogram.ValueAt(0.5) / 1e3,7:F1} us, p99 {histogram.ValueAt(0.99) / 1e3,7:F1} us, max {histogram.Max / 1e3,8:F1} us, total {histogram.Sum / 1e9,6:F2} s");
+            text.Append(CultureInfo.InvariantCulture, $"    {kind,-34} {histogram.Count,9:N0} slots: p50 {histogram.ValueAt(0.5) / 1e3,7:F1} us, p99 {histogram.ValueAt(0.99) / 1e3,7:F1} us, max {histogram.Max / 1e3,8:F1} us, total {histogram.Sum / 1e9,6:F2} s; hub allocated {bytesByKind[kind] / (double)histogram.Count,8:F1} B per slot");
             text.AppendLine();
         }
+        var jitMs = (_jitTicks[last] - _jitTicks[from]) / 1e4;
+        text.Append(CultureInfo.InvariantCulture, $"  the hub thread allocated {hubBytes / (double)Math.Max(1, slotCount):F1} B per paced event ({hubBytes / 1e6:F1} MB over {slotCount:N0} slots); it spent {jitMs:F1} ms compiling methods after the warm-up");
+        text.AppendLine();
         text.Append(CultureInfo.InvariantCulture, $"  the {top} slots with the most hub processor time:");
         text.AppendLine();
         foreach (var (index, cpu) in slots.OrderByDescending(s => s.Cpu).Take(top))
         {
             var wall = (_wall[index + 1] - _wall[index]) * us;
             var pause = (_gcPause[index + 1] - _gcPause[index]) / 10.0;
-            text.Append(CultureInfo.InvariantCulture, $"    event {index,9:N0}: cpu {cpu / 1e3,8:F1} us, wall {wall,8:F1} us, GC pause {pause,7:F1} us ({_gcCount[index + 1] - _gcCount[index]} GCs), {KindOf(index)}");
+            var at = (_wall[index] - _wall[from]) * us / 1e6;
+            text.Append(CultureInfo.InvariantCulture, $"    event {index,9:N0} at {at,5:F2} s: cpu {cpu / 1e3,8:F1} us, wall {wall,8:F1} us, GC pause {pause,7:F1} us ({_gcCount[index + 1] - _gcCount[index]} GCs), hub allocated {(_hubBytes[index + 1] - _hubBytes[index]) / 1024.0,8:F1} KB, JIT on the hub {(_jitTicks[index + 1] - _jitTicks[index]) / 10.0,7:F1} us, {KindOf(index)}");
+            if (suspensionsDuring is not null) text.Append(CultureInfo.InvariantCulture, $"; runtime suspensions: {suspensionsDuring(_wall[index], _wall[index + 1])}");
             text.AppendLine();
         }
         return text.ToString();
     }
 
-    /// <summary>What a slot did, in four kinds: fills (with whatever else), orders without fills, opportunities only, book update only.</summary>
+    /// <summary>What a slot did, in five kinds: a spike hunter sampling pass (with whatever else), fills, orders without fills, opportunities only, book update only.</summary>
     private string CoarseKindOf(long slot)
     {
+        if (_passes[slot + 1] != _passes[slot]) return "spike hunter pass (and more)";
         if (_fills[slot + 1] != _fills[slot]) return "fills (and orders, opportunities)";
         if (_orders[slot + 1] != _orders[slot]) return "orders, no fill";
         if (_found[slot + 1] != _found[slot]) return "opportunities refused, no order";
@@ -204,8 +231,10 @@ internal sealed class TailAttribution
         var found = _found[slot + 1] - _found[slot];
         var orders = _orders[slot + 1] - _orders[slot];
         var fills = _fills[slot + 1] - _fills[slot];
-        if (found == 0 && orders == 0 && fills == 0) return "book update only";
-        var parts = new List<string>(3);
+        var passes = _passes[slot + 1] - _passes[slot];
+        if (found == 0 && orders == 0 && fills == 0 && passes == 0) return "book update only";
+        var parts = new List<string>(4);
+        if (passes > 0) parts.Add("spike hunter pass");
         if (found > 0) parts.Add(found == 1 ? "1 opportunity" : found < 5 ? $"{found} opportunities" : "5+ opportunities");
         if (orders > 0) parts.Add(orders == 1 ? "1 order" : orders < 5 ? $"{orders} orders" : "5+ orders");
         if (fills > 0) parts.Add(fills == 1 ? "1 fill" : fills < 5 ? $"{fills} fills" : "5+ fills");

@@ -44,7 +44,15 @@ internal sealed class HotTable<TRow>
         Bind = bind;
         UpsertKey = upsertKey;
         RowsPerStatement = Math.Max(1, ParametersPerStatement / columns.Length);
+        _sqliteSql = new string?[RowsPerStatement + 1];
+        _postgresSql = new string?[RowsPerStatement + 1];
     }
+
+    // The statement text per row count (1 to RowsPerStatement) and provider, made once: building it per batch (a few KB
+    // of text and its builder, for the full chunk and for the remainder) was a good part of what the writer allocated.
+    // Writers on different databases may share a table: a race only makes the same text twice.
+    private readonly string?[] _sqliteSql;
+    private readonly string?[] _postgresSql;
 
     public string Name { get; }
 
@@ -83,6 +91,19 @@ internal sealed class HotTable<TRow>
     }
 
     internal string Sql(int rows, bool postgres)
+    {
+        var cache = postgres ? _postgresSql : _sqliteSql;
+        if ((uint)rows >= (uint)cache.Length) return BuildSql(rows, postgres);
+        var text = Volatile.Read(ref cache[rows]);
+        if (text is null)
+        {
+            text = BuildSql(rows, postgres);
+            Volatile.Write(ref cache[rows], text);
+        }
+        return text;
+    }
+
+    private string BuildSql(int rows, bool postgres)
     {
         var sql = new StringBuilder(64 + rows * Columns.Length * 6);
         sql.Append("INSERT INTO ").Append(Name).Append(" (");

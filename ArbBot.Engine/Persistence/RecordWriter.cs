@@ -17,20 +17,24 @@ namespace ArbBot.Engine.Persistence;
 /// </summary>
 public sealed class RecordWriter : BackgroundService
 {
-    // The queue: a linked list of fixed-size chunks of values. Producers append to the tail chunk under a lock held for
-    // one slot's write; the writer reads the head chunk without it (up to the count it last saw under the lock) and gives
-    // each chunk it has emptied back for reuse. A steady flow of records therefore allocates nothing for queueing (a
-    // channel's segments allocated every slot anew), nothing is ever copied to grow it, and the chunks sit in the large
-    // object heap, where collections do not copy what waits in them.
+    // The queue: a linked list of fixed-size chunks of values, without a lock. A producer reserves the next slot of the
+    // tail chunk with one interlocked increment, writes its value and marks the slot written; the producer that reserves
+    // the first slot past a chunk's end links the next chunk (a spare one when there is one) and the others wait for it
+    // (once every 4,096 records). The writer alone reads the head chunk in order, slot by slot as each is marked, and gives
+    // each chunk it has emptied back for reuse. So a producer (the hub) never waits for a lock the writer holds — with a
+    // lock, a writer preempted inside it, even for a few instructions, held the hub for as long as it was off its core —
+    // a steady flow of records allocates nothing for queueing, nothing is ever copied to grow it, and the chunks sit in the
+    // large object heap, where collections do not copy what waits in them.
     private const int ChunkSize = 4_096;
     private const int SpareChunks = 16;
-    private readonly Lock _queueGate = new();
-    private readonly Stack<Chunk> _spare = new();
+    private readonly Chunk?[] _spare = new Chunk?[SpareChunks];
     private Chunk _tail;
     private Chunk _head;
     private int _headIndex;
-    private int _headLimit;
     private TaskCompletionSource? _waiter;
+    // Risk event rows handed out for the batch in hand and reused for the next one (see Committed).
+    private readonly List<RiskEventRow> _riskRows = [];
+    private int _riskRowsUsed;
     private readonly IDbContextFactory<ArbBotDbContext> _contexts;
     private readonly TimeProvider _time;
     private readonly ILogger<RecordWriter> _logger;
@@ -90,8 +94,10 @@ public sealed class RecordWriter : BackgroundService
     /// Raised on the writer's thread after each transaction commits, with the rows it saved: what is durable. Whatever
     /// tells the outside world about a fill or a trade (logs, notifications) listens here, so nothing is announced that
     /// a crash could still lose. Handlers must be quick; an exception in one is logged and does not undo the save. The
-    /// list is reused for the next batch once the handlers return (copy what must be kept), and the rows the writer inserts
-    /// with prepared commands (risk events, order transitions) do not get their database-generated <c>Id</c> filled in.
+    /// list is reused for the next batch once the handlers return (copy what must be kept), and so are its
+    /// <see cref="RiskEventRow"/> objects (refilled with the next batch's risk events: the most frequent record, and its row
+    /// was most of what the writer allocated per record); the rows the writer inserts with prepared commands (risk events,
+    /// order transitions) do not get their database-generated <c>Id</c> filled in.
     /// </summary>
     public event Action<IReadOnlyList<object>>? Committed;
 
@@ -135,23 +141,52 @@ public sealed class RecordWriter : BackgroundService
     private void Enqueue(in QueuedRecord item)
     {
         var queued = Interlocked.Increment(ref _queued);
-        TaskCompletionSource? wake;
-        lock (_queueGate)
+        var spin = new SpinWait();
+        while (true)
         {
-            if (_tail.Count == ChunkSize)
+            var tail = Volatile.Read(ref _tail);
+            var slot = Interlocked.Increment(ref tail.Reserved) - 1;
+            if (slot < ChunkSize)
             {
-                var next = _spare.Count > 0 ? _spare.Pop() : new Chunk();
-                _tail.Next = next;
-                _tail = next;
+                tail.Items[slot] = item;
+                // A full fence (not only a release): the read of the writer's waiter below must not move before it.
+                Interlocked.Exchange(ref tail.Written[slot], 1);
+                break;
             }
-            _tail.Items[_tail.Count] = item;
-            _tail.Count++;
-            wake = _waiter;
-            _waiter = null;
+            if (slot == ChunkSize)
+            {
+                // This producer links the next chunk; the others that ran past the end wait for it (below).
+                var next = TakeSpare() ?? new Chunk();
+                Volatile.Write(ref next.Reserved, 0);
+                Volatile.Write(ref tail.Next, next);
+                Volatile.Write(ref _tail, next);
+                continue;
+            }
+            // Past the end of a chunk another producer is replacing (or of a recycled chunk no longer the tail): retry on
+            // the current tail once it is there.
+            while (ReferenceEquals(Volatile.Read(ref _tail), tail)) spin.SpinOnce(-1);
         }
-        // The writer was idle: its continuation runs on the thread pool, not here.
-        wake?.TrySetResult();
+        // The writer was idle: its continuation runs on the thread pool, not here. (Both sides publish with a full fence, so
+        // either this sees the waiter the writer published or the writer sees this record before it waits.)
+        if (Volatile.Read(ref _waiter) is not null && Interlocked.Exchange(ref _waiter, null) is { } wake) wake.TrySetResult();
         if (queued >= _capacity && !_backlogged) SetBacklogged(true);
+    }
+
+    private Chunk? TakeSpare()
+    {
+        for (var i = 0; i < SpareChunks; i++)
+        {
+            if (Volatile.Read(ref _spare[i]) is not null && Interlocked.Exchange(ref _spare[i], null) is { } chunk) return chunk;
+        }
+        return null;
+    }
+
+    private void GiveSpare(Chunk chunk)
+    {
+        for (var i = 0; i < SpareChunks; i++)
+        {
+            if (Interlocked.CompareExchange(ref _spare[i], chunk, null) is null) return;
+        }
     }
 
     /// <summary>Waits until every row queued before the call is saved (shutdown, tests).</summary>
@@ -173,7 +208,7 @@ public sealed class RecordWriter : BackgroundService
                 if (GatherDelay > TimeSpan.Zero && Pending < MaxBatch) await Task.Delay(GatherDelay, stoppingToken).ConfigureAwait(false);
                 Fill(batch);
                 await SaveWithRetryAsync(batch, stoppingToken).ConfigureAwait(false);
-                batch.Clear();
+                Done(batch);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -209,7 +244,7 @@ public sealed class RecordWriter : BackgroundService
             try
             {
                 await SaveAsync(batch, CancellationToken.None).ConfigureAwait(false);
-                batch.Clear();
+                Done(batch);
                 delay = TimeSpan.FromMilliseconds(100);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -246,11 +281,26 @@ public sealed class RecordWriter : BackgroundService
         {
             if (item.Row is { } row) batch.Add(row);
             else if (item.Deferred.Rows is { } rows) AddDeferred(rows, item.Deferred, batch);
-            else batch.Add(item.RiskEvent.ToRow());
+            else batch.Add(RiskRow(item.RiskEvent));
             taken++;
         }
         Interlocked.Add(ref _queued, -taken);
         Interlocked.Exchange(ref _inFlight, batch.Count);
+    }
+
+    /// <summary>A risk event's row, from the rows kept for reuse (they are handed out again once the batch is saved).</summary>
+    private RiskEventRow RiskRow(in RiskEventRecord riskEvent)
+    {
+        if (_riskRowsUsed == _riskRows.Count) _riskRows.Add(riskEvent.ToRow());
+        else riskEvent.CopyTo(_riskRows[_riskRowsUsed]);
+        return _riskRows[_riskRowsUsed++];
+    }
+
+    /// <summary>The batch is saved and its listeners have returned: its rows can be reused.</summary>
+    private void Done(List<object> batch)
+    {
+        batch.Clear();
+        _riskRowsUsed = 0;
     }
 
     private void AddDeferred(IDeferredRows rows, in DeferredRecord record, List<object> batch)
@@ -271,49 +321,63 @@ public sealed class RecordWriter : BackgroundService
     /// <summary>Completes when a record is queued (at once when one is); the writer's loop only.</summary>
     private async Task WaitForRecordsAsync(CancellationToken cancellationToken)
     {
-        while (true)
+        while (!HasRecord())
         {
-            TaskCompletionSource waiter;
-            lock (_queueGate)
+            var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Interlocked.Exchange(ref _waiter, waiter);
+            // Published with a full fence: a producer that wrote after this check sees the waiter and wakes it.
+            if (HasRecord())
             {
-                if (_headIndex < _head.Count || _head.Next is not null) return;
-                waiter = _waiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                Interlocked.CompareExchange(ref _waiter, null, waiter);
+                return;
             }
             await waiter.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
+    /// <summary>Whether the oldest queued slot is written (the writer only).</summary>
+    private bool HasRecord()
+    {
+        var head = _head;
+        var index = _headIndex;
+        if (index == ChunkSize)
+        {
+            if (Volatile.Read(ref head.Next) is not { } next) return false;
+            head = next;
+            index = 0;
+        }
+        return Volatile.Read(ref head.Written[index]) != 0;
+    }
+
     /// <summary>The oldest queued record; only the writer (its loop, or StopAsync after the loop ended) takes.</summary>
     private bool TryTake(out QueuedRecord item)
     {
-        while (true)
+        if (_headIndex == ChunkSize)
         {
-            if (_headIndex < _headLimit)
+            if (Volatile.Read(ref _head.Next) is not { } next)
             {
-                // Written before the count was published under the lock, and never written again until recycled.
-                item = _head.Items[_headIndex];
-                _head.Items[_headIndex++] = default;
-                return true;
+                item = default;
+                return false;
             }
-            lock (_queueGate)
-            {
-                if (_headIndex == ChunkSize && _head.Next is { } next)
-                {
-                    var emptied = _head;
-                    _head = next;
-                    _headIndex = 0;
-                    emptied.Count = 0;
-                    emptied.Next = null;
-                    if (_spare.Count < SpareChunks) _spare.Push(emptied);
-                }
-                _headLimit = _head.Count;
-                if (_headIndex >= _headLimit)
-                {
-                    item = default;
-                    return false;
-                }
-            }
+            var emptied = _head;
+            _head = next;
+            _headIndex = 0;
+            // Every slot of the emptied chunk was read and cleared; only a producer's late overrun can still touch its
+            // reservation count, which the producer that links it again resets.
+            emptied.Next = null;
+            GiveSpare(emptied);
         }
+        // Slots are taken in order: a slot reserved but not yet written holds back the ones after it.
+        if (Volatile.Read(ref _head.Written[_headIndex]) == 0)
+        {
+            item = default;
+            return false;
+        }
+        item = _head.Items[_headIndex];
+        _head.Items[_headIndex] = default;
+        _head.Written[_headIndex] = 0;
+        _headIndex++;
+        return true;
     }
 
     private void MarkFailure()
@@ -573,12 +637,15 @@ public sealed class RecordWriter : BackgroundService
 
     private sealed class Chunk
     {
-        public QueuedRecord[] Items { get; } = new QueuedRecord[ChunkSize];
+        public readonly QueuedRecord[] Items = new QueuedRecord[ChunkSize];
 
-        /// <summary>Slots written (under the queue's lock).</summary>
-        public int Count { get; set; }
+        /// <summary>1 once a slot's value is written (set by its producer, cleared by the writer as it takes it).</summary>
+        public readonly int[] Written = new int[ChunkSize];
 
-        public Chunk? Next { get; set; }
+        /// <summary>Slots reserved by producers (past <see cref="ChunkSize"/> once full).</summary>
+        public int Reserved;
+
+        public Chunk? Next;
     }
 
     private sealed class FlushMarker
@@ -602,6 +669,19 @@ public readonly record struct RiskEventRecord(DateTime AtUtc, string Rule, strin
         PairId = PairId,
         Detail = Detail,
     };
+
+    /// <summary>Writes these values into <paramref name="row"/> (a row the writer reuses).</summary>
+    public void CopyTo(RiskEventRow row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        row.Id = 0;
+        row.AtUtc = AtUtc;
+        row.Rule = Rule;
+        row.Verdict = Verdict;
+        row.OpportunityId = OpportunityId;
+        row.PairId = PairId;
+        row.Detail = Detail;
+    }
 }
 
 /// <summary>Builds the rows of a <see cref="DeferredRecord"/>, on the record writer's thread when the record's batch is taken.</summary>

@@ -110,6 +110,83 @@ public sealed class RecordWriterTests
         }
     }
 
+    [Fact]
+    public async Task Many_producers_racing_across_chunk_ends_lose_nothing_and_keep_each_producers_order()
+    {
+        using var database = await SqliteDatabase.MigratedAsync();
+        // No gather delay: the writer keeps catching up with the producers, so it reads slots as they are being written.
+        var writer = new RecordWriter(database, TimeProvider.System, NullLogger<RecordWriter>.Instance) { GatherDelay = TimeSpan.Zero };
+        await writer.StartAsync(CancellationToken.None);
+
+        // 8 producers × 12,000 records: ~23 chunks of 4,096, each end raced by several producers. The producers hold back
+        // while more than 3,000 wait, so the writer empties chunks as they go and the same few are recycled again and again.
+        const int Producers = 8;
+        const int Each = 12_000;
+        using var start = new ManualResetEventSlim();
+        var threads = Enumerable.Range(0, Producers).Select(p => new Thread(() =>
+        {
+            start.Wait();
+            for (var i = 0; i < Each; i++)
+            {
+                if (i % 2 == 0) writer.Enqueue(new RiskEventRecord(Now, "StaleData", "Reject", p, i, "v"));
+                else writer.Enqueue(new DeferredRecord(NumberedRiskEvents.Instance, $"#{i}", "StaleData", Now, p, i));
+                if (i % 500 == 0)
+                {
+                    while (writer.Pending > 3_000) Thread.Sleep(1);
+                }
+            }
+        })
+        { IsBackground = true }).ToList();
+        threads.ForEach(t => t.Start());
+        start.Set();
+        // A producer that can never place its record (a lost chunk link) spins for ever: fail instead of hanging.
+        Assert.All(threads, t => Assert.True(t.Join(TimeSpan.FromSeconds(120)), "a producer never finished queueing"));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        await writer.FlushAsync(timeout.Token);
+        Assert.Equal(0, writer.Pending);
+        await writer.StopAsync(CancellationToken.None);
+
+        await using var db = database.CreateDbContext();
+        var rows = await db.RiskEvents.OrderBy(r => r.Id).Select(r => new { r.OpportunityId, r.PairId }).ToListAsync();
+        Assert.Equal(Producers * Each, rows.Count);
+        foreach (var producer in rows.GroupBy(r => r.OpportunityId))
+        {
+            Assert.Equal(Enumerable.Range(0, Each).Select(i => (long?)i), producer.Select(r => r.PairId));
+        }
+    }
+
+    [Fact]
+    public async Task Listeners_hear_each_batchs_risk_events_with_their_own_values_while_the_rows_are_reused_from_batch_to_batch()
+    {
+        using var database = await SqliteDatabase.MigratedAsync();
+        var writer = new RecordWriter(database, TimeProvider.System, NullLogger<RecordWriter>.Instance) { MaxBatch = 300 };
+        var heard = new List<(long? Opportunity, string Detail)>();
+        var rowObjects = new HashSet<object>(ReferenceEqualityComparer.Instance);
+        var batches = 0;
+        writer.Committed += rows =>
+        {
+            batches++;
+            foreach (var row in rows.OfType<RiskEventRow>())
+            {
+                heard.Add((row.OpportunityId, row.Detail));
+                rowObjects.Add(row);
+            }
+        };
+        for (var i = 0; i < 3_000; i++) writer.Enqueue(new RiskEventRecord(Now, "StaleData", "Reject", i, null, $"#{i}"));
+
+        await writer.StartAsync(CancellationToken.None);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await writer.FlushAsync(timeout.Token);
+        await writer.StopAsync(CancellationToken.None);
+
+        Assert.Equal(Enumerable.Range(0, 3_000).Select(i => ((long?)i, $"#{i}")), heard);
+        Assert.True(batches >= 10, $"{batches} batches");
+        // The rows were reused: one batch's worth of objects for ten batches' events.
+        Assert.InRange(rowObjects.Count, 300, 301);
+        await using var db = database.CreateDbContext();
+        Assert.Equal(Enumerable.Range(0, 3_000).Select(i => $"#{i}"), await db.RiskEvents.OrderBy(r => r.Id).Select(r => r.Detail).ToListAsync());
+    }
+
     private static void EnqueueNumbered(RecordWriter writer, int i)
     {
         if (i % 3 == 0) writer.Enqueue(new RiskEventRow { AtUtc = Now, Rule = "StaleData", Verdict = "Reject", Detail = $"#{i}" });

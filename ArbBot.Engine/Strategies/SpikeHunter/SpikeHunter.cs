@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using ArbBot.Engine.Core;
 using ArbBot.Engine.Events;
 using ArbBot.Engine.Execution;
@@ -23,7 +24,8 @@ namespace ArbBot.Engine.Strategies.SpikeHunter;
 /// </para>
 /// <para>
 /// Sampling runs as hub work posted by a timer on the hub's <see cref="TimeProvider"/>, so replays and tests on a manual
-/// clock drive it exactly. A pass costs O(markets) with no allocation in the detectors; at most
+/// clock drive it exactly. A pass costs O(markets) and allocates nothing unless a CUSUM alarms (states are values staged
+/// in the board's arrays, history rings are allocated when a market is tracked); at most
 /// <see cref="MaxTrackedMarkets"/> markets are tracked. Per market: one position at a time, then a cooldown after the
 /// entry and after the exit. Exits still run while the hunter is disabled or trading is paused (they reduce risk), but
 /// not while the kill switch is engaged (no order goes out then).
@@ -50,6 +52,7 @@ public sealed class SpikeHunter : IOpportunityExecutor, IHubWork, IDisposable
     private readonly List<Tracker> _trackers = [];
     private readonly HashSet<(VenueId, string)> _tracked = [];
     private readonly Dictionary<long, SpikePosition> _positions = [];
+    private readonly List<SpikePosition> _exitScratch = [];
     private int _registryCountSeen = -1;
     private SpikeHunterSettings _settings;
     private ITimer? _timer;
@@ -106,6 +109,13 @@ public sealed class SpikeHunter : IOpportunityExecutor, IHubWork, IDisposable
     void IHubWork.Execute(MarketDataHub hub) => Sample();
 
     /// <summary>One sampling pass over every tracked market, then the exits. Hub thread (the timer posts it there).</summary>
+    /// <remarks>
+    /// Compiled fully optimized at its first call (in the first pass). Tiered, it ran its first passes unoptimized and its
+    /// loop was compiled on stack replacement once its back edges had counted ~10,000 markets — on the hub, in the middle
+    /// of a pass, about the ninth: the 10 ms "no GC" hub slot seen at the same point of every latency run (measured with the
+    /// hub thread's JIT time per slot). The same for the loops over every tracker on a position's close.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Sample()
     {
         var now = _time.GetUtcNow();
@@ -114,13 +124,16 @@ public sealed class SpikeHunter : IOpportunityExecutor, IHubWork, IDisposable
         if (_lastPass is { } last && now - last < settings.SampleInterval / 2) return;
         _lastPass = now;
         TrackNewMarkets();
-        var states = new List<InstrumentSignalState>(_trackers.Count);
+        // Each tracker's state goes into the board's staging array (values, no allocation); a market whose book cannot be
+        // sampled now keeps the state of its last sample, and one never sampled is not listed.
+        var staged = Board.Staging(_trackers.Count);
+        var count = 0;
         foreach (var tracker in _trackers)
         {
             var book = _hub.TryGetBook(tracker.Market.Yes);
             if (book is null || book.IsStale || book.IsCrossed || book.Mid is not { } mid)
             {
-                if (tracker.Last is { } stale) states.Add(stale);
+                if (tracker.HasLast) staged[count++] = tracker.Last;
                 continue;
             }
             var reading = tracker.Detector.Add((double)mid);
@@ -130,19 +143,19 @@ public sealed class SpikeHunter : IOpportunityExecutor, IHubWork, IDisposable
             LiquidityReading? liquidity = leaning == SpikeDirection.None ? null
                 : LiquidityCheck.Evaluate(_hub.TryGetBook(InstrumentToBuy(tracker.Market, leaning, settings.Direction)), settings.MaxSpread, settings.MinLiquidityUsd);
             var agreed = reading.Agreed != SpikeDirection.None && liquidity is { Passed: true } ? reading.Agreed : SpikeDirection.None;
-            Board.Record(tracker.Market.Yes, new SignalSample(now, reading.Price, reading.Mean, reading.Upper, reading.Lower,
+            Board.Record(tracker.Slot, new SignalSample(now, reading.Price, reading.Mean, reading.Upper, reading.Lower,
                 reading.CusumPositive, reading.CusumNegative, reading.RocPercent, agreed));
             if (reading.Cusum != SpikeDirection.None) OnAlarm(tracker, reading, liquidity!.Value, agreed, settings, now);
-            var state = new InstrumentSignalState(tracker.Market.Yes, tracker.Market.Venue, tracker.Market.MarketKey, tracker.Market.Title, now,
+            tracker.Last = new SignalState(tracker.Market, now,
                 reading.Price, tracker.Detector.Count, settings.EwmaSpan, reading.Mean, reading.Volatility, reading.Upper, reading.Lower,
                 reading.CusumPositive, reading.CusumNegative, (double)settings.CusumThreshold, reading.Band, reading.RocPercent,
                 (double)settings.RocThresholdPercent, settings.RocPeriods, reading.RocConfirms, leaning, liquidity,
                 tracker.CooldownUntil > now ? tracker.CooldownUntil : null, tracker.Position is not null);
-            tracker.Last = state;
-            states.Add(state);
+            tracker.HasLast = true;
+            staged[count++] = tracker.Last;
         }
         ManageExits(settings, now);
-        Board.Publish(states, now);
+        Board.Publish(count, now);
     }
 
     // ---- entries --------------------------------------------------------------------------------------------------
@@ -320,10 +333,14 @@ public sealed class SpikeHunter : IOpportunityExecutor, IHubWork, IDisposable
 
     // ---- exits ----------------------------------------------------------------------------------------------------
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ManageExits(SpikeHunterSettings settings, DateTimeOffset now)
     {
         if (_positions.Count == 0) return;
-        foreach (var position in _positions.Values.ToList())
+        // A copy (sending an exit can close a position and remove it), into a list kept for the purpose.
+        _exitScratch.Clear();
+        _exitScratch.AddRange(_positions.Values);
+        foreach (var position in _exitScratch)
         {
             if (position.State != SpikePositionState.Open) continue;
             var book = _hub.TryGetBook(position.Instrument);
@@ -333,6 +350,7 @@ public sealed class SpikeHunter : IOpportunityExecutor, IHubWork, IDisposable
             position.ExitReason ??= ExitReason(position, bid, settings, now);
             if (position.ExitReason is not null) SendExit(position, book, now);
         }
+        _exitScratch.Clear();
     }
 
     /// <summary>Moves the trailing stop up to bid − trailing·volatility when that is higher; it never moves down.</summary>
@@ -409,6 +427,7 @@ public sealed class SpikeHunter : IOpportunityExecutor, IHubWork, IDisposable
         Finish(position, now, ExecutionOutcomeKind.Closed, position.Quantity, summary, realized);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Finish(SpikePosition position, DateTimeOffset now, ExecutionOutcomeKind kind, decimal planned, string summary, decimal realized = 0m)
     {
         position.State = SpikePositionState.Closed;
@@ -426,6 +445,7 @@ public sealed class SpikeHunter : IOpportunityExecutor, IHubWork, IDisposable
             opportunity.NetEdgePerSet * planned, realized, opportunity.DetectedAt, now, firstFill - opportunity.DetectedAt, summary));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void MarkCooldown(SpikePosition position)
     {
         var until = _time.GetUtcNow() + _settings.Cooldown;
@@ -445,7 +465,11 @@ public sealed class SpikeHunter : IOpportunityExecutor, IHubWork, IDisposable
         foreach (var market in registry.Markets.OrderBy(m => m.Yes.Value))
         {
             if (_trackers.Count >= MaxTrackedMarkets) break;
-            if (_tracked.Add((market.Venue, market.MarketKey))) _trackers.Add(new Tracker(market, new SpikeDetector(_settings.DetectorParameters)));
+            if (_tracked.Add((market.Venue, market.MarketKey)))
+            {
+                // The market's history ring is allocated now (with its block), not on its first sample.
+                _trackers.Add(new Tracker(market, new SpikeDetector(_settings.DetectorParameters), Board.Track(market.Yes)));
+            }
         }
     }
 
@@ -485,12 +509,18 @@ public sealed class SpikeHunter : IOpportunityExecutor, IHubWork, IDisposable
 
     private static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
-    private sealed class Tracker(Market market, SpikeDetector detector)
+    private sealed class Tracker(Market market, SpikeDetector detector, int slot)
     {
         public Market Market { get; } = market;
+
+        /// <summary>The market's history ring on the board.</summary>
+        public int Slot { get; } = slot;
         public SpikeDetector Detector { get; set; } = detector;
         public DateTimeOffset CooldownUntil { get; set; } = DateTimeOffset.MinValue;
         public SpikePosition? Position { get; set; }
-        public InstrumentSignalState? Last { get; set; }
+        /// <summary>The state after the market's last sample (valid when <see cref="HasLast"/>).</summary>
+        public SignalState Last { get; set; }
+
+        public bool HasLast { get; set; }
     }
 }
