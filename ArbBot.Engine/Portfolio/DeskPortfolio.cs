@@ -17,7 +17,7 @@ namespace ArbBot.Engine.Portfolio;
 /// since a live venue may resend fills after a reconnect. Realized PnL includes every fee paid, so starting equity plus
 /// realized plus unrealized PnL is always the current equity.
 /// </remarks>
-public sealed class DeskPortfolio : IHubExecutionHandler
+public sealed partial class DeskPortfolio : IHubExecutionHandler, IBookListener
 {
     private readonly MarketDataHub _hub;
     private readonly InstrumentRegistry _registry;
@@ -63,7 +63,7 @@ public sealed class DeskPortfolio : IHubExecutionHandler
         _registry = hub.Registry;
         _time = hub.Time;
         _dayZone = dayZone;
-        foreach (var (venue, balance) in startingBalances) _cash[venue] = balance;
+        foreach (var (venue, balance) in startingBalances) SetCash(venue, balance);
         foreach (var balance in _cash.Values) _equityTerms.Add(balance);
         StartingEquity = _cash.Values.Sum();
         _day = Today();
@@ -373,9 +373,18 @@ public sealed class DeskPortfolio : IHubExecutionHandler
         // Pairs in the order first tracked, then their sets in order: the order a full valuation enumerates them in.
         if (sets.Count == 0) _pairOrdinals[pairId] = _pairOrdinals.Count;
         var set = new TrackedSet([.. instruments], 1m, isPairSet: true, new SetRank(0, _pairOrdinals[pairId], sets.Count));
-        sets.Add(set);
-        Join(set);
-        _fillsVersion++;
+        BeginWrite();
+        try
+        {
+            sets.Add(set);
+            Join(set);
+            _fillsVersion++;
+            PublishSets();
+        }
+        finally
+        {
+            EndWrite();
+        }
     }
 
     /// <summary>
@@ -393,9 +402,18 @@ public sealed class DeskPortfolio : IHubExecutionHandler
         if (sets.Any(s => s.Instruments.SequenceEqual(instruments))) return;
         if (sets.Count == 0) _eventOrdinals[eventKey] = _eventOrdinals.Count;
         var set = new TrackedSet([.. instruments], payoutPerSet, isPairSet: false, new SetRank(1, _eventOrdinals[eventKey], sets.Count));
-        sets.Add(set);
-        Join(set);
-        _fillsVersion++;
+        BeginWrite();
+        try
+        {
+            sets.Add(set);
+            Join(set);
+            _fillsVersion++;
+            PublishSets();
+        }
+        finally
+        {
+            EndWrite();
+        }
     }
 
     /// <summary>Complete sets of a multi-outcome event held (YES and NO sets together) and what they lock in at settlement.</summary>
@@ -482,6 +500,21 @@ public sealed class DeskPortfolio : IHubExecutionHandler
     {
         ArgumentNullException.ThrowIfNull(fill);
         if (!_fillIds.Add(fill.FillId)) return false;
+        // Readers off the hub's thread see the portfolio before this fill or after it, never half of it.
+        BeginWrite();
+        try
+        {
+            Book(fill);
+        }
+        finally
+        {
+            EndWrite();
+        }
+        return true;
+    }
+
+    private void Book(Fill fill)
+    {
         RollDay();
         _fillsVersion++;
 
@@ -491,7 +524,9 @@ public sealed class DeskPortfolio : IHubExecutionHandler
             _positions[fill.Instrument.Value] = position = new Position(instrument, (instrument.Venue, instrument.MarketKey));
             var at = _positionsInIdOrder.BinarySearch(position, PositionIdOrder.Instance);
             _positionsInIdOrder.Insert(~at, position);
+            Publish(position);
         }
+        NoteFilled(position);
         var wasOpen = position.Quantity != 0m;
         var costBefore = Math.Abs(position.Quantity) * position.AverageCost;
         var price = fill.Price.Value;
@@ -517,7 +552,7 @@ public sealed class DeskPortfolio : IHubExecutionHandler
         var notional = fill.Quantity * price;
         var cashBefore = _cash.GetValueOrDefault(fill.Venue);
         var cashAfter = cashBefore + (fill.Side == Side.Buy ? -notional : notional) - fill.Fee;
-        _cash[fill.Venue] = cashAfter;
+        SetCash(fill.Venue, cashAfter);
         _equityTerms.Subtract(cashBefore);
         _equityTerms.Add(cashAfter);
 
@@ -531,39 +566,50 @@ public sealed class DeskPortfolio : IHubExecutionHandler
         position.Mark = isOpen ? MidOf(fill.Instrument) ?? position.Mark ?? price : null;
         Revalue(fill.Instrument.Value, position);
         NotePeak();
-        return true;
     }
 
     /// <summary>Marks every open position to its book's mid (keeping the last mark where a side is empty) and returns unrealized PnL. Hub thread.</summary>
     public decimal RecomputeUnrealized()
     {
-        // The day rolls on the marks it had at midnight, before they move.
-        RollDay();
-        foreach (var position in _positions.Values)
+        BeginWrite();
+        try
         {
-            if (position.Quantity == 0m) continue;
-            // A mid moves only with its book's levels, and every change of a book moves its version: a book unchanged
-            // since this position was last marked from it has the same mid (a thousand decimal mids every refresh was
-            // most of this refresh's time on the hub).
-            var book = _hub.TryGetBook(position.Instrument.Id);
-            if (book is null) continue;
-            if (ReferenceEquals(book, position.MarkedFrom) && book.Version == position.MarkedAtVersion) continue;
-            // The same decimal (scale included) values the same: nothing to move. A side empty keeps the last mark.
-            if (book.Mid is { } mid && !(position.Mark is { } mark && mark == mid && mark.Scale == mid.Scale))
-            {
-                position.Mark = mid;
-                _marksVersion++;
-                // A mark moves only its own position's free rest: which contracts make sets depends on quantities alone.
-                _equityTerms.Subtract(position.Term);
-                position.Term = FreeValue(position.Free, position);
-                _equityTerms.Add(position.Term);
-                _equityDirty = true;
-            }
-            position.MarkedFrom = book;
-            position.MarkedAtVersion = book.Version;
+            // The day rolls on the marks it had at midnight, before they move.
+            RollDay();
+            foreach (var position in _positions.Values) MarkFromBook(position);
+            ForgetFilled();
+            NotePeak();
         }
-        NotePeak();
+        finally
+        {
+            EndWrite();
+        }
         return UnrealizedPnl;
+    }
+
+    /// <summary>Marks an open position to its book's mid (keeping the last mark where a side is empty). Hub thread, inside a write.</summary>
+    private void MarkFromBook(Position position)
+    {
+        if (position.Quantity == 0m) return;
+        // A mid moves only with its book's levels, and every change of a book moves its version: a book unchanged
+        // since this position was last marked from it has the same mid (a thousand decimal mids every refresh was
+        // most of this refresh's time on the hub).
+        var book = _hub.TryGetBook(position.Instrument.Id);
+        if (book is null) return;
+        if (ReferenceEquals(book, position.MarkedFrom) && book.Version == position.MarkedAtVersion) return;
+        // The same decimal (scale included) values the same: nothing to move. A side empty keeps the last mark.
+        if (book.Mid is { } mid && !(position.Mark is { } mark && mark == mid && mark.Scale == mid.Scale))
+        {
+            position.Mark = mid;
+            _marksVersion++;
+            // A mark moves only its own position's free rest: which contracts make sets depends on quantities alone.
+            _equityTerms.Subtract(position.Term);
+            position.Term = FreeValue(position.Free, position);
+            _equityTerms.Add(position.Term);
+            _equityDirty = true;
+        }
+        position.MarkedFrom = book;
+        position.MarkedAtVersion = book.Version;
     }
 
     /// <summary>An immutable copy of everything, for the dashboard and the API. Hub thread.</summary>
@@ -615,16 +661,20 @@ public sealed class DeskPortfolio : IHubExecutionHandler
     /// </summary>
     public void StartDayHere()
     {
+        BeginWrite();
         _day = Today();
         _dayStartEquity = Equity;
+        EndWrite();
     }
 
     private void RollDay()
     {
         var today = Today();
         if (today == _day) return;
+        BeginWrite();
         _day = today;
         _dayStartEquity = Equity;
+        EndWrite();
     }
 
     private DateOnly Today() => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(_time.GetUtcNow(), _dayZone).DateTime);
@@ -636,7 +686,7 @@ public sealed class DeskPortfolio : IHubExecutionHandler
         return options;
     }
 
-    private sealed class Position(Instrument instrument, (VenueId, string) market)
+    internal sealed class Position(Instrument instrument, (VenueId, string) market)
     {
         public Instrument Instrument { get; } = instrument;
         public (VenueId, string) Market { get; } = market;
@@ -702,10 +752,23 @@ public sealed class DeskPortfolio : IHubExecutionHandler
         }
 
         /// <summary>Contracts left after the complete sets took theirs, as of the last valuation.</summary>
-        public decimal Free { get; set; }
+        public decimal Free { get => _free; set { _free = value; Version++; } }
 
         /// <summary>What <see cref="Free"/> contributes to the equity's exact sum (<see cref="FreeValue"/>), as of the last valuation.</summary>
-        public decimal Term { get; set; }
+        /// <remarks>Both move <see cref="Version"/>: a mark prepared off the hub from an older term must not be applied.</remarks>
+        public decimal Term { get => _term; set { _term = value; Version++; } }
+
+        private decimal _free;
+        private decimal _term;
+
+        /// <summary>The publication sequence of the last fill booked on it (<see cref="NoteFilled"/>).</summary>
+        public long FilledAtSequence { get; set; }
+
+        /// <summary>True while in the list of positions filled since the last marks.</summary>
+        public bool InFilledList { get; set; }
+
+        /// <summary>The last copy a reader made off the hub (reused while its figures are identical); written by readers only.</summary>
+        public PositionSnapshot? ReaderCopy;
     }
 
     /// <summary>Where a set comes in a full valuation: pair sets (kind 0) before event sets (1), owners in the order first tracked, then the owner's sets in order.</summary>
