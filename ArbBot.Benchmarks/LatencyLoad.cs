@@ -218,6 +218,8 @@ internal static class LatencyLoad
         private readonly List<double> _microseconds = [];
         private readonly Engine.Desk.DeskMonitor _monitor;
         private readonly bool _onHub;
+        private long _adopted, _markedOnHub;
+        private readonly List<(double Marks, double Spreads, double Executor)> _parts = [];
 
         public DashboardRefresh(ReplayDesk replay, bool onHub)
         {
@@ -230,7 +232,15 @@ internal static class LatencyLoad
                 RefreshOffHub = !onHub,
             };
             // On the hub's thread, after the refresh's hub work: read after the run.
-            _monitor.HubHeld = held => _microseconds.Add(held.TotalMicroseconds);
+            _monitor.HubHeld = held =>
+            {
+                _microseconds.Add(held.TotalMicroseconds);
+                var (adopted, markedOnHub) = replay.Desk.Portfolio.LastMarks;
+                _adopted += adopted;
+                _markedOnHub += markedOnHub;
+                var (marks, spreads, executor) = _monitor.LastHubParts;
+                _parts.Add((marks.TotalMicroseconds, spreads.TotalMicroseconds, executor.TotalMicroseconds));
+            };
         }
 
         /// <summary>Refreshes every <paramref name="interval"/> as the app's loop does (one at a time, the next after the last).</summary>
@@ -249,7 +259,15 @@ internal static class LatencyLoad
             if (_microseconds.Count == 0) return "no refresh ran";
             var sorted = _microseconds.Order().ToArray();
             return string.Create(CultureInfo.InvariantCulture,
-                $"{sorted.Length} refreshes ({(_onHub ? "whole snapshot on the hub, as before" : "off the hub")}) held the hub p50 {sorted[sorted.Length / 2]:F0} us, p90 {sorted[sorted.Length * 9 / 10]:F0} us, max {sorted[^1]:F0} us, mean {sorted.Average():F0} us; last snapshot: {_monitor.Latest.Portfolio.Positions.Count:N0} positions, equity {_monitor.Latest.Portfolio.Equity}");
+                $"{sorted.Length} refreshes ({(_onHub ? "whole snapshot on the hub, as before" : "off the hub")}) held the hub p50 {sorted[sorted.Length / 2]:F0} us, p90 {sorted[sorted.Length * 9 / 10]:F0} us, max {sorted[^1]:F0} us, mean {sorted.Average():F0} us; marks adopted as prepared {_adopted:N0}, marked on the hub {_markedOnHub:N0}; last snapshot: {_monitor.Latest.Portfolio.Positions.Count:N0} positions, equity {_monitor.Latest.Portfolio.Equity}")
+                + (_onHub ? "" : string.Create(CultureInfo.InvariantCulture,
+                    $"; parts p50: marks {Median(p => p.Marks):F0} us, spreads' copy {Median(p => p.Spreads):F0} us, executor's figures {Median(p => p.Executor):F0} us"));
+        }
+
+        private double Median(Func<(double Marks, double Spreads, double Executor), double> part)
+        {
+            var sorted = _parts.Select(part).Order().ToArray();
+            return sorted.Length == 0 ? 0 : sorted[sorted.Length / 2];
         }
 
         private sealed class NoDatabase : Microsoft.EntityFrameworkCore.IDbContextFactory<Engine.Persistence.ArbBotDbContext>

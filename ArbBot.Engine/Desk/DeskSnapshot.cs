@@ -191,15 +191,24 @@ public sealed class DeskMonitor(
     /// <summary>What only the hub's thread may do or read for a refresh: adopt the marks, copy the spreads, unhedged contracts and failures. Hub thread.</summary>
     private HubPartResult RunHubPart(DeskPortfolio.MarkBatch? marks)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         if (marks is null) portfolio.RecomputeUnrealized();
         else portfolio.ApplyMarks(marks);
+        var marked = System.Diagnostics.Stopwatch.GetTimestamp();
         var now = time.GetUtcNow();
         var state = controls.State;
         var count = engine.CrossVenue.SpreadCount;
         if (_spreads.Length < count) _spreads = new ArbSetSpread[Math.Max(count, _spreads.Length * 2)];
         var copied = engine.CrossVenue.CopySpreads(_spreads);
-        return new HubPartResult(now, state, copied, executor.UnhedgedPositions(), executor.FailedExecutionsSince(now - state.Limits.CircuitBreakerWindow));
+        var spreadsCopied = System.Diagnostics.Stopwatch.GetTimestamp();
+        var result = new HubPartResult(now, state, copied, executor.UnhedgedPositions(), executor.FailedExecutionsSince(now - state.Limits.CircuitBreakerWindow));
+        LastHubParts = (System.Diagnostics.Stopwatch.GetElapsedTime(started, marked), System.Diagnostics.Stopwatch.GetElapsedTime(marked, spreadsCopied),
+            System.Diagnostics.Stopwatch.GetElapsedTime(spreadsCopied));
+        return result;
     }
+
+    /// <summary>Diagnostics (the latency harness): the last refresh's hub work in parts — marks, spreads' copy, the executor's figures. Hub thread.</summary>
+    public (TimeSpan Marks, TimeSpan Spreads, TimeSpan Executor) LastHubParts { get; private set; }
 
     /// <summary>The whole snapshot on the hub's thread, as before (<see cref="RefreshOffHub"/> false).</summary>
     private async Task<DeskSnapshot> TakeOnHubAsync(CancellationToken cancellationToken)

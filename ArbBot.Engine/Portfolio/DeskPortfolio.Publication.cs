@@ -51,6 +51,9 @@ public sealed partial class DeskPortfolio
     /// <summary>Each held instrument's top of book (<see cref="PackTop"/>) by instrument id, written on every change of its book.</summary>
     private long[] _tops = [];
 
+    /// <summary>Every position's version, mark and term by instrument id.</summary>
+    private readonly PositionColumns _columns = new();
+
     /// <summary>Positions filled since the last marks, which the next <see cref="ApplyMarks"/> marks from their books.</summary>
     private readonly List<Position> _filledSinceMarks = [];
 
@@ -151,6 +154,7 @@ public sealed partial class DeskPortfolio
         if ((sequence & 1) != 0) return false;
         var created = _created;
         var count = _createdCount;
+        var (versions, marks, terms) = (_columns.Versions, _columns.Marks, _columns.Terms);
         if (count > created.Length) return false;
         view.Reserve(count);
         for (var i = 0; i < count; i++)
@@ -158,7 +162,9 @@ public sealed partial class DeskPortfolio
             var p = created[i];
             // Only while a change overlaps (the sequence check below would refuse the copy anyway).
             if (p?.Instrument is null) return false;
-            view.Positions[i] = new PositionFigures(p, p.Version, p.Quantity, p.AverageCost, p.FeesPaid, p.RealizedPnl, p.Mark, p.Free, p.Term);
+            var id = p.Instrument.Id.Value;
+            if (id >= versions.Length || id >= marks.Length || id >= terms.Length) return false;
+            view.Positions[i] = new PositionFigures(p, id, versions[id], p.Quantity, p.AverageCost, p.FeesPaid, p.RealizedPnl, marks[id], p.Free, terms[id]);
         }
         view.Count = count;
         var venues = _cashVenues;
@@ -324,13 +330,13 @@ public sealed partial class DeskPortfolio
             if (MidOf(top) is { } mid && !(f.Mark is { } mark && mark == mid && mark.Scale == mid.Scale))
             {
                 var term = f.Free == 0m ? 0m : f.Free * mid;
-                batch.Entries.Add(new MarkEntry(f.Position, f.Version, top, true, mid, f.Term, term));
+                batch.Entries.Add(new MarkEntry(f.Position, f.Id, f.Version, top, true, mid, f.Term, term));
                 batch.EquityChange.Add(term);
                 batch.EquityChange.Subtract(f.Term);
             }
             else
             {
-                batch.Entries.Add(new MarkEntry(f.Position, f.Version, top, false, 0m, 0m, 0m));
+                batch.Entries.Add(new MarkEntry(f.Position, f.Id, f.Version, top, false, 0m, 0m, 0m));
             }
         }
         return batch;
@@ -364,14 +370,15 @@ public sealed partial class DeskPortfolio
             // The day rolls on the marks it had at midnight, before they move.
             RollDay();
             var tops = _tops;
+            // Arrays by instrument id, a few tens of KB: checking and adopting a mark touches no position object.
+            var (versions, marks, terms) = (_columns.Versions, _columns.Marks, _columns.Terms);
             var change = batch.EquityChange;
             var marked = false;
             List<Position>? again = null;
-            foreach (var e in batch.Entries)
+            foreach (ref readonly var e in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(batch.Entries))
             {
-                var position = e.Position;
-                var id = position.Instrument.Id.Value;
-                if (position.Version != e.Version || (uint)id >= (uint)tops.Length || tops[id] != e.Top)
+                var id = e.Id;
+                if (versions[id] != e.Version || (uint)id >= (uint)tops.Length || tops[id] != e.Top)
                 {
                     // Moved since it was read: its prepared term leaves the change, and it is marked from its book below.
                     if (e.Moves)
@@ -379,12 +386,15 @@ public sealed partial class DeskPortfolio
                         change.Subtract(e.NewTerm);
                         change.Add(e.OldTerm);
                     }
-                    (again ??= []).Add(position);
+                    (again ??= []).Add(e.Position);
                     continue;
                 }
                 if (!e.Moves) continue;
-                position.Mark = e.NewMark;
-                position.Term = e.NewTerm;
+                // What the Mark and Term setters do, without the object: the version moves once for both (a later
+                // MarkFromBook sees it moved, and the unrealized and snapshot caches are made again).
+                marks[id] = e.NewMark;
+                terms[id] = e.NewTerm;
+                versions[id]++;
                 marked = true;
             }
             // Every adopted term's swap at once: the exact sum is the same whatever the order of its moves.
@@ -394,15 +404,20 @@ public sealed partial class DeskPortfolio
                 _marksVersion++;
                 _equityDirty = true;
             }
+            var remarked = 0;
             if (again is not null)
             {
                 foreach (var position in again) MarkFromBook(position);
+                remarked += again.Count;
             }
             foreach (var position in _filledSinceMarks)
             {
                 // Filled after the preparation read it (or opened since): its figures were not in the batch.
-                if (position.FilledAtSequence > batch.Sequence) MarkFromBook(position);
+                if (position.FilledAtSequence <= batch.Sequence) continue;
+                MarkFromBook(position);
+                remarked++;
             }
+            LastMarks = (batch.Entries.Count - (again?.Count ?? 0), remarked);
             ForgetFilled();
             NotePeak();
         }
@@ -411,6 +426,9 @@ public sealed partial class DeskPortfolio
             EndWrite();
         }
     }
+
+    /// <summary>Diagnostics (the benchmarks print it): the last <see cref="ApplyMarks"/>'s positions adopted as prepared and marked from their books on the hub.</summary>
+    public (int Adopted, int MarkedOnHub) LastMarks { get; private set; }
 
     /// <summary>The tracked sets, ordered as the snapshot lists holdings (pairs by id, events by key), each owner's sets in order.</summary>
     internal sealed record SetCatalog((long PairId, SetCatalog.Set[] Sets)[] Pairs, (string EventKey, SetCatalog.Set[] Sets)[] Events)
@@ -422,11 +440,9 @@ public sealed partial class DeskPortfolio
     }
 
     /// <summary>One position's figures as copied, with the version they were read at.</summary>
-    internal readonly record struct PositionFigures(Position Position, long Version, decimal Quantity, decimal AverageCost, decimal FeesPaid,
+    internal readonly record struct PositionFigures(Position Position, int Id, long Version, decimal Quantity, decimal AverageCost, decimal FeesPaid,
         decimal RealizedPnl, decimal? Mark, decimal Free, decimal Term)
     {
-        public int Id => Position.Instrument.Id.Value;
-
         /// <summary>As the position's own: (mark − average cost) × quantity, 0 without a mark.</summary>
         public decimal Unrealized => Mark is { } mark ? (mark - AverageCost) * Quantity : 0m;
     }
@@ -467,7 +483,30 @@ public sealed partial class DeskPortfolio
     }
 
     /// <summary>One open position's mark as prepared: from which version and top, and, when it moves, the new mark and term.</summary>
-    internal readonly record struct MarkEntry(Position Position, long Version, long Top, bool Moves, decimal NewMark, decimal OldTerm, decimal NewTerm);
+    internal readonly record struct MarkEntry(Position Position, int Id, long Version, long Top, bool Moves, decimal NewMark, decimal OldTerm, decimal NewTerm);
+
+    /// <summary>Every position's version, mark and free-rest term, by instrument id (hub thread writes; readers copy under the sequence lock).</summary>
+    internal sealed class PositionColumns
+    {
+        public long[] Versions { get; private set; } = [];
+        public decimal?[] Marks { get; private set; } = [];
+        public decimal[] Terms { get; private set; } = [];
+
+        /// <summary>Makes room for instrument <paramref name="id"/> (at least <paramref name="instruments"/> entries); returns itself. Hub thread, inside a write.</summary>
+        public PositionColumns Reserve(int id, int instruments)
+        {
+            if (id < Versions.Length) return this;
+            var length = Math.Max(id + 1, Math.Max(instruments, Versions.Length * 2));
+            var versions = new long[length];
+            var marks = new decimal?[length];
+            var terms = new decimal[length];
+            Versions.AsSpan().CopyTo(versions);
+            Marks.AsSpan().CopyTo(marks);
+            Terms.AsSpan().CopyTo(terms);
+            (Versions, Marks, Terms) = (versions, marks, terms);
+            return this;
+        }
+    }
 
     /// <summary>Marks prepared off the hub for <see cref="ApplyMarks"/>, from the copy made at <see cref="Sequence"/>.</summary>
     internal sealed class MarkBatch(long sequence)
