@@ -99,6 +99,55 @@ public sealed class OffHubReadTests
         Assert.Equal(portfolio.Snapshot().Equity, final.Equity);
     }
 
+    /// <summary>
+    /// A fill on one leg of a set changes how many contracts of the other leg are free, and so what the other leg's mark
+    /// is worth: a mark prepared for that other leg before the fill (its book moved, the position did not) must not be
+    /// adopted as prepared. The equity after adopting equals a full valuation and marking on the hub.
+    /// </summary>
+    [Fact]
+    public void A_mark_prepared_before_a_fill_on_another_leg_of_its_set_is_valued_with_the_contracts_free_after_it()
+    {
+        var time = new ManualTimeProvider(new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero));
+        var registry = new InstrumentRegistry();
+        var hub = new MarketDataHub(registry, time);
+        Market AddMarket(VenueId venue, string key) => registry.AddMarket(new Market(venue, key, "EVT", key, "rules", "source",
+            new DateTimeOffset(2026, 12, 31, 0, 0, 0, TimeSpan.Zero), TickSize.Cent, 1m, "Yes", new FeeParameters(0.007m, 0m, 1)), $"{key}:yes", $"{key}:no");
+        var kalshi = AddMarket(VenueId.Kalshi, "K");
+        var polymarket = AddMarket(VenueId.Polymarket, "P");
+        void Quote(InstrumentId instrument, int bid, int ask) =>
+            hub.Apply(BookEvent.Snapshot(instrument, [new BookLevel(Price.FromUnits(bid), 5m)], [new BookLevel(Price.FromUnits(ask), 5m)]));
+        var fills = 0;
+        Fill Fill(Market market, InstrumentId instrument, Side side, int units, decimal quantity) =>
+            new($"f{++fills}", $"o{fills}", null, market.Venue, instrument, side, Price.FromUnits(units), quantity, 0m, Liquidity.Taker, time.GetUtcNow());
+
+        DeskPortfolio Run(bool offHub)
+        {
+            var portfolio = new DeskPortfolio(hub, new Dictionary<VenueId, decimal> { [VenueId.Kalshi] = 1_000m, [VenueId.Polymarket] = 1_000m }, TimeZoneInfo.Utc);
+            portfolio.TrackSet(1, [kalshi.Yes, polymarket.No]);
+            Quote(kalshi.Yes, 4_000, 4_200);
+            Quote(polymarket.No, 5_600, 5_800);
+            // 10 YES and 5 NO: 5 sets, 5 YES free, no NO free.
+            Assert.True(portfolio.ApplyFill(Fill(kalshi, kalshi.Yes, Side.Buy, 4_200, 10m)));
+            Assert.True(portfolio.ApplyFill(Fill(polymarket, polymarket.No, Side.Buy, 5_800, 5m)));
+            portfolio.RecomputeUnrealized();
+            // NO's book moves: its mark moves (nothing of it is free yet, so its term is 0).
+            Quote(polymarket.No, 6_000, 6_400);
+            var batch = offHub ? portfolio.TryPrepareMarks(new DeskPortfolio.PortfolioView()) : null;
+            // Selling 8 YES leaves 2 sets: 3 NO are free now, worth their mark.
+            Assert.True(portfolio.ApplyFill(Fill(kalshi, kalshi.Yes, Side.Sell, 4_000, 8m)));
+            if (batch is not null) portfolio.ApplyMarks(batch);
+            else portfolio.RecomputeUnrealized();
+            return portfolio;
+        }
+
+        var onHub = Run(offHub: false);
+        var offHub = Run(offHub: true);
+        Assert.Equal(onHub.ComputeEquityInFull(), onHub.Equity);
+        Assert.Equal(offHub.ComputeEquityInFull(), offHub.Equity);
+        Assert.Equal(onHub.Equity, offHub.Equity);
+        Assert.Equal(onHub.Snapshot().Positions, offHub.TryReadSnapshot()!.Positions);
+    }
+
     /// <summary>What does not balance in a copy (null when everything does).</summary>
     private static string? Unbalanced(PortfolioSnapshot s)
     {
