@@ -80,6 +80,9 @@ public sealed class DeskMonitor(
     private readonly SemaphoreSlim _refreshing = new(1, 1);
     private readonly DeskPortfolio.PortfolioView _view = new();
     private ArbSetSpread[] _spreads = [];
+    private DeskPortfolio.MarkBatch? _marks;
+    /// <summary>The last refresh's hub work: its batch is reused only once the hub has run it (a cancelled refresh may leave it queued).</summary>
+    private Task _lastHubPart = Task.CompletedTask;
 
     public TimeSpan RefreshInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
@@ -152,8 +155,10 @@ public sealed class DeskMonitor(
     {
         // Off the hub: the marks worked out from the published tops of book (null: changes kept overlapping the copy;
         // the hub then marks every position from its book, as before).
-        var marks = portfolio.TryPrepareMarks(_view);
+        var marks = portfolio.TryPrepareMarks(_view, reuse: _lastHubPart.IsCompleted ? _marks : null);
+        _marks = marks ?? _marks;
         var work = new HubPart(this, marks);
+        _lastHubPart = work.Result.Task;
         await hub.PostAsync(work, cancellationToken).ConfigureAwait(false);
         var part = await work.Result.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         // The spreads were copied into the shared buffer on the hub; the array readers keep is made here.
