@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime;
 using ArbBot.Engine.Recording;
 using ArbBot.Engine.Replay;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ArbBot.Benchmarks;
 
@@ -65,13 +66,12 @@ internal static class LatencyLoad
                 _ => GCLatencyMode.Interactive,
             };
         }
-        // --refresh-ms N: the dashboard's refresh as the app runs it on the hub (DeskMonitor every 250 ms: marks, the
-        // portfolio's and the spreads' copies), posted to the hub every N ms during the run; off by default, as before.
+        // --refresh-ms N: the dashboard's refresh as the app runs it (the app's DeskMonitor, every N ms, from its own
+        // loop), reporting how long each held the hub's thread; off by default, as before. --refresh-on-hub 1 takes the
+        // whole snapshot on the hub as before the refresh moved off it (marks, every copy and sum).
         var refreshMs = options.Double("refresh-ms", 0);
-        var refresh = new DashboardRefresh(replay);
-        using var refreshTimer = refreshMs > 0
-            ? new Timer(_ => replay.Hub.Post(refresh), null, TimeSpan.FromMilliseconds(refreshMs), TimeSpan.FromMilliseconds(refreshMs))
-            : null;
+        var refresh = new DashboardRefresh(replay, onHub: options.Double("refresh-on-hub", 0) != 0);
+        var refreshLoop = refreshMs > 0 ? refresh.RunEvery(TimeSpan.FromMilliseconds(refreshMs), stop.Token) : Task.CompletedTask;
         var cpu = CpuClock.Start();
         var gen0 = GC.CollectionCount(0);
         var gen1 = GC.CollectionCount(1);
@@ -91,6 +91,13 @@ internal static class LatencyLoad
             while (replay.Hub.QueueLength > 0) Thread.Sleep(1);
             Thread.Sleep(200);
             stop.Cancel();
+            try
+            {
+                refreshLoop.Wait();
+            }
+            catch (AggregateException e) when (e.InnerException is OperationCanceledException)
+            {
+            }
             try
             {
                 hubLoop.Wait();
@@ -216,19 +223,46 @@ internal static class LatencyLoad
     }
 
     /// <summary>Starts the hub's loop on its own thread, as the app does (<see cref="Engine.MarketData.MarketDataHub.RunAsync"/>).</summary>
-    /// <summary>What <c>DeskMonitor</c>'s refresh does on the hub's thread that costs: marks, the portfolio's and the spreads' copies.</summary>
-    private sealed class DashboardRefresh(ReplayDesk replay) : Engine.MarketData.IHubWork
+    /// <summary>The app's dashboard refresh (<c>DeskMonitor</c>) on the replayed desk, with how long each held the hub's thread.</summary>
+    private sealed class DashboardRefresh
     {
         private readonly List<double> _microseconds = [];
+        private readonly Engine.Desk.DeskMonitor _monitor;
+        private readonly bool _onHub;
+        private long _adopted, _markedOnHub;
+        private readonly List<(double Marks, double Spreads, double Executor)> _parts = [];
 
-        public void Execute(Engine.MarketData.MarketDataHub hub)
+        public DashboardRefresh(ReplayDesk replay, bool onHub)
         {
-            var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            replay.Desk.Portfolio.RecomputeUnrealized();
-            replay.Desk.Portfolio.Snapshot();
-            replay.Desk.Engine.CrossVenue.SnapshotSpreads();
-            _microseconds.Add(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMicroseconds);
+            _onHub = onHub;
+            // No database here: the writer is never started, so the few position and PnL rows it is given stay queued.
+            var records = new Engine.Persistence.RecordWriter(new NoDatabase(), TimeProvider.System, NullLogger<Engine.Persistence.RecordWriter>.Instance);
+            _monitor = new Engine.Desk.DeskMonitor(replay.Desk.Engine, replay.Desk.Portfolio, replay.Desk.Executor, replay.Controls, records,
+                replay.Desk.Latency, replay.Hub, replay.Desk, TimeProvider.System, NullLogger<Engine.Desk.DeskMonitor>.Instance)
+            {
+                RefreshOffHub = !onHub,
+            };
+            // On the hub's thread, after the refresh's hub work: read after the run.
+            _monitor.HubHeld = held =>
+            {
+                _microseconds.Add(held.TotalMicroseconds);
+                var (adopted, markedOnHub) = replay.Desk.Portfolio.LastMarks;
+                _adopted += adopted;
+                _markedOnHub += markedOnHub;
+                var (marks, spreads, executor) = _monitor.LastHubParts;
+                _parts.Add((marks.TotalMicroseconds, spreads.TotalMicroseconds, executor.TotalMicroseconds));
+            };
         }
+
+        /// <summary>Refreshes every <paramref name="interval"/> as the app's loop does (one at a time, the next after the last).</summary>
+        public Task RunEvery(TimeSpan interval, CancellationToken stop) => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await Task.Delay(interval, stop).ConfigureAwait(false);
+                await _monitor.RefreshAsync(stop).ConfigureAwait(false);
+            }
+        }, stop);
 
         /// <summary>How long the refreshes held the hub (read after the run).</summary>
         public string Describe()
@@ -236,7 +270,20 @@ internal static class LatencyLoad
             if (_microseconds.Count == 0) return "no refresh ran";
             var sorted = _microseconds.Order().ToArray();
             return string.Create(CultureInfo.InvariantCulture,
-                $"{sorted.Length} refreshes held the hub p50 {sorted[sorted.Length / 2]:F0} us, max {sorted[^1]:F0} us, mean {sorted.Average():F0} us");
+                $"{sorted.Length} refreshes ({(_onHub ? "whole snapshot on the hub, as before" : "off the hub")}) held the hub p50 {sorted[sorted.Length / 2]:F0} us, p90 {sorted[sorted.Length * 9 / 10]:F0} us, max {sorted[^1]:F0} us, mean {sorted.Average():F0} us; marks adopted as prepared {_adopted:N0}, marked on the hub {_markedOnHub:N0}; last snapshot: {_monitor.Latest.Portfolio.Positions.Count:N0} positions, equity {_monitor.Latest.Portfolio.Equity}")
+                + (_onHub ? "" : string.Create(CultureInfo.InvariantCulture,
+                    $"; parts p50: marks {Median(p => p.Marks):F0} us, spreads' copy {Median(p => p.Spreads):F0} us, executor's figures {Median(p => p.Executor):F0} us"));
+        }
+
+        private double Median(Func<(double Marks, double Spreads, double Executor), double> part)
+        {
+            var sorted = _parts.Select(part).Order().ToArray();
+            return sorted.Length == 0 ? 0 : sorted[sorted.Length / 2];
+        }
+
+        private sealed class NoDatabase : Microsoft.EntityFrameworkCore.IDbContextFactory<Engine.Persistence.ArbBotDbContext>
+        {
+            public Engine.Persistence.ArbBotDbContext CreateDbContext() => throw new InvalidOperationException("The latency harness has no database.");
         }
     }
 

@@ -48,9 +48,17 @@ public sealed record DeskSnapshot(
 }
 
 /// <summary>
-/// Refreshes the <see cref="DeskSnapshot"/> a few times a second on the hub's thread (re-marking positions to the
-/// current mids first), persists positions when they change and a PnL snapshot every minute.
+/// Refreshes the <see cref="DeskSnapshot"/> a few times a second (re-marking positions to the current mids first),
+/// persists positions when they change and a PnL snapshot every minute.
 /// </summary>
+/// <remarks>
+/// The refresh holds the hub's thread only for what must happen there: adopting the marks prepared off the hub
+/// (<see cref="DeskPortfolio"/>'s publication: a few compares and stores per open position, the few that moved meanwhile
+/// marked from their books) and copying what only the hub may read (spreads, unhedged contracts, failed executions).
+/// The portfolio's copy, its sums and holdings, and persisting are done on the refresh's own thread from a consistent
+/// copy of the portfolio (<see cref="DeskPortfolio.TryReadSnapshot(int)"/>); when changes keep overlapping that copy
+/// (never expected: fills are rare), the copy is made on the hub instead.
+/// </remarks>
 public sealed class DeskMonitor(
     DeskEngine engine,
     DeskPortfolio portfolio,
@@ -66,10 +74,28 @@ public sealed class DeskMonitor(
     private volatile DeskSnapshot? _latest;
     private DateTimeOffset _lastPnlSnapshot;
     private Dictionary<(Core.VenueId, string), PositionSnapshot> _lastPositions = [];
+    private readonly Lock _persistGate = new();
+
+    /// <summary>One refresh at a time (the loop and a shutdown's last one): they share the copy buffers. Never taken on the hub.</summary>
+    private readonly SemaphoreSlim _refreshing = new(1, 1);
+    private readonly DeskPortfolio.PortfolioView _view = new();
+    private ArbSetSpread[] _spreads = [];
+    private DeskPortfolio.MarkBatch? _marks;
+    /// <summary>The last refresh's hub work: its batch is reused only once the hub has run it (a cancelled refresh may leave it queued).</summary>
+    private Task _lastHubPart = Task.CompletedTask;
 
     public TimeSpan RefreshInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
     public TimeSpan PnlSnapshotInterval { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// False takes the whole snapshot on the hub's thread as before (marks, every copy and sum): the benchmarks compare
+    /// the two. Default true.
+    /// </summary>
+    public bool RefreshOffHub { get; init; } = true;
+
+    /// <summary>Observability (the latency harness): how long each refresh held the hub's thread, reported on the hub's thread.</summary>
+    public Action<TimeSpan>? HubHeld { get; set; }
 
     /// <summary>The newest snapshot (an empty one before the engine's first refresh).</summary>
     public DeskSnapshot Latest => _latest ?? DeskSnapshot.Empty(controls.State, time);
@@ -77,12 +103,21 @@ public sealed class DeskMonitor(
     /// <summary>Raised after each refresh, off the hub's thread.</summary>
     public event Action<DeskSnapshot>? Refreshed;
 
-    /// <summary>Takes a fresh snapshot now (on the hub's thread) and returns it.</summary>
+    /// <summary>Takes a fresh snapshot now and returns it (the hub's part on its thread, the rest on the caller's).</summary>
     public async Task<DeskSnapshot> RefreshAsync(CancellationToken cancellationToken)
     {
-        var work = new RefreshWork(this);
-        await hub.PostAsync(work, cancellationToken).ConfigureAwait(false);
-        return await work.Result.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _refreshing.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var snapshot = RefreshOffHub ? await TakeOffHubAsync(cancellationToken).ConfigureAwait(false) : await TakeOnHubAsync(cancellationToken).ConfigureAwait(false);
+            _latest = snapshot;
+            Persist(snapshot, force: false);
+            return snapshot;
+        }
+        finally
+        {
+            _refreshing.Release();
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -120,12 +155,84 @@ public sealed class DeskMonitor(
         if (_latest is { } last) Persist(last, force: true);
     }
 
-    private DeskSnapshot Take()
+    private async Task<DeskSnapshot> TakeOffHubAsync(CancellationToken cancellationToken)
+    {
+        // Off the hub: the marks worked out from the published tops of book (null: changes kept overlapping the copy;
+        // the hub then marks every position from its book, as before).
+        var marks = portfolio.TryPrepareMarks(_view, reuse: _lastHubPart.IsCompleted ? _marks : null);
+        _marks = marks ?? _marks;
+        var work = new HubPart(this, marks);
+        _lastHubPart = work.Result.Task;
+        await hub.PostAsync(work, cancellationToken).ConfigureAwait(false);
+        var part = await work.Result.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        // The spreads were copied into the shared buffer on the hub; the array readers keep is made here.
+        var spreads = _spreads.AsSpan(0, part.SpreadCount).ToArray();
+        PortfolioSnapshot portfolioSnapshot;
+        decimal exposure;
+        if (portfolio.TryReadSnapshot(_view) is { } read)
+        {
+            portfolioSnapshot = read;
+            exposure = _view.TotalExposure;
+        }
+        else
+        {
+            var copy = new HubCopy(portfolio);
+            await hub.PostAsync(copy, cancellationToken).ConfigureAwait(false);
+            (portfolioSnapshot, exposure) = await copy.Result.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        return new DeskSnapshot(
+            part.At,
+            part.Controls,
+            portfolioSnapshot,
+            engine.PairsInIdOrder,
+            spreads,
+            executor.Stats,
+            part.Unhedged,
+            records.Backlogged,
+            exposure,
+            part.BreakerFailures,
+            latency.Snapshot(),
+            records.Pending,
+            records.FailingSince,
+            LiveOrderStreams());
+    }
+
+    /// <summary>What only the hub's thread may do or read for a refresh: adopt the marks, copy the spreads, unhedged contracts and failures. Hub thread.</summary>
+    private HubPartResult RunHubPart(DeskPortfolio.MarkBatch? marks)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (marks is null) portfolio.RecomputeUnrealized();
+        else portfolio.ApplyMarks(marks);
+        var marked = System.Diagnostics.Stopwatch.GetTimestamp();
+        var now = time.GetUtcNow();
+        var state = controls.State;
+        var count = engine.CrossVenue.SpreadCount;
+        if (_spreads.Length < count) _spreads = new ArbSetSpread[Math.Max(count, _spreads.Length * 2)];
+        var copied = engine.CrossVenue.CopySpreads(_spreads);
+        var spreadsCopied = System.Diagnostics.Stopwatch.GetTimestamp();
+        var result = new HubPartResult(now, state, copied, executor.UnhedgedPositions(), executor.FailedExecutionsSince(now - state.Limits.CircuitBreakerWindow));
+        LastHubParts = (System.Diagnostics.Stopwatch.GetElapsedTime(started, marked), System.Diagnostics.Stopwatch.GetElapsedTime(marked, spreadsCopied),
+            System.Diagnostics.Stopwatch.GetElapsedTime(spreadsCopied));
+        return result;
+    }
+
+    /// <summary>Diagnostics (the latency harness): the last refresh's hub work in parts — marks, spreads' copy, the executor's figures. Hub thread.</summary>
+    public (TimeSpan Marks, TimeSpan Spreads, TimeSpan Executor) LastHubParts { get; private set; }
+
+    /// <summary>The whole snapshot on the hub's thread, as before (<see cref="RefreshOffHub"/> false).</summary>
+    private async Task<DeskSnapshot> TakeOnHubAsync(CancellationToken cancellationToken)
+    {
+        var work = new OnHubWork(this);
+        await hub.PostAsync(work, cancellationToken).ConfigureAwait(false);
+        return await work.Result.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private DeskSnapshot TakeOnHub()
     {
         portfolio.RecomputeUnrealized();
         var now = time.GetUtcNow();
         var state = controls.State;
-        var snapshot = new DeskSnapshot(
+        return new DeskSnapshot(
             now,
             state,
             portfolio.Snapshot(),
@@ -140,9 +247,6 @@ public sealed class DeskMonitor(
             records.Pending,
             records.FailingSince,
             LiveOrderStreams());
-        _latest = snapshot;
-        Persist(snapshot, force: false);
-        return snapshot;
     }
 
     // Volatile reads only: the live gateways' stream readers write these, the hub never waits for them.
@@ -156,47 +260,91 @@ public sealed class DeskMonitor(
         return streams;
     }
 
+    // Off the hub's thread (the refresh's, or the stopping one's): the gate keeps the two from interleaving.
     private void Persist(DeskSnapshot snapshot, bool force)
     {
-        var now = snapshot.At.UtcDateTime;
-        var current = snapshot.Portfolio.Positions.ToDictionary(p => (p.Venue, p.Symbol));
-        foreach (var (key, position) in current)
+        lock (_persistGate)
         {
-            if (_lastPositions.TryGetValue(key, out var before) && before.Quantity == position.Quantity && before.FeesPaid == position.FeesPaid
-                && before.RealizedPnl == position.RealizedPnl) continue;
-            records.Enqueue(new PositionRow
+            var now = snapshot.At.UtcDateTime;
+            var current = snapshot.Portfolio.Positions.ToDictionary(p => (p.Venue, p.Symbol));
+            foreach (var (key, position) in current)
             {
-                Venue = position.Venue.ToString(),
-                Symbol = position.Symbol,
-                Quantity = position.Quantity,
-                AverageCost = position.AverageCost,
-                Fees = position.FeesPaid,
-                RealizedPnl = position.RealizedPnl,
-                UpdatedUtc = now,
-            });
-        }
-        _lastPositions = current;
-        if (force || snapshot.At - _lastPnlSnapshot >= PnlSnapshotInterval)
-        {
-            _lastPnlSnapshot = snapshot.At;
-            var p = snapshot.Portfolio;
-            records.Enqueue(new PnlSnapshotRow
+                if (_lastPositions.TryGetValue(key, out var before) && before.Quantity == position.Quantity && before.FeesPaid == position.FeesPaid
+                    && before.RealizedPnl == position.RealizedPnl) continue;
+                records.Enqueue(new PositionRow
+                {
+                    Venue = position.Venue.ToString(),
+                    Symbol = position.Symbol,
+                    Quantity = position.Quantity,
+                    AverageCost = position.AverageCost,
+                    Fees = position.FeesPaid,
+                    RealizedPnl = position.RealizedPnl,
+                    UpdatedUtc = now,
+                });
+            }
+            _lastPositions = current;
+            if (force || snapshot.At - _lastPnlSnapshot >= PnlSnapshotInterval)
             {
-                AtUtc = now,
-                RealizedPnl = p.RealizedPnl,
-                UnrealizedPnl = p.UnrealizedPnl,
-                Equity = p.Equity,
-                DailyPnl = p.DailyPnl,
-                Drawdown = p.Drawdown,
-                Fees = p.FeesPaid,
-            });
+                _lastPnlSnapshot = snapshot.At;
+                var p = snapshot.Portfolio;
+                records.Enqueue(new PnlSnapshotRow
+                {
+                    AtUtc = now,
+                    RealizedPnl = p.RealizedPnl,
+                    UnrealizedPnl = p.UnrealizedPnl,
+                    Equity = p.Equity,
+                    DailyPnl = p.DailyPnl,
+                    Drawdown = p.Drawdown,
+                    Fees = p.FeesPaid,
+                });
+            }
         }
     }
 
-    private sealed class RefreshWork(DeskMonitor monitor) : MarketData.IHubWork
+    private readonly record struct HubPartResult(DateTimeOffset At, ControlState Controls, int SpreadCount, IReadOnlyList<UnhedgedPosition> Unhedged, int BreakerFailures);
+
+    private sealed class HubPart(DeskMonitor monitor, DeskPortfolio.MarkBatch? marks) : MarketData.IHubWork
+    {
+        public TaskCompletionSource<HubPartResult> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Execute(MarketData.MarketDataHub hub)
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            try
+            {
+                Result.TrySetResult(monitor.RunHubPart(marks));
+            }
+            catch (Exception ex)
+            {
+                Result.TrySetException(ex);
+            }
+            monitor.HubHeld?.Invoke(System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        }
+    }
+
+    private sealed class HubCopy(DeskPortfolio portfolio) : MarketData.IHubWork
+    {
+        public TaskCompletionSource<(PortfolioSnapshot, decimal)> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Execute(MarketData.MarketDataHub hub) => Result.TrySetResult((portfolio.Snapshot(), portfolio.TotalExposure));
+    }
+
+    private sealed class OnHubWork(DeskMonitor monitor) : MarketData.IHubWork
     {
         public TaskCompletionSource<DeskSnapshot> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public void Execute(MarketData.MarketDataHub hub) => Result.TrySetResult(monitor.Take());
+        public void Execute(MarketData.MarketDataHub hub)
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            try
+            {
+                Result.TrySetResult(monitor.TakeOnHub());
+            }
+            catch (Exception ex)
+            {
+                Result.TrySetException(ex);
+            }
+            monitor.HubHeld?.Invoke(System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        }
     }
 }

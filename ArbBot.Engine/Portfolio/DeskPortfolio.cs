@@ -17,7 +17,7 @@ namespace ArbBot.Engine.Portfolio;
 /// since a live venue may resend fills after a reconnect. Realized PnL includes every fee paid, so starting equity plus
 /// realized plus unrealized PnL is always the current equity.
 /// </remarks>
-public sealed class DeskPortfolio : IHubExecutionHandler
+public sealed partial class DeskPortfolio : IHubExecutionHandler, IBookListener
 {
     private readonly MarketDataHub _hub;
     private readonly InstrumentRegistry _registry;
@@ -63,7 +63,7 @@ public sealed class DeskPortfolio : IHubExecutionHandler
         _registry = hub.Registry;
         _time = hub.Time;
         _dayZone = dayZone;
-        foreach (var (venue, balance) in startingBalances) _cash[venue] = balance;
+        foreach (var (venue, balance) in startingBalances) SetCash(venue, balance);
         foreach (var balance in _cash.Values) _equityTerms.Add(balance);
         StartingEquity = _cash.Values.Sum();
         _day = Today();
@@ -373,9 +373,18 @@ public sealed class DeskPortfolio : IHubExecutionHandler
         // Pairs in the order first tracked, then their sets in order: the order a full valuation enumerates them in.
         if (sets.Count == 0) _pairOrdinals[pairId] = _pairOrdinals.Count;
         var set = new TrackedSet([.. instruments], 1m, isPairSet: true, new SetRank(0, _pairOrdinals[pairId], sets.Count));
-        sets.Add(set);
-        Join(set);
-        _fillsVersion++;
+        BeginWrite();
+        try
+        {
+            sets.Add(set);
+            Join(set);
+            _fillsVersion++;
+            PublishSets();
+        }
+        finally
+        {
+            EndWrite();
+        }
     }
 
     /// <summary>
@@ -393,9 +402,18 @@ public sealed class DeskPortfolio : IHubExecutionHandler
         if (sets.Any(s => s.Instruments.SequenceEqual(instruments))) return;
         if (sets.Count == 0) _eventOrdinals[eventKey] = _eventOrdinals.Count;
         var set = new TrackedSet([.. instruments], payoutPerSet, isPairSet: false, new SetRank(1, _eventOrdinals[eventKey], sets.Count));
-        sets.Add(set);
-        Join(set);
-        _fillsVersion++;
+        BeginWrite();
+        try
+        {
+            sets.Add(set);
+            Join(set);
+            _fillsVersion++;
+            PublishSets();
+        }
+        finally
+        {
+            EndWrite();
+        }
     }
 
     /// <summary>Complete sets of a multi-outcome event held (YES and NO sets together) and what they lock in at settlement.</summary>
@@ -482,16 +500,33 @@ public sealed class DeskPortfolio : IHubExecutionHandler
     {
         ArgumentNullException.ThrowIfNull(fill);
         if (!_fillIds.Add(fill.FillId)) return false;
+        // Readers off the hub's thread see the portfolio before this fill or after it, never half of it.
+        BeginWrite();
+        try
+        {
+            Book(fill);
+        }
+        finally
+        {
+            EndWrite();
+        }
+        return true;
+    }
+
+    private void Book(Fill fill)
+    {
         RollDay();
         _fillsVersion++;
 
         if (!_positions.TryGetValue(fill.Instrument.Value, out var position))
         {
             var instrument = _registry[fill.Instrument];
-            _positions[fill.Instrument.Value] = position = new Position(instrument, (instrument.Venue, instrument.MarketKey));
+            _positions[fill.Instrument.Value] = position = new Position(instrument, (instrument.Venue, instrument.MarketKey), _columns.Reserve(fill.Instrument.Value, _registry.Count));
             var at = _positionsInIdOrder.BinarySearch(position, PositionIdOrder.Instance);
             _positionsInIdOrder.Insert(~at, position);
+            Publish(position);
         }
+        NoteFilled(position);
         var wasOpen = position.Quantity != 0m;
         var costBefore = Math.Abs(position.Quantity) * position.AverageCost;
         var price = fill.Price.Value;
@@ -517,7 +552,7 @@ public sealed class DeskPortfolio : IHubExecutionHandler
         var notional = fill.Quantity * price;
         var cashBefore = _cash.GetValueOrDefault(fill.Venue);
         var cashAfter = cashBefore + (fill.Side == Side.Buy ? -notional : notional) - fill.Fee;
-        _cash[fill.Venue] = cashAfter;
+        SetCash(fill.Venue, cashAfter);
         _equityTerms.Subtract(cashBefore);
         _equityTerms.Add(cashAfter);
 
@@ -531,39 +566,51 @@ public sealed class DeskPortfolio : IHubExecutionHandler
         position.Mark = isOpen ? MidOf(fill.Instrument) ?? position.Mark ?? price : null;
         Revalue(fill.Instrument.Value, position);
         NotePeak();
-        return true;
     }
 
     /// <summary>Marks every open position to its book's mid (keeping the last mark where a side is empty) and returns unrealized PnL. Hub thread.</summary>
     public decimal RecomputeUnrealized()
     {
-        // The day rolls on the marks it had at midnight, before they move.
-        RollDay();
-        foreach (var position in _positions.Values)
+        BeginWrite();
+        try
         {
-            if (position.Quantity == 0m) continue;
-            // A mid moves only with its book's levels, and every change of a book moves its version: a book unchanged
-            // since this position was last marked from it has the same mid (a thousand decimal mids every refresh was
-            // most of this refresh's time on the hub).
-            var book = _hub.TryGetBook(position.Instrument.Id);
-            if (book is null) continue;
-            if (ReferenceEquals(book, position.MarkedFrom) && book.Version == position.MarkedAtVersion) continue;
-            // The same decimal (scale included) values the same: nothing to move. A side empty keeps the last mark.
-            if (book.Mid is { } mid && !(position.Mark is { } mark && mark == mid && mark.Scale == mid.Scale))
-            {
-                position.Mark = mid;
-                _marksVersion++;
-                // A mark moves only its own position's free rest: which contracts make sets depends on quantities alone.
-                _equityTerms.Subtract(position.Term);
-                position.Term = FreeValue(position.Free, position);
-                _equityTerms.Add(position.Term);
-                _equityDirty = true;
-            }
-            position.MarkedFrom = book;
-            position.MarkedAtVersion = book.Version;
+            // The day rolls on the marks it had at midnight, before they move.
+            RollDay();
+            foreach (var position in _positions.Values) MarkFromBook(position);
+            ForgetFilled();
+            NotePeak();
         }
-        NotePeak();
+        finally
+        {
+            EndWrite();
+        }
         return UnrealizedPnl;
+    }
+
+    /// <summary>Marks an open position to its book's mid (keeping the last mark where a side is empty). Hub thread, inside a write.</summary>
+    private void MarkFromBook(Position position)
+    {
+        if (position.Quantity == 0m) return;
+        // A mid moves only with its book's levels, and every change of a book moves its version: a book unchanged
+        // since this position was last marked from it has the same mid (a thousand decimal mids every refresh was
+        // most of this refresh's time on the hub).
+        var book = _hub.TryGetBook(position.Instrument.Id);
+        if (book is null) return;
+        if (ReferenceEquals(book, position.MarkedFrom) && book.Version == position.MarkedAtVersion && position.Version == position.MarkedWhenVersion) return;
+        // The same decimal (scale included) values the same: nothing to move. A side empty keeps the last mark.
+        if (book.Mid is { } mid && !(position.Mark is { } mark && mark == mid && mark.Scale == mid.Scale))
+        {
+            position.Mark = mid;
+            _marksVersion++;
+            // A mark moves only its own position's free rest: which contracts make sets depends on quantities alone.
+            _equityTerms.Subtract(position.Term);
+            position.Term = FreeValue(position.Free, position);
+            _equityTerms.Add(position.Term);
+            _equityDirty = true;
+        }
+        position.MarkedFrom = book;
+        position.MarkedAtVersion = book.Version;
+        position.MarkedWhenVersion = position.Version;
     }
 
     /// <summary>An immutable copy of everything, for the dashboard and the API. Hub thread.</summary>
@@ -615,16 +662,20 @@ public sealed class DeskPortfolio : IHubExecutionHandler
     /// </summary>
     public void StartDayHere()
     {
+        BeginWrite();
         _day = Today();
         _dayStartEquity = Equity;
+        EndWrite();
     }
 
     private void RollDay()
     {
         var today = Today();
         if (today == _day) return;
+        BeginWrite();
         _day = today;
         _dayStartEquity = Equity;
+        EndWrite();
     }
 
     private DateOnly Today() => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(_time.GetUtcNow(), _dayZone).DateTime);
@@ -636,27 +687,32 @@ public sealed class DeskPortfolio : IHubExecutionHandler
         return options;
     }
 
-    private sealed class Position(Instrument instrument, (VenueId, string) market)
+    /// <remarks>
+    /// Its version, mark and free-rest term live in the portfolio's <see cref="PositionColumns"/> (arrays by instrument
+    /// id), so the refresh's <see cref="ApplyMarks"/> checks and adopts a thousand marks in a few small arrays instead of
+    /// visiting a thousand objects on the hub's thread.
+    /// </remarks>
+    internal sealed class Position(Instrument instrument, (VenueId, string) market, PositionColumns columns)
     {
+        private readonly int _id = instrument.Id.Value;
         public Instrument Instrument { get; } = instrument;
         public (VenueId, string) Market { get; } = market;
         private decimal _quantity;
         private decimal _averageCost;
         private decimal _feesPaid;
         private decimal _realizedPnl;
-        private decimal? _mark;
         private decimal _unrealized;
-        private bool _unrealizedStale;
+        private long _unrealizedAt = -1;
         private PositionSnapshot? _snapshot;
         private long _snapshotVersion = -1;
 
-        public decimal Quantity { get => _quantity; set { _quantity = value; _unrealizedStale = true; Version++; HoldingVersion++; } }
-        public decimal AverageCost { get => _averageCost; set { _averageCost = value; _unrealizedStale = true; Version++; HoldingVersion++; } }
+        public decimal Quantity { get => _quantity; set { _quantity = value; Version++; HoldingVersion++; } }
+        public decimal AverageCost { get => _averageCost; set { _averageCost = value; Version++; HoldingVersion++; } }
         public decimal FeesPaid { get => _feesPaid; set { _feesPaid = value; Version++; HoldingVersion++; } }
         public decimal RealizedPnl { get => _realizedPnl; set { _realizedPnl = value; Version++; } }
 
         /// <summary>Moves with every change of any figure: the snapshot copy is made again only after one.</summary>
-        public long Version { get; private set; }
+        public long Version { get => columns.Versions[_id]; private set => columns.Versions[_id] = value; }
 
         /// <summary>Moves with what a complete set's figures read (quantity, average cost, fees), not with marks.</summary>
         public long HoldingVersion { get; private set; }
@@ -677,12 +733,15 @@ public sealed class DeskPortfolio : IHubExecutionHandler
         /// The price the position is valued at. Setting it (a fill does) forgets which book version last marked it, so
         /// the next refresh marks it from its book again.
         /// </summary>
-        public decimal? Mark { get => _mark; set { _mark = value; _unrealizedStale = true; MarkedFrom = null; Version++; } }
+        public decimal? Mark { get => columns.Marks[_id]; set { columns.Marks[_id] = value; MarkedFrom = null; Version++; } }
 
         /// <summary>The book and its version the last refresh marked this position from (<see cref="RecomputeUnrealized"/>).</summary>
         public OrderBook? MarkedFrom { get; set; }
 
         public long MarkedAtVersion { get; set; }
+
+        /// <summary>The position's own version right after that marking: a mark adopted since (which moves only the version) makes it differ.</summary>
+        public long MarkedWhenVersion { get; set; }
 
         /// <summary>
         /// (mark − average cost) × quantity, computed again only after one of them changed: the dashboard's refresh reads
@@ -692,20 +751,33 @@ public sealed class DeskPortfolio : IHubExecutionHandler
         {
             get
             {
-                if (_unrealizedStale)
+                var version = Version;
+                if (_unrealizedAt != version)
                 {
-                    _unrealized = _mark is { } mark ? (mark - _averageCost) * _quantity : 0m;
-                    _unrealizedStale = false;
+                    _unrealized = Mark is { } mark ? (mark - _averageCost) * _quantity : 0m;
+                    _unrealizedAt = version;
                 }
                 return _unrealized;
             }
         }
 
         /// <summary>Contracts left after the complete sets took theirs, as of the last valuation.</summary>
-        public decimal Free { get; set; }
+        public decimal Free { get => _free; set { _free = value; Version++; } }
 
         /// <summary>What <see cref="Free"/> contributes to the equity's exact sum (<see cref="FreeValue"/>), as of the last valuation.</summary>
-        public decimal Term { get; set; }
+        /// <remarks>Both move <see cref="Version"/>: a mark prepared off the hub from an older term must not be applied.</remarks>
+        public decimal Term { get => columns.Terms[_id]; set { columns.Terms[_id] = value; Version++; } }
+
+        private decimal _free;
+
+        /// <summary>The publication sequence of the last fill booked on it (<see cref="NoteFilled"/>).</summary>
+        public long FilledAtSequence { get; set; }
+
+        /// <summary>True while in the list of positions filled since the last marks.</summary>
+        public bool InFilledList { get; set; }
+
+        /// <summary>The last copy a reader made off the hub (reused while its figures are identical); written by readers only.</summary>
+        public PositionSnapshot? ReaderCopy;
     }
 
     /// <summary>Where a set comes in a full valuation: pair sets (kind 0) before event sets (1), owners in the order first tracked, then the owner's sets in order.</summary>

@@ -26,6 +26,15 @@ internal sealed class ExactDecimalSum
     /// <summary>Forgets every term.</summary>
     public void Clear() => Array.Clear(_byScale);
 
+    /// <summary>Adds every term <paramref name="other"/> holds (its exact per-scale sums): one step whatever its number of terms.</summary>
+    public void Add(ExactDecimalSum other)
+    {
+        for (var scale = 0; scale < Scales; scale++) _byScale[scale] = checked(_byScale[scale] + other._byScale[scale]);
+    }
+
+    /// <summary>Makes <paramref name="destination"/> hold exactly what this holds (a reader's copy: its <see cref="Value"/> is then this one's).</summary>
+    public void CopyTo(ExactDecimalSum destination) => _byScale.AsSpan().CopyTo(destination._byScale);
+
     /// <summary>True when both hold the same exact per-scale sums.</summary>
     public bool SameAs(ExactDecimalSum other) => _byScale.AsSpan().SequenceEqual(other._byScale);
 

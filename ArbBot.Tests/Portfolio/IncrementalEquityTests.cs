@@ -92,6 +92,8 @@ public sealed class IncrementalEquityTests
             var (action, _, _) = run.Step();
             var context = $"seed {seed}, step {step} ({action})";
             var snapshot = run.Portfolio.Snapshot();
+            // The copy read off the hub (the dashboard's refresh since it left the hub) is the same snapshot, bit for bit.
+            AssertSameSnapshot(snapshot, run.Portfolio.TryReadSnapshot(), context);
             var byId = snapshot.Positions.ToDictionary(p => p.Instrument.Value);
             foreach (var instrument in run.Instruments)
             {
@@ -138,6 +140,85 @@ public sealed class IncrementalEquityTests
         }
         Assert.True(marksChecked > 100, $"only {marksChecked} marks were checked against their books");
         Assert.True(run.Portfolio.CompleteSets > 0m, "no complete set was held at the end");
+    }
+
+    /// <summary>
+    /// The dashboard's marks prepared off the hub and adopted by it — with books moving and fills landing between the two
+    /// now and then — leave the portfolio exactly where marking on the hub at the moment of adopting leaves it: a twin desk
+    /// driven by the same seed marks on the hub, and after every step every figure of the off-hub snapshot equals the
+    /// twin's, decimal for decimal, and the equity a full valuation.
+    /// </summary>
+    [Theory]
+    [InlineData(6, true)]
+    [InlineData(12, false)]
+    [InlineData(2028, true)]
+    public void Marks_prepared_off_the_hub_and_adopted_later_leave_every_figure_as_marking_on_the_hub_then(int seed, bool longFees)
+    {
+        var onHub = new RandomDesk(seed) { LongFees = longFees, InterleaveMarks = true };
+        var offHub = new RandomDesk(seed) { LongFees = longFees, InterleaveMarks = true, OffHubMarks = true };
+        var interleaved = 0;
+        for (var step = 0; step < Steps; step++)
+        {
+            var (action, _, _) = onHub.Step();
+            var (twinAction, _, _) = offHub.Step();
+            Assert.Equal(action, twinAction);
+            if (action.StartsWith("marks after", StringComparison.Ordinal)) interleaved++;
+            var context = $"seed {seed}, step {step} ({action})";
+            var expected = onHub.Portfolio.Snapshot();
+            // Read before anything on the hub's side of the twin rolls the day: Snapshot() does roll it.
+            offHub.Portfolio.Snapshot();
+            AssertSameSnapshot(expected, offHub.Portfolio.TryReadSnapshot(), context);
+            AssertIdentical(offHub.Portfolio.ComputeEquityInFull(), offHub.Portfolio.Equity, context);
+        }
+        Assert.True(interleaved > 20, $"only {interleaved} marks had changes between preparing and adopting");
+    }
+
+    /// <summary>Every figure of two portfolio snapshots, decimal for decimal (scale included); the moment may differ.</summary>
+    private static void AssertSameSnapshot(PortfolioSnapshot expected, PortfolioSnapshot? actual, string context)
+    {
+        Assert.True(actual is not null, $"{context}: no copy could be read");
+        AssertIdentical(expected.RealizedPnl, actual.RealizedPnl, $"{context}: realized");
+        AssertIdentical(expected.UnrealizedPnl, actual.UnrealizedPnl, $"{context}: unrealized");
+        AssertIdentical(expected.FeesPaid, actual.FeesPaid, $"{context}: fees");
+        AssertIdentical(expected.Equity, actual.Equity, $"{context}: equity");
+        AssertIdentical(expected.DailyPnl, actual.DailyPnl, $"{context}: daily");
+        AssertIdentical(expected.PeakEquity, actual.PeakEquity, $"{context}: peak");
+        AssertIdentical(expected.Drawdown, actual.Drawdown, $"{context}: drawdown");
+        Assert.Equal(expected.OpenPositionCount, actual.OpenPositionCount);
+        Assert.Equal(expected.Cash.Keys, actual.Cash.Keys);
+        foreach (var (venue, cash) in expected.Cash) AssertIdentical(cash, actual.Cash[venue], $"{context}: cash {venue}");
+        Assert.Equal(expected.Positions.Count, actual.Positions.Count);
+        for (var k = 0; k < expected.Positions.Count; k++)
+        {
+            var (e, a) = (expected.Positions[k], actual.Positions[k]);
+            var where = $"{context}: position {e.Instrument.Value}";
+            Assert.True(e.Instrument == a.Instrument && e.Venue == a.Venue && e.Symbol == a.Symbol && e.MarketKey == a.MarketKey && e.IsYes == a.IsYes, where);
+            AssertIdentical(e.Quantity, a.Quantity, $"{where} quantity");
+            AssertIdentical(e.AverageCost, a.AverageCost, $"{where} average cost");
+            AssertIdentical(e.FeesPaid, a.FeesPaid, $"{where} fees");
+            AssertIdentical(e.RealizedPnl, a.RealizedPnl, $"{where} realized");
+            Assert.True(e.Mark.HasValue == a.Mark.HasValue, $"{where} mark {e.Mark} against {a.Mark}");
+            if (e.Mark is { } mark) AssertIdentical(mark, a.Mark!.Value, $"{where} mark");
+            AssertIdentical(e.UnrealizedPnl, a.UnrealizedPnl, $"{where} unrealized");
+        }
+        Assert.Equal(expected.Pairs.Count, actual.Pairs.Count);
+        for (var k = 0; k < expected.Pairs.Count; k++)
+        {
+            var (e, a) = (expected.Pairs[k], actual.Pairs[k]);
+            Assert.Equal(e.PairId, a.PairId);
+            AssertIdentical(e.SetsHeld, a.SetsHeld, $"{context}: pair {e.PairId} sets");
+            AssertIdentical(e.Cost, a.Cost, $"{context}: pair {e.PairId} cost");
+            AssertIdentical(e.LockedProfit, a.LockedProfit, $"{context}: pair {e.PairId} locked");
+        }
+        Assert.Equal(expected.Events.Count, actual.Events.Count);
+        for (var k = 0; k < expected.Events.Count; k++)
+        {
+            var (e, a) = (expected.Events[k], actual.Events[k]);
+            Assert.Equal(e.EventKey, a.EventKey);
+            AssertIdentical(e.SetsHeld, a.SetsHeld, $"{context}: event {e.EventKey} sets");
+            AssertIdentical(e.Cost, a.Cost, $"{context}: event {e.EventKey} cost");
+            AssertIdentical(e.LockedProfit, a.LockedProfit, $"{context}: event {e.EventKey} locked");
+        }
     }
 
     /// <summary>A pair's or event's holding as the portfolio defines it (its sets in the order tracked).</summary>
@@ -228,6 +309,12 @@ public sealed class IncrementalEquityTests
 
         public bool LongFees { get; init; }
 
+        /// <summary>Marks as the dashboard's refresh sets them: prepared off the hub, adopted by it (<see cref="DeskPortfolio.ApplyMarks"/>).</summary>
+        public bool OffHubMarks { get; init; }
+
+        /// <summary>Books and fills now and then between preparing the marks and adopting them (or, on the hub, before marking).</summary>
+        public bool InterleaveMarks { get; init; }
+
         /// <summary>One random step; says what it did, whether the portfolio noted its peak, and whether the test's read of daily PnL rolls the day.</summary>
         public (string Action, bool NotesPeak, bool RollsDay) Step()
         {
@@ -253,8 +340,27 @@ public sealed class IncrementalEquityTests
             }
             if (roll < 20)
             {
-                Portfolio.RecomputeUnrealized();
-                return ("marks", true, false);
+                // Off the hub (the dashboard's refresh): the marks are prepared from a copy and the published tops of
+                // book, and adopted by the hub later, after whatever it did meanwhile.
+                var batch = OffHubMarks ? Portfolio.TryPrepareMarks(new DeskPortfolio.PortfolioView()) : null;
+                Assert.True(batch is not null || !OffHubMarks, "nothing overlaps the copy here, so it must succeed");
+                var meanwhile = InterleaveMarks && _random.Next(3) == 0 ? _random.Next(1, 4) : 0;
+                for (var k = 0; k < meanwhile; k++)
+                {
+                    if (_random.Next(2) == 0)
+                    {
+                        Book();
+                    }
+                    else
+                    {
+                        var between = NewFill();
+                        _fills.Add(between);
+                        Assert.True(Portfolio.ApplyFill(between));
+                    }
+                }
+                if (batch is not null) Portfolio.ApplyMarks(batch);
+                else Portfolio.RecomputeUnrealized();
+                return (meanwhile > 0 ? $"marks after {meanwhile} changes" : "marks", true, false);
             }
             if (roll < 22 && _fills.Count > 0)
             {
