@@ -14,6 +14,49 @@ public sealed class PairsPageTests
 {
 
     [Fact]
+    public async Task Approved_and_paused_pairs_past_fifty_are_shown_fifty_to_a_page()
+    {
+        await using var session = await BrowserSession.StartAsync(new DeskAppFactory());
+        var app = session.App;
+        var page = session.Page;
+        await app.Services.GetRequiredService<EngineHost>().Ready;
+        // 60 paused pairs on markets no venue lists now, stored as a long-running desk would have them.
+        await using (var db = await app.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<ArbBotDbContext>>().CreateDbContextAsync())
+        {
+            var now = DateTime.UtcNow;
+            for (var i = 0; i < 60; i++)
+            {
+                db.Pairs.Add(new PairRow
+                {
+                    KalshiMarketKey = $"KX-PAGED-{i:D2}",
+                    PolymarketMarketKey = $"0xpaged{i:D2}",
+                    Mapping = nameof(PairMapping.YesYes),
+                    Status = nameof(PairStatus.Paused),
+                    Score = 50,
+                    CreatedUtc = now,
+                    UpdatedUtc = now,
+                    ApprovedBy = "admin",
+                });
+            }
+            await db.SaveChangesAsync();
+        }
+        const string CountCards = "() => [...document.querySelectorAll('[data-testid]')].filter(e => /^pair-\\d+$/.test(e.dataset.testid)).length";
+
+        await session.SignInAsync(DeskAppFactory.AdminUser, DeskAppFactory.AdminPassword);
+        await page.GotoAsync(session.BaseUrl + "/pairs");
+        await page.Locator("[data-testid=desk-controls][data-interactive=yes]").WaitForAsync();
+        await page.GetByText("Approved and paused (60)").ClickAsync();
+        var pager = page.Locator("[data-testid=pairs-pager]");
+        await pager.WaitForAsync();
+
+        Assert.Equal(50, await page.EvaluateAsync<int>(CountCards));
+        await pager.GetByText("2", new LocatorGetByTextOptions { Exact = true }).ClickAsync();
+        for (var attempt = 0; attempt < 60 && await page.EvaluateAsync<int>(CountCards) != 10; attempt++) await Task.Delay(500);
+        Assert.Equal(10, await page.EvaluateAsync<int>(CountCards));
+        await session.ScreenshotAsync("pairs-paged");
+    }
+
+    [Fact]
     public async Task Admin_approves_a_suggestion_sees_its_live_spread_and_pauses_it()
     {
         await using var session = await BrowserSession.StartAsync(new DeskAppFactory());
