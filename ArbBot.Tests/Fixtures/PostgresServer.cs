@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using ArbBot.Engine.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
 namespace ArbBot.Tests.Fixtures;
@@ -49,6 +52,20 @@ public sealed class PostgresServer : IDisposable
             command.ExecuteNonQuery();
         }
         return ConnectionString(name);
+    }
+
+    /// <summary>A new database with the desk's schema, and contexts on it.</summary>
+    public async Task<IDbContextFactory<ArbBotDbContext>> MigratedDatabaseAsync()
+    {
+        var contexts = new Contexts(new DbContextOptionsBuilder<ArbBotDbContext>().UseNpgsql(CreateDatabase()).Options);
+        await using var db = contexts.CreateDbContext();
+        await new SchemaMigrator(TimeProvider.System, NullLogger<SchemaMigrator>.Instance).MigrateAsync(db, CancellationToken.None);
+        return contexts;
+    }
+
+    private sealed class Contexts(DbContextOptions<ArbBotDbContext> options) : IDbContextFactory<ArbBotDbContext>
+    {
+        public ArbBotDbContext CreateDbContext() => new(options);
     }
 
     private string ConnectionString(string database) =>

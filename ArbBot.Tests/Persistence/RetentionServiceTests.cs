@@ -106,16 +106,5 @@ public sealed class SqliteRetentionServiceTests : RetentionServiceTests, IDispos
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresRetentionServiceTests(PostgresServer server) : RetentionServiceTests
 {
-    protected override async Task<IDbContextFactory<ArbBotDbContext>> MigratedDatabaseAsync()
-    {
-        var contexts = new NpgsqlContexts(new DbContextOptionsBuilder<ArbBotDbContext>().UseNpgsql(server.CreateDatabase()).Options);
-        await using var db = contexts.CreateDbContext();
-        await new SchemaMigrator(TimeProvider.System, NullLogger<SchemaMigrator>.Instance).MigrateAsync(db, CancellationToken.None);
-        return contexts;
-    }
-
-    private sealed class NpgsqlContexts(DbContextOptions<ArbBotDbContext> options) : IDbContextFactory<ArbBotDbContext>
-    {
-        public ArbBotDbContext CreateDbContext() => new(options);
-    }
+    protected override Task<IDbContextFactory<ArbBotDbContext>> MigratedDatabaseAsync() => server.MigratedDatabaseAsync();
 }

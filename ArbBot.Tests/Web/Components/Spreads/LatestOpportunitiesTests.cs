@@ -2,7 +2,6 @@ using ArbBot.Engine.Persistence;
 using ArbBot.Tests.Fixtures;
 using ArbBot.Web.Components.Spreads;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ArbBot.Tests.Web.Components.Spreads;
 
@@ -88,16 +87,5 @@ public sealed class SqliteLatestOpportunitiesTests : LatestOpportunitiesContract
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresLatestOpportunitiesTests(PostgresServer server) : LatestOpportunitiesContract
 {
-    protected override async Task<IDbContextFactory<ArbBotDbContext>> MigratedDatabaseAsync()
-    {
-        var contexts = new NpgsqlContexts(new DbContextOptionsBuilder<ArbBotDbContext>().UseNpgsql(server.CreateDatabase()).Options);
-        await using var db = contexts.CreateDbContext();
-        await new SchemaMigrator(TimeProvider.System, NullLogger<SchemaMigrator>.Instance).MigrateAsync(db, CancellationToken.None);
-        return contexts;
-    }
-
-    private sealed class NpgsqlContexts(DbContextOptions<ArbBotDbContext> options) : IDbContextFactory<ArbBotDbContext>
-    {
-        public ArbBotDbContext CreateDbContext() => new(options);
-    }
+    protected override Task<IDbContextFactory<ArbBotDbContext>> MigratedDatabaseAsync() => server.MigratedDatabaseAsync();
 }
