@@ -373,6 +373,12 @@ public sealed partial class DeskPortfolio : IHubExecutionHandler, IBookListener
         // Pairs in the order first tracked, then their sets in order: the order a full valuation enumerates them in.
         if (sets.Count == 0) _pairOrdinals[pairId] = _pairOrdinals.Count;
         var set = new TrackedSet([.. instruments], 1m, isPairSet: true, new SetRank(0, _pairOrdinals[pairId], sets.Count));
+        AddTrackedSet(sets, set);
+    }
+
+    /// <summary>Adds a set to its pair's or event's list and to the equity's groups, as one change readers see whole.</summary>
+    private void AddTrackedSet(List<TrackedSet> sets, TrackedSet set)
+    {
         BeginWrite();
         try
         {
@@ -402,18 +408,7 @@ public sealed partial class DeskPortfolio : IHubExecutionHandler, IBookListener
         if (sets.Any(s => s.Instruments.SequenceEqual(instruments))) return;
         if (sets.Count == 0) _eventOrdinals[eventKey] = _eventOrdinals.Count;
         var set = new TrackedSet([.. instruments], payoutPerSet, isPairSet: false, new SetRank(1, _eventOrdinals[eventKey], sets.Count));
-        BeginWrite();
-        try
-        {
-            sets.Add(set);
-            Join(set);
-            _fillsVersion++;
-            PublishSets();
-        }
-        finally
-        {
-            EndWrite();
-        }
+        AddTrackedSet(sets, set);
     }
 
     /// <summary>Complete sets of a multi-outcome event held (YES and NO sets together) and what they lock in at settlement.</summary>
