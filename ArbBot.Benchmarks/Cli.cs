@@ -19,7 +19,7 @@ internal static class Cli
                        paced live load on the real clock: event in -> first order sent latency, resident memory
               latency  [--in FILE] [--rate 50000] [--seconds 20] [--warmup 3] [--feed batch|spin|inline] [--attribute 0|1] [--slow-us 200] [--gc-latency sustained]
                        paced live load, whole desk: ingress -> every strategy decided, ingress -> paper gateway submit
-              fanout   [--in FILE] [--rate 50000] [--seconds 12] [--warmup 3] [--clients 100]
+              fanout   [--in FILE] [--rate 50000] [--seconds 12] [--warmup 3] [--clients 100] [--browsers N] [--page /spreads] [--allocations 1]
                        the web app in-process under the latency load: engine p99 with 0, N, then 0 SignalR clients
               persist  [--rate 20000] [--seconds 10] [--mix 1] [--allocations 1] [--gc-latency MODE] [--slow-us 1000] [--warmup 2] [--others-nice N]
                        engine journal -> SQLite record writer under load; longest enqueue stall (--mix 1: a desk's

@@ -94,6 +94,7 @@ internal static class FanOut
             var bytes = clients.Sum(c => c.Bytes);
             var cpu = CpuClock.Start();
             var gcBefore = GcCount.Start();
+            using var sampler = options.ContainsKey("allocations") ? new AllocationSampler() : null;
             var fed = await Task.Factory.StartNew(() => PacedFeed.Run(hub, events, ingress, rate), TaskCreationOptions.LongRunning);
             while (hub.QueueLength > 0) await Task.Delay(1);
             await Task.Delay(300);
@@ -107,6 +108,7 @@ internal static class FanOut
                   in -> submitted {probe.Submit.Describe()}
                   {Machine.Describe()}
                 """));
+            if (sampler is not null) Console.WriteLine("  allocation samples (about one per 100 KB), by thread and type:" + Environment.NewLine + sampler.Top(30));
             if (browsers is not null)
             {
                 var chromium = DashboardBrowsers.ChromiumSeconds() - chromiumBefore;
@@ -185,13 +187,14 @@ internal static class FanOut
         }
     }
 
-    /// <summary>Garbage collections per generation during a phase.</summary>
-    private readonly record struct GcCount(int Gen0, int Gen1, int Gen2)
+    /// <summary>Garbage collections per generation during a phase, the time the runtime was paused for them and the collector.</summary>
+    private readonly record struct GcCount(int Gen0, int Gen1, int Gen2, TimeSpan Paused, long Allocated)
     {
-        public static GcCount Start() => new(GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+        public static GcCount Start() => new(GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2),
+            GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes());
 
         public string Describe() => string.Create(CultureInfo.InvariantCulture,
-            $"GCs gen0 {GC.CollectionCount(0) - Gen0}, gen1 {GC.CollectionCount(1) - Gen1}, gen2 {GC.CollectionCount(2) - Gen2}");
+            $"GCs gen0 {GC.CollectionCount(0) - Gen0}, gen1 {GC.CollectionCount(1) - Gen1}, gen2 {GC.CollectionCount(2) - Gen2}, paused {(GC.GetTotalPauseDuration() - Paused).TotalMilliseconds:F1} ms, {(GC.GetTotalAllocatedBytes() - Allocated) / 1e6:F0} MB allocated ({(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC, {System.Runtime.GCSettings.LatencyMode})");
     }
 
     /// <summary>Registers a recording's catalog in the hub's registry, approves its pairs and decodes its events (hub thread).</summary>

@@ -164,20 +164,116 @@ public sealed class SpreadHistoryTests
     }
 
     [Fact]
-    public void Beyond_the_pair_limit_the_pair_heard_of_least_recently_is_forgotten()
+    public void Beyond_the_pair_limit_a_new_pair_takes_the_place_of_the_pair_silent_longest_once_it_has_been_silent_a_minute()
     {
         var history = new SpreadHistory(maxPairs: 2);
 
         history.Record(Snapshot(Spread(1, 0, 0.01m), Spread(1, 1, 0.01m), Spread(2, 0, 0.01m), Spread(2, 1, 0.01m)));
-        _time.Advance(TimeSpan.FromSeconds(1));
+        _time.Advance(TimeSpan.FromSeconds(30));
         // Pair 1 keeps trading; pair 2 was paused and is no longer in the snapshots.
         history.Record(Snapshot(Spread(1, 0, 0.02m), Spread(1, 1, 0.02m)));
         _time.Advance(TimeSpan.FromSeconds(1));
         history.Record(Snapshot(Spread(1, 0, 0.03m), Spread(1, 1, 0.03m), Spread(3, 0, 0.01m), Spread(3, 1, 0.01m)));
 
+        // Silent for 31 s only: pair 2 keeps its place.
+        Assert.Equal([1L, 2L], history.PairIds());
+        Assert.Equal(1, history.PairsNotKept);
+
+        _time.Advance(TimeSpan.FromSeconds(30));
+        history.Record(Snapshot(Spread(1, 0, 0.04m), Spread(1, 1, 0.04m), Spread(3, 0, 0.02m), Spread(3, 1, 0.02m)));
+
         Assert.Equal([1L, 3L], history.PairIds());
+        Assert.Equal(0, history.PairsNotKept);
         Assert.Null(history.Get(2));
-        Assert.Equal(3, history.Get(1)!.Samples.Count);
+        Assert.Equal(4, history.Get(1)!.Samples.Count);
+        Assert.Equal([0.02m], history.Get(3)!.Samples.Select(s => s.First!.Value.NetEdge));
+    }
+
+    [Fact]
+    public void More_busy_pairs_than_places_leave_the_kept_pairs_whole_history_instead_of_forgetting_them_in_turn()
+    {
+        var history = new SpreadHistory(maxPairs: 2);
+
+        for (var i = 0; i < 10; i++)
+        {
+            history.Record(Snapshot(Spread(1, 0, 0.01m), Spread(1, 1, 0m), Spread(2, 0, 0.01m), Spread(2, 1, 0m), Spread(3, 0, 0.01m), Spread(3, 1, 0m)));
+            _time.Advance(TimeSpan.FromMilliseconds(250));
+        }
+
+        Assert.Equal([1L, 2L], history.PairIds());
+        Assert.Equal(1, history.PairsNotKept);
+        Assert.Equal(10, history.Get(1)!.Samples.Count);
+        Assert.Equal(10, history.Get(2)!.Samples.Count);
+    }
+
+    [Fact]
+    public void A_pair_whose_chart_is_opened_takes_the_place_of_the_busy_pair_nobody_reads()
+    {
+        var history = new SpreadHistory(maxPairs: 2);
+        history.Record(Snapshot(Spread(1, 0, 0.01m), Spread(1, 1, 0m), Spread(2, 0, 0.01m), Spread(2, 1, 0m), Spread(3, 0, 0.01m), Spread(3, 1, 0m)));
+        _time.Advance(TimeSpan.FromMilliseconds(250));
+        history.OnPublished(Opportunity(3, 7, OpportunityDecision.Taken, 0.01m));
+
+        // Someone watches pair 1's chart, and opens pair 3's, which has no history yet.
+        Assert.NotNull(history.Get(1));
+        Assert.Null(history.Get(3));
+        history.Record(Snapshot(Spread(1, 0, 0.02m), Spread(1, 1, 0m), Spread(2, 0, 0.02m), Spread(2, 1, 0m), Spread(3, 0, 0.02m), Spread(3, 1, 0m)));
+
+        Assert.Equal([1L, 3L], history.PairIds());
+        var three = history.Get(3)!;
+        Assert.Equal([7L], three.Markers.Select(m => m.OpportunityId));
+        Assert.Equal([0.02m], three.Samples.Select(s => s.First!.Value.NetEdge));
+        Assert.Equal(2, history.Get(1)!.Samples.Count);
+    }
+
+    [Fact]
+    public void Recording_a_busy_desk_allocates_nothing_once_the_kept_pairs_buffers_have_grown()
+    {
+        // 500 pairs re-evaluated between every snapshot, 64 places: the app's refresh under load, four times a second.
+        var history = new SpreadHistory(samplesPerPair: 16, maxPairs: 64);
+        var snapshots = new DeskSnapshot[60];
+        for (var i = 0; i < snapshots.Length; i++)
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(250));
+            snapshots[i] = Snapshot([.. Enumerable.Range(1, 500).SelectMany(pair => new[] { Spread(pair, 0, i / 1000m), Spread(pair, 1, 0m) })]);
+        }
+        for (var i = 0; i < 40; i++) history.Record(snapshots[i]);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 40; i < snapshots.Length; i++) history.Record(snapshots[i]);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+        Assert.Equal(64, history.PairIds().Count);
+        Assert.Equal(436, history.PairsNotKept);
+        Assert.Equal(16, history.Get(1)!.Samples.Count);
+    }
+
+    [Fact]
+    public void A_place_that_changes_hands_keeps_its_buffers()
+    {
+        var history = new SpreadHistory(samplesPerPair: 16, maxPairs: 2);
+        for (var i = 0; i < 20; i++)
+        {
+            history.Record(Snapshot(Spread(1, 0, 0.01m), Spread(1, 1, 0m), Spread(2, 0, 0.01m), Spread(2, 1, 0m)));
+            _time.Advance(TimeSpan.FromMilliseconds(250));
+        }
+        // Pairs 1 and 2 were retired two minutes ago; 3 and 4 take their places.
+        _time.Advance(TimeSpan.FromMinutes(2));
+        var later = new DeskSnapshot[20];
+        for (var i = 0; i < later.Length; i++)
+        {
+            later[i] = Snapshot(Spread(3, 0, 0.01m), Spread(3, 1, 0m), Spread(4, 0, 0.01m), Spread(4, 1, 0m));
+            _time.Advance(TimeSpan.FromMilliseconds(250));
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        foreach (var snapshot in later) history.Record(snapshot);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+        Assert.Equal([3L, 4L], history.PairIds());
+        Assert.Equal(16, history.Get(3)!.Samples.Count);
     }
 
     [Fact]
