@@ -103,7 +103,7 @@ public sealed class QuoteBoard : BackgroundService, IBookListener
     /// <summary>Turns the copied tops that changed into quotes and keeps them. The board's loop only (one writer).</summary>
     internal List<Quote> Publish(int count)
     {
-        var changed = new List<Quote>();
+        var changed = new List<Quote>(count);
         var now = _time.GetUtcNow();
         for (var i = 0; i < count; i++)
         {
