@@ -158,13 +158,10 @@ public sealed class MultiOutcomeArbitrage : IBookListener
         // The last evaluation summed every outcome's best ask and found no gross edge, and this book's best ask is the one
         // it summed: every other outcome's best ask is too (a change of one queues an evaluation, which remembers it anew),
         // so the evaluation would stop at the same sum and do nothing. A missing, stale or old book only stops it sooner.
-        if (!EvaluateEveryChange && set.AsksWithoutEdge && set.BestAsks[_legByInstrument[id]] == BestAskUnits(book)) return;
+        if (!EvaluateEveryChange && set.AsksWithoutEdge && set.BestAsks[_legByInstrument[id]] == book.BestAskUnits) return;
         set.Queued = true;
         _hub.Post(set.Work);
     }
-
-    /// <summary>The best ask in price units, or −1 when the book has no asks.</summary>
-    private static long BestAskUnits(OrderBook book) => book.HasAsk ? book.BestAsk.Price.Units : -1;
 
     /// <summary>
     /// Testing only: evaluate on every book change, as if no set remembered its best asks (to compare against the
@@ -194,9 +191,10 @@ public sealed class MultiOutcomeArbitrage : IBookListener
         {
             // Nothing is priced, let alone traded, unless every outcome's book is there, fresh and offering.
             var book = _hub.TryGetBook(instruments[i]);
-            if (book is null || book.IsStale || nowTicks - book.LastUpdateUtcTicks > maxAge || !book.HasAsk) return;
+            if (book is null || book.IsStale || nowTicks - book.LastUpdateUtcTicks > maxAge) return;
+            var ask = book.BestAskUnits;
+            if (ask < 0) return;
             e.Books[i] = book;
-            var ask = book.BestAsk.Price.Units;
             set.BestAsks[i] = ask;
             bestSum += ask;
         }
@@ -211,7 +209,7 @@ public sealed class MultiOutcomeArbitrage : IBookListener
         {
             // A level is only worth copying while it, with every other leg at its best, still costs less than the payout.
             var book = e.Books[i]!;
-            e.Depths[i] = book.CopyAsksBelow(payoutUnits - (bestSum - book.BestAsk.Price.Units), ref e.Ladders[i]);
+            e.Depths[i] = book.CopyAsksBelow(payoutUnits - (bestSum - book.BestAskUnits), ref e.Ladders[i]);
         }
         // The gate resizes to the maximum trade size anyway; sizing beyond it only costs time.
         // An edge persists over many book changes that leave these ladders as they were (a change deeper in a book, on its
