@@ -44,12 +44,14 @@ public sealed class OrderBook
 {
     // Each side is a struct inside the book, not an object of its own: reading a book's best ask or count (what the
     // strategies do for a book that did not change, often out of cache) follows no pointer but the level arrays.
-    private Levels _bids = new(isAsk: false);
-    private Levels _asks = new(isAsk: true);
     // What a reader of a book that did not change needs (the strategies read the other books of a set, often out of
     // cache): version, last update, stale mark and best ask side by side in one struct, so such a read touches the book's
     // own memory only, not the ask side's key and size arrays. Kept equal to the ask side's top on every ask change.
+    // Declared first and the book has no primitive fields of its own (the runtime lays those out before any struct), so
+    // it sits right after the object header, the line the hub touches first on every update.
     private Top _top = Top.Empty;
+    private Levels _bids = new(isAsk: false);
+    private Levels _asks = new(isAsk: true);
 
     public OrderBook(InstrumentId instrument, TickSize tickSize)
     {
@@ -63,7 +65,11 @@ public sealed class OrderBook
     public TickSize TickSize { get; set; }
 
     /// <summary>The last venue sequence number applied (0 when the venue has none).</summary>
-    public long Sequence { get; private set; }
+    public long Sequence
+    {
+        get => _top.Sequence;
+        private set => _top.Sequence = value;
+    }
 
     /// <summary>When the last update was applied, as <see cref="TimeProvider"/> UTC ticks.</summary>
     public long LastUpdateUtcTicks
@@ -73,7 +79,11 @@ public sealed class OrderBook
     }
 
     /// <summary>The venue's own timestamp of the last update, in UTC ticks (0 when unknown).</summary>
-    public long VenueTimestampUtcTicks { get; private set; }
+    public long VenueTimestampUtcTicks
+    {
+        get => _top.VenueTimestampUtcTicks;
+        private set => _top.VenueTimestampUtcTicks = value;
+    }
 
     /// <summary>Counts every applied change; consumers compare it to notice updates cheaply.</summary>
     public long Version
@@ -270,6 +280,8 @@ public sealed class OrderBook
 
         public long Version;
         public long LastUpdateUtcTicks;
+        public long Sequence;
+        public long VenueTimestampUtcTicks;
         public decimal BestAskSize;
         public int BestAskUnits;
         public StaleReason StaleReason;
