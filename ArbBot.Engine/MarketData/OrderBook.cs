@@ -44,6 +44,12 @@ public sealed class OrderBook
 {
     // Each side is a struct inside the book, not an object of its own: reading a book's best ask or count (what the
     // strategies do for a book that did not change, often out of cache) follows no pointer but the level arrays.
+    // What a reader of a book that did not change needs (the strategies read the other books of a set, often out of
+    // cache): version, last update, stale mark and best ask side by side in one struct, so such a read touches the book's
+    // own memory only, not the ask side's key and size arrays. Kept equal to the ask side's top on every ask change.
+    // Declared first and the book has no primitive fields of its own (the runtime lays those out before any struct), so
+    // it sits right after the object header, the line the hub touches first on every update.
+    private Top _top = Top.Empty;
     private Levels _bids = new(isAsk: false);
     private Levels _asks = new(isAsk: true);
 
@@ -51,7 +57,6 @@ public sealed class OrderBook
     {
         Instrument = instrument;
         TickSize = tickSize;
-        StaleReason = StaleReason.NoSnapshot;
     }
 
     public InstrumentId Instrument { get; }
@@ -60,32 +65,55 @@ public sealed class OrderBook
     public TickSize TickSize { get; set; }
 
     /// <summary>The last venue sequence number applied (0 when the venue has none).</summary>
-    public long Sequence { get; private set; }
+    public long Sequence
+    {
+        get => _top.Sequence;
+        private set => _top.Sequence = value;
+    }
 
     /// <summary>When the last update was applied, as <see cref="TimeProvider"/> UTC ticks.</summary>
-    public long LastUpdateUtcTicks { get; private set; }
+    public long LastUpdateUtcTicks
+    {
+        get => _top.LastUpdateUtcTicks;
+        private set => _top.LastUpdateUtcTicks = value;
+    }
 
     /// <summary>The venue's own timestamp of the last update, in UTC ticks (0 when unknown).</summary>
-    public long VenueTimestampUtcTicks { get; private set; }
+    public long VenueTimestampUtcTicks
+    {
+        get => _top.VenueTimestampUtcTicks;
+        private set => _top.VenueTimestampUtcTicks = value;
+    }
 
     /// <summary>Counts every applied change; consumers compare it to notice updates cheaply.</summary>
-    public long Version { get; private set; }
+    public long Version
+    {
+        get => _top.Version;
+        private set => _top.Version = value;
+    }
 
-    public StaleReason StaleReason { get; private set; }
+    public StaleReason StaleReason
+    {
+        get => _top.StaleReason;
+        private set => _top.StaleReason = value;
+    }
 
-    public bool IsStale => StaleReason != StaleReason.None;
+    public bool IsStale => _top.StaleReason != StaleReason.None;
 
     public int BidDepth => _bids.Count;
     public int AskDepth => _asks.Count;
 
     public bool HasBid => _bids.Count > 0;
-    public bool HasAsk => _asks.Count > 0;
+    public bool HasAsk => _top.BestAskUnits >= 0;
 
     /// <summary>The best (highest) bid; check <see cref="HasBid"/> first.</summary>
     public BookLevel BestBid => _bids.Best;
 
     /// <summary>The best (lowest) ask; check <see cref="HasAsk"/> first.</summary>
-    public BookLevel BestAsk => _asks.Best;
+    public BookLevel BestAsk => _top.BestAskUnits >= 0 ? new(Price.FromUnits(_top.BestAskUnits), _top.BestAskSize) : default;
+
+    /// <summary>The best ask's price in units, or −1 when the book has no asks (read without building a <see cref="BookLevel"/>).</summary>
+    public int BestAskUnits => _top.BestAskUnits;
 
     /// <summary>True when the best bid is at or above the best ask, which a consistent venue book never shows.</summary>
     public bool IsCrossed => HasBid && HasAsk && BestBid.Price >= BestAsk.Price;
@@ -120,6 +148,7 @@ public sealed class OrderBook
     {
         _bids.Load(bids);
         _asks.Load(asks);
+        RefreshBestAsk();
         Sequence = sequence;
         StaleReason = StaleReason.None;
         Touch(nowUtcTicks, venueUtcTicks);
@@ -128,7 +157,8 @@ public sealed class OrderBook
     /// <summary>Sets the size at a price (absolute, as Polymarket's price_change does); zero or less removes the level.</summary>
     public void SetLevel(BookSide side, Price price, decimal size, long sequence, long nowUtcTicks, long venueUtcTicks = 0)
     {
-        (side == BookSide.Bid ? ref _bids : ref _asks).Set(price, size);
+        if (side == BookSide.Bid) _bids.Set(price, size);
+        else if (_asks.Set(price, size)) RefreshBestAsk();
         Sequence = sequence;
         Touch(nowUtcTicks, venueUtcTicks);
     }
@@ -136,7 +166,8 @@ public sealed class OrderBook
     /// <summary>Adds a change to the size at a price (relative, as Kalshi's orderbook_delta does); a result of zero or less removes the level.</summary>
     public void AddToLevel(BookSide side, Price price, decimal delta, long sequence, long nowUtcTicks, long venueUtcTicks = 0)
     {
-        (side == BookSide.Bid ? ref _bids : ref _asks).Add(price, delta);
+        if (side == BookSide.Bid) _bids.Add(price, delta);
+        else if (_asks.Add(price, delta)) RefreshBestAsk();
         Sequence = sequence;
         Touch(nowUtcTicks, venueUtcTicks);
     }
@@ -148,6 +179,7 @@ public sealed class OrderBook
         ThrowIfNone(reason);
         _bids.Clear();
         _asks.Clear();
+        RefreshBestAsk();
         StaleReason = reason;
         Version++;
     }
@@ -225,6 +257,36 @@ public sealed class OrderBook
         }
     }
 
+    /// <summary>Copies the ask side's top into <see cref="_top"/> (after a change that may have moved it).</summary>
+    private void RefreshBestAsk()
+    {
+        if (_asks.Count > 0)
+        {
+            var best = _asks.Best;
+            _top.BestAskUnits = best.Price.Units;
+            _top.BestAskSize = best.Size;
+        }
+        else
+        {
+            _top.BestAskUnits = -1;
+            _top.BestAskSize = 0m;
+        }
+    }
+
+    /// <summary>The fields a read of an unchanged book touches, kept together.</summary>
+    private struct Top
+    {
+        public static Top Empty => new() { BestAskUnits = -1, StaleReason = StaleReason.NoSnapshot };
+
+        public long Version;
+        public long LastUpdateUtcTicks;
+        public long Sequence;
+        public long VenueTimestampUtcTicks;
+        public decimal BestAskSize;
+        public int BestAskUnits;
+        public StaleReason StaleReason;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Touch(long nowUtcTicks, long venueUtcTicks)
     {
@@ -300,35 +362,47 @@ public sealed class OrderBook
             return direction;
         }
 
-        public void Set(Price price, decimal size)
+        /// <summary>Sets the size at a price; returns true when the change may have moved the best level (price or size).</summary>
+        public bool Set(Price price, decimal size)
         {
             var key = _isAsk ? -price.Units : price.Units;
             var index = Find(key);
             if (index >= 0)
             {
+                // The level changed or went is the best one exactly when it is the last; an insert or removal below it
+                // moves the best level within the arrays but leaves it as it was.
+                var top = index == Count - 1;
                 if (size > 0m) _sizes[index] = size;
                 else RemoveAt(index);
+                return top;
             }
-            else if (size > 0m)
+            if (size > 0m)
             {
                 InsertAt(~index, key, size);
+                return ~index == Count - 1;
             }
+            return false;
         }
 
-        public void Add(Price price, decimal delta)
+        /// <summary>Adds to the size at a price; returns true when the change may have moved the best level (price or size).</summary>
+        public bool Add(Price price, decimal delta)
         {
             var key = _isAsk ? -price.Units : price.Units;
             var index = Find(key);
             if (index >= 0)
             {
+                var top = index == Count - 1;
                 var size = _sizes[index] + delta;
                 if (size > 0m) _sizes[index] = size;
                 else RemoveAt(index);
+                return top;
             }
-            else if (delta > 0m)
+            if (delta > 0m)
             {
                 InsertAt(~index, key, delta);
+                return ~index == Count - 1;
             }
+            return false;
         }
 
         /// <summary>Binary search from the top of the book, where most updates land.</summary>

@@ -90,7 +90,12 @@ public sealed class OrderBookReferenceTests
                 if (expected.Count > 0)
                 {
                     Check(expected[0], side == BookSide.Bid ? _book.BestBid : _book.BestAsk, context, $"best {side}");
+                    // The book keeps its best ask beside its version: it must be the side's top digit for digit (a size of
+                    // 10 is not 10.0), not only equal in value.
+                    var best = side == BookSide.Bid ? _book.BestBid : _book.BestAsk;
+                    Check(expected[0].Size.ToString(CultureInfo.InvariantCulture), best.Size.ToString(CultureInfo.InvariantCulture), context, $"best {side} size digits");
                 }
+                if (side == BookSide.Ask) Check(expected.Count > 0 ? expected[0].Price.Units : -1, _book.BestAskUnits, context, "best ask units");
 
                 var copied = new BookLevel[expected.Count + 2];
                 var written = _book.CopyLevels(side, copied);

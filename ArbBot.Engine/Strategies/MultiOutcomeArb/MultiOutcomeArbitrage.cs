@@ -50,10 +50,16 @@ public sealed class MultiOutcomeArbitrage : IBookListener
     private readonly List<OutcomeSetEligibility> _classified = [];
     private readonly List<EventState> _watched = [];
     private readonly HashSet<InstrumentId> _subscribed = [];
-    /// <summary>Per instrument of a watched event: the set its book prices (a YES token the YES set, a NO token the NO set).</summary>
-    private SetState?[] _setByInstrument = [];
-    /// <summary>Per instrument: its outcome's position in its event (the leg it is in its set).</summary>
-    private int[] _legByInstrument = [];
+    // What a book change reads is flat, so it costs a few dense array reads instead of a chain of small heap objects (the
+    // set, its best-ask array: each a likely cache miss): one struct per instrument and one byte of flags per set.
+    /// <summary>Per instrument of a watched event: the set its book prices (a YES token the YES set, a NO token the NO set) and the best ask the set's last evaluation saw.</summary>
+    private OutcomeBook[] _outcomeBooks = [];
+    /// <summary>Per set number (from 1; 0 is "no set"): <see cref="SetFlags"/>. Replaced by every <see cref="Rewatch"/>.</summary>
+    private SetFlags[] _setFlags = [SetFlags.None];
+    /// <summary>Per set number: its queued evaluation.</summary>
+    private SetEvaluation?[] _workBySet = [null];
+    /// <summary>Counts <see cref="Rewatch"/>es: a queued evaluation from before the last one must not touch the new flags.</summary>
+    private int _generation;
     private RiskLimits _limits;
     private MultiOutcomeSettings _settings;
 
@@ -151,30 +157,59 @@ public sealed class MultiOutcomeArbitrage : IBookListener
     /// <inheritdoc />
     public void OnBookUpdated(OrderBook book)
     {
+        if (EvaluateEveryChange)
+        {
+            QueueThroughSetObjects(book.Instrument);
+            return;
+        }
         var id = book.Instrument.Value;
         // A YES book only moves the YES set's price, a NO book only the NO set's: the index holds the set the book prices.
-        if ((uint)id >= (uint)_setByInstrument.Length || _setByInstrument[id] is not { } set || !_settings.Enabled) return;
-        if (!set.Tradable || set.Queued) return;
+        var books = _outcomeBooks;
+        if ((uint)id >= (uint)books.Length) return;
+        ref readonly var outcome = ref books[id];
+        var set = outcome.Set;
+        if (set == 0 || !_settings.Enabled) return;
+        var flags = _setFlags;
+        var setFlags = flags[set];
+        if ((setFlags & (SetFlags.Tradable | SetFlags.Queued)) != SetFlags.Tradable) return;
         // The last evaluation summed every outcome's best ask and found no gross edge, and this book's best ask is the one
         // it summed: every other outcome's best ask is too (a change of one queues an evaluation, which remembers it anew),
         // so the evaluation would stop at the same sum and do nothing. A missing, stale or old book only stops it sooner.
-        if (!EvaluateEveryChange && set.AsksWithoutEdge && set.BestAsks[_legByInstrument[id]] == BestAskUnits(book)) return;
-        set.Queued = true;
+        if ((setFlags & SetFlags.AsksWithoutEdge) != 0 && outcome.SeenAsk == book.BestAskUnits) return;
+        flags[set] = setFlags | SetFlags.Queued;
+        _hub.Post(_workBySet[set]!);
+    }
+
+    /// <summary>
+    /// The straightforward dispatch <see cref="EvaluateEveryChange"/> tests compare against: the instrument's set object
+    /// from a dictionary, queued once through a flag on that object (never through the numbered flag tables).
+    /// </summary>
+    private void QueueThroughSetObjects(InstrumentId instrument)
+    {
+        if (!_setObjectByInstrument.TryGetValue(instrument, out var set) || !_settings.Enabled) return;
+        if (!set.Tradable || set.QueuedForReference) return;
+        set.QueuedForReference = true;
         _hub.Post(set.Work);
     }
 
-    /// <summary>The best ask in price units, or −1 when the book has no asks.</summary>
-    private static long BestAskUnits(OrderBook book) => book.HasAsk ? book.BestAsk.Price.Units : -1;
-
     /// <summary>
     /// Testing only: evaluate on every book change, as if no set remembered its best asks (to compare against the
-    /// early return).
+    /// early return), dispatching through the set objects rather than the flat tables (see <see cref="QueueThroughSetObjects"/>).
     /// </summary>
     internal bool EvaluateEveryChange { get; set; }
 
-    /// <summary>Prices one set now (the queued evaluation); a set whose event is no longer watched is skipped.</summary>
-    private void EvaluateQueued(EventState state, OutcomeSetKind kind)
+    /// <summary>Per instrument of a watched event, its set; used only by <see cref="EvaluateEveryChange"/>'s dispatch.</summary>
+    private readonly Dictionary<InstrumentId, SetState> _setObjectByInstrument = [];
+
+    /// <summary>
+    /// Prices one set now (the queued evaluation); a set whose event is no longer watched is skipped. The set's queued flag
+    /// is cleared first, unless the sets were renumbered since it was queued (its number may be another set's now; the
+    /// new sets started unqueued).
+    /// </summary>
+    private void EvaluateQueued(EventState state, OutcomeSetKind kind, int set, int generation)
     {
+        (kind == OutcomeSetKind.Yes ? state.YesSet : state.NoSet).QueuedForReference = false;
+        if (generation == _generation) _setFlags[set] &= ~SetFlags.Queued;
         if (!_settings.Enabled || !state.Watched) return;
         Evaluate(state, kind);
     }
@@ -189,21 +224,26 @@ public sealed class MultiOutcomeArbitrage : IBookListener
         var payoutUnits = (long)(payout * Price.Scale);
         var maxAge = _limits.MaxBookAge.Ticks;
         long bestSum = 0;
-        set.AsksWithoutEdge = false;
+        // A watched event's sets are numbered by the last Rewatch, so these are the current tables.
+        var flags = _setFlags;
+        flags[set.Number] &= ~SetFlags.AsksWithoutEdge;
+        var outcomes = _outcomeBooks;
         for (var i = 0; i < instruments.Length; i++)
         {
             // Nothing is priced, let alone traded, unless every outcome's book is there, fresh and offering.
-            var book = _hub.TryGetBook(instruments[i]);
-            if (book is null || book.IsStale || nowTicks - book.LastUpdateUtcTicks > maxAge || !book.HasAsk) return;
+            var instrument = instruments[i];
+            var book = _hub.TryGetBook(instrument);
+            if (book is null || book.IsStale || nowTicks - book.LastUpdateUtcTicks > maxAge) return;
+            var ask = book.BestAskUnits;
+            if (ask < 0) return;
             e.Books[i] = book;
-            var ask = book.BestAsk.Price.Units;
-            set.BestAsks[i] = ask;
+            outcomes[instrument.Value].SeenAsk = ask;
             bestSum += ask;
         }
         // The usual case: the best asks already cost at least the payout.
         if (bestSum >= payoutUnits)
         {
-            set.AsksWithoutEdge = true;
+            flags[set.Number] |= SetFlags.AsksWithoutEdge;
             return;
         }
 
@@ -211,7 +251,7 @@ public sealed class MultiOutcomeArbitrage : IBookListener
         {
             // A level is only worth copying while it, with every other leg at its best, still costs less than the payout.
             var book = e.Books[i]!;
-            e.Depths[i] = book.CopyAsksBelow(payoutUnits - (bestSum - book.BestAsk.Price.Units), ref e.Ladders[i]);
+            e.Depths[i] = book.CopyAsksBelow(payoutUnits - (bestSum - book.BestAskUnits), ref e.Ladders[i]);
         }
         // The gate resizes to the maximum trade size anyway; sizing beyond it only costs time.
         // An edge persists over many book changes that leave these ladders as they were (a change deeper in a book, on its
@@ -273,7 +313,11 @@ public sealed class MultiOutcomeArbitrage : IBookListener
         _classified.Clear();
         foreach (var old in _watched) old.Watched = false;
         _watched.Clear();
-        Array.Clear(_setByInstrument);
+        Array.Clear(_outcomeBooks);
+        _setObjectByInstrument.Clear();
+        // Queued evaluations of the old sets no longer clear flags: the new sets start unqueued in new tables.
+        _generation++;
+        var sets = new List<SetState> { Capacity = 2 * _offered.Count };
         foreach (var venueEvent in _offered.Values.OrderBy(v => v.Venue).ThenBy(v => v.EventKey, StringComparer.Ordinal))
         {
             var markets = marketsByEvent.GetValueOrDefault((venueEvent.Venue, venueEvent.EventKey)) ?? [];
@@ -281,7 +325,9 @@ public sealed class MultiOutcomeArbitrage : IBookListener
             _classified.Add(eligibility);
             if (!eligibility.Eligible) continue;
             var fees = venueEvent.Venue == VenueId.Kalshi ? _kalshiFees : _polymarketFees;
-            var state = new EventState(this, eligibility, markets, [.. markets.Select(m => ArbLegTerms.For(m, fees))]);
+            var state = new EventState(this, eligibility, markets, [.. markets.Select(m => ArbLegTerms.For(m, fees))], sets.Count + 1, _generation);
+            sets.Add(state.YesSet);
+            sets.Add(state.NoSet);
             _watched.Add(state);
             state.Watched = true;
             for (var leg = 0; leg < markets.Length; leg++)
@@ -289,19 +335,46 @@ public sealed class MultiOutcomeArbitrage : IBookListener
                 var market = markets[leg];
                 foreach (var instrument in (ReadOnlySpan<InstrumentId>)[market.Yes, market.No])
                 {
-                    if (instrument.Value >= _setByInstrument.Length)
+                    if (instrument.Value >= _outcomeBooks.Length)
                     {
-                        var length = Math.Max(instrument.Value + 1, _setByInstrument.Length * 2);
-                        Array.Resize(ref _setByInstrument, length);
-                        Array.Resize(ref _legByInstrument, length);
+                        Array.Resize(ref _outcomeBooks, Math.Max(instrument.Value + 1, _outcomeBooks.Length * 2));
                     }
-                    _setByInstrument[instrument.Value] = instrument == market.Yes ? state.YesSet : state.NoSet;
-                    _legByInstrument[instrument.Value] = leg;
+                    _outcomeBooks[instrument.Value] = new OutcomeBook((instrument == market.Yes ? state.YesSet : state.NoSet).Number);
+                    _setObjectByInstrument[instrument] = instrument == market.Yes ? state.YesSet : state.NoSet;
                     // The hub has no unsubscribe; an event no longer watched finds no state here.
                     if (_subscribed.Add(instrument)) _hub.Subscribe(instrument, this);
                 }
             }
         }
+        var flags = new SetFlags[sets.Count + 1];
+        var work = new SetEvaluation?[sets.Count + 1];
+        foreach (var set in sets)
+        {
+            flags[set.Number] = set.Tradable ? SetFlags.Tradable : SetFlags.None;
+            work[set.Number] = set.Work;
+        }
+        _setFlags = flags;
+        _workBySet = work;
+    }
+
+    /// <summary>One set's state as a book change reads it.</summary>
+    [Flags]
+    private enum SetFlags : byte
+    {
+        None = 0,
+        /// <summary>This kind of set may be traded in its event (<see cref="OutcomeSetEligibility.YesSets"/> or <see cref="OutcomeSetEligibility.NoSets"/>).</summary>
+        Tradable = 1,
+        /// <summary>The set's evaluation is queued on the hub: further book changes before it runs need no second evaluation.</summary>
+        Queued = 2,
+        /// <summary>The last evaluation saw every book fresh with asks whose best sum to at least the payout (each instrument's <see cref="OutcomeBook.SeenAsk"/> is what it summed).</summary>
+        AsksWithoutEdge = 4,
+    }
+
+    /// <summary>An instrument of a watched event: the number of the set its book prices (0: none) and the best ask (price units) the set's last evaluation summed for it.</summary>
+    private struct OutcomeBook(int set)
+    {
+        public readonly int Set = set;
+        public int SeenAsk;
     }
 
     private static MultiOutcomeSettings Validated(MultiOutcomeSettings settings)
@@ -315,10 +388,10 @@ public sealed class MultiOutcomeArbitrage : IBookListener
     /// <summary>One watched event: its outcomes in a fixed order and the buffers its sets are priced in.</summary>
     private sealed class EventState
     {
-        public EventState(MultiOutcomeArbitrage strategy, OutcomeSetEligibility eligibility, Market[] markets, ArbLegTerms[] terms)
+        public EventState(MultiOutcomeArbitrage strategy, OutcomeSetEligibility eligibility, Market[] markets, ArbLegTerms[] terms, int firstSetNumber, int generation)
         {
-            YesSet = new SetState(markets.Length, strategy, this, OutcomeSetKind.Yes, eligibility.YesSets);
-            NoSet = new SetState(markets.Length, strategy, this, OutcomeSetKind.No, eligibility.NoSets);
+            YesSet = new SetState(markets.Length, strategy, this, OutcomeSetKind.Yes, eligibility.YesSets, firstSetNumber, generation);
+            NoSet = new SetState(markets.Length, strategy, this, OutcomeSetKind.No, eligibility.NoSets, firstSetNumber + 1, generation);
             Eligibility = eligibility;
             Event = eligibility.Event;
             Key = EventKeyOf(Event);
@@ -354,8 +427,8 @@ public sealed class MultiOutcomeArbitrage : IBookListener
     }
 
     /// <summary>
-    /// One set (the YES or the NO set of an event): its queued evaluation, the best asks its last evaluation summed, and
-    /// the ladders, limits and settings it was last sized under with the answer.
+    /// One set (the YES or the NO set of an event): its number, its queued evaluation, and the ladders, limits and
+    /// settings it was last sized under with the answer. (What a book change reads of it is in the strategy's flat tables.)
     /// </summary>
     private sealed class SetState
     {
@@ -364,33 +437,30 @@ public sealed class MultiOutcomeArbitrage : IBookListener
         private RiskLimits? _limits;
         private MultiOutcomeSettings? _settings;
 
-        public SetState(int legs, MultiOutcomeArbitrage strategy, EventState state, OutcomeSetKind kind, bool tradable)
+        public SetState(int legs, MultiOutcomeArbitrage strategy, EventState state, OutcomeSetKind kind, bool tradable, int number, int generation)
         {
-            Work = new SetEvaluation(strategy, state, kind, this);
+            Number = number;
+            Work = new SetEvaluation(strategy, state, kind, number, generation);
             Tradable = tradable;
             Sizer = new OutcomeSetSizer(legs);
-            BestAsks = new long[legs];
             _depths = new int[legs];
             _ladders = new BookLevel[legs][];
             for (var i = 0; i < legs; i++) _ladders[i] = new BookLevel[16];
         }
+
+        /// <summary>The set's number in the strategy's flat tables (from 1), given by the <see cref="Rewatch"/> that made it.</summary>
+        public int Number { get; }
 
         public SetEvaluation Work { get; }
 
         /// <summary>This kind of set may be traded in its event (<see cref="OutcomeSetEligibility.YesSets"/> or <see cref="OutcomeSetEligibility.NoSets"/>, which cannot change).</summary>
         public bool Tradable { get; }
 
-        /// <summary>True while <see cref="Work"/> is queued on the hub: further book changes before it runs need no second evaluation.</summary>
-        public bool Queued { get; set; }
-
         /// <summary>This set's own sizer, so its fills stay those of the remembered sizing.</summary>
         public OutcomeSetSizer Sizer { get; }
 
-        /// <summary>Each outcome's best ask (price units) as the last evaluation summed it; valid while <see cref="AsksWithoutEdge"/>.</summary>
-        public long[] BestAsks { get; }
-
-        /// <summary>The last evaluation saw every book fresh with asks whose best sum to at least the payout.</summary>
-        public bool AsksWithoutEdge { get; set; }
+        /// <summary>Testing only (<see cref="EvaluateEveryChange"/>'s dispatch): <see cref="Work"/> is queued.</summary>
+        public bool QueuedForReference { get; set; }
 
         /// <summary>The remembered sizing (valid once <see cref="Remember"/> has been called).</summary>
         public OutcomeSetSizing Sizing { get; private set; }
@@ -420,12 +490,8 @@ public sealed class MultiOutcomeArbitrage : IBookListener
     }
 
     /// <summary>One set's queued evaluation; reused, so queuing it does not allocate.</summary>
-    private sealed class SetEvaluation(MultiOutcomeArbitrage strategy, EventState state, OutcomeSetKind kind, SetState set) : IHubWork
+    private sealed class SetEvaluation(MultiOutcomeArbitrage strategy, EventState state, OutcomeSetKind kind, int set, int generation) : IHubWork
     {
-        public void Execute(MarketDataHub hub)
-        {
-            set.Queued = false;
-            strategy.EvaluateQueued(state, kind);
-        }
+        public void Execute(MarketDataHub hub) => strategy.EvaluateQueued(state, kind, set, generation);
     }
 }
