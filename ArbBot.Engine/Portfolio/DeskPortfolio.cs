@@ -31,7 +31,7 @@ public sealed partial class DeskPortfolio : IHubExecutionHandler, IBookListener
     private readonly Dictionary<(VenueId, string), int> _openInstrumentsByMarket = [];
     private readonly Dictionary<long, List<TrackedSet>> _setsByPair = [];
     private readonly Dictionary<string, List<TrackedSet>> _setsByEvent = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _fillIds = new(StringComparer.Ordinal);
+    private readonly RecentFillIds _fillIds = new();
     private readonly Dictionary<long, int> _pairOrdinals = [];
     private readonly Dictionary<string, int> _eventOrdinals = new(StringComparer.Ordinal);
     private DateOnly _day;
@@ -490,11 +490,20 @@ public sealed partial class DeskPortfolio : IHubExecutionHandler, IBookListener
     /// <inheritdoc />
     void IHubExecutionHandler.OnFill(Fill fill) => ApplyFill(fill);
 
-    /// <summary>Books a fill: position, average cost, realized PnL, fees and the venue's cash. Hub thread. False for a fill seen before.</summary>
+    /// <summary>
+    /// The ids of fills booked lately (<see cref="RecentFillIds"/>: a day by the fills' times, at most 200,000), so a
+    /// resent fill is booked once; a fill older than what is remembered is refused and counted there. Hub thread.
+    /// </summary>
+    public RecentFillIds BookedFillIds => _fillIds;
+
+    /// <summary>
+    /// Books a fill: position, average cost, realized PnL, fees and the venue's cash. Hub thread. False for a fill seen
+    /// before, or one too old to tell from a resend (see <see cref="BookedFillIds"/>).
+    /// </summary>
     public bool ApplyFill(Fill fill)
     {
         ArgumentNullException.ThrowIfNull(fill);
-        if (!_fillIds.Add(fill.FillId)) return false;
+        if (_fillIds.TryAdd(fill.FillId, fill.Time, _time.GetUtcNow()) != FillIdCheck.New) return false;
         // Readers off the hub's thread see the portfolio before this fill or after it, never half of it.
         BeginWrite();
         try
