@@ -129,8 +129,6 @@ internal sealed class LegState(int index, OpportunityLeg leg, string outcomeName
 /// <summary>One order of an execution and its state machine. Hub thread only.</summary>
 internal sealed class TrackedOrder(ArbitrageExecution execution, LegState leg, OrderRole role, OrderRequest request, DateTimeOffset sentAt)
 {
-    private readonly HashSet<string> _fillIds = new(StringComparer.Ordinal);
-
     public ArbitrageExecution Execution { get; } = execution;
     public LegState Leg { get; } = leg;
     public OrderRole Role { get; } = role;
@@ -180,9 +178,14 @@ internal sealed class TrackedOrder(ArbitrageExecution execution, LegState leg, O
         }
     }
 
+    /// <summary>False for a fill id this order has seen before (a resend).</summary>
     public bool TryAddFill(Fill fill)
     {
-        if (!_fillIds.Add(fill.FillId)) return false;
+        // An order has a handful of fills: a scan of them, rather than a set of ids made for every order sent.
+        foreach (var seen in Fills)
+        {
+            if (string.Equals(seen.FillId, fill.FillId, StringComparison.Ordinal)) return false;
+        }
         Fills.Add(fill);
         FillQuantity += fill.Quantity;
         return true;
