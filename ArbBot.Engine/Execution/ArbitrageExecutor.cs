@@ -153,8 +153,10 @@ public sealed class ArbitrageExecutor : IHubExecutionHandler
             refusal = $"{busy} is still executing opportunity {running.Opportunity.Id}";
             return false;
         }
-        foreach (var leg in opportunity.Legs)
+        // Indexed, not foreach: Legs is an IReadOnlyList, whose enumerator is an object per call on the order path.
+        for (var i = 0; i < opportunity.Legs.Count; i++)
         {
+            var leg = opportunity.Legs[i];
             if (!_gateways.ContainsKey(leg.Venue))
             {
                 refusal = $"no order gateway for {leg.Venue.DisplayName()}";
@@ -257,7 +259,10 @@ public sealed class ArbitrageExecutor : IHubExecutionHandler
     /// </summary>
     private int[] SendOrder(Opportunity opportunity, decimal quantity)
     {
-        var keys = new (long AgeBucket, decimal Cover, TimeSpan Latency, int Index)[opportunity.Legs.Count];
+        // On the stack for the usual handful of legs: the sort keys live only for this call.
+        var keys = opportunity.Legs.Count <= 16
+            ? stackalloc (long AgeBucket, decimal Cover, TimeSpan Latency, int Index)[opportunity.Legs.Count]
+            : new (long AgeBucket, decimal Cover, TimeSpan Latency, int Index)[opportunity.Legs.Count];
         for (var i = 0; i < keys.Length; i++)
         {
             var leg = opportunity.Legs[i];
