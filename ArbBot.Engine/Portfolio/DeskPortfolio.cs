@@ -14,7 +14,8 @@ namespace ArbBot.Engine.Portfolio;
 /// <remarks>
 /// Named for the desk rather than "Portfolio" so it does not collide with its namespace. Fills arrive through a
 /// <see cref="HubExecutionListener"/> (attach it there) or <see cref="ApplyFill"/>; a fill id seen before is ignored,
-/// since a live venue may resend fills after a reconnect. Realized PnL includes every fee paid, so starting equity plus
+/// since a live venue may resend fills after a reconnect (ids are remembered a day, at most 200,000, and a fill older than
+/// what is remembered is refused rather than risk booking it twice: <see cref="BookedFillIds"/>). Realized PnL includes every fee paid, so starting equity plus
 /// realized plus unrealized PnL is always the current equity.
 /// </remarks>
 public sealed partial class DeskPortfolio : IHubExecutionHandler, IBookListener
