@@ -164,6 +164,7 @@ internal static class LatencyLoad
             measuredFrom = ingress[Math.Min(from, ingress.Length - 1)];
             Console.WriteLine($"  runtime suspensions (whole run, warm-up included): {suspensions.Summary()}");
             Console.WriteLine("  collections after the warm-up:" + Environment.NewLine + suspensions.Collections(measuredFrom));
+            Console.WriteLine("  blocking collections after the warm-up, by generation:" + Environment.NewLine + suspensions.CollectionSummary(measuredFrom));
         }
         foreach (var (reason, n) in reasons.OrderByDescending(r => r.Value).Take(12)) Console.WriteLine($"  {n,6} {reason}");
         if (sampler is not null) Console.WriteLine("allocation samples by thread and type:" + Environment.NewLine + sampler.Top(25));

@@ -54,6 +54,11 @@ internal sealed class RuntimeSuspensions : EventListener
                     };
                 }
             }
+            else if (e.EventName is "GCEnd_V1" or "GCEnd" && _collections.Count > 0 && _collections[^1].End is null)
+            {
+                // From GCStart to GCEnd: the collection's own work (marking, copying), without the wait for threads to stop.
+                _collections[^1] = _collections[^1] with { End = e.TimeStamp.ToUniversalTime() };
+            }
             else if (e.EventName is "GCRestartEEEnd_V1" or "GCRestartEEEnd" && _begin is { } begin)
             {
                 _suspensions.Add((begin, e.TimeStamp.ToUniversalTime(), _reason));
@@ -96,10 +101,36 @@ internal sealed class RuntimeSuspensions : EventListener
             {
                 var pause = _suspensions.Where(s => s.Reason == 1 && s.End >= c.At && s.Begin <= c.At.AddSeconds(1)).Select(s => (s.End - s.Begin).TotalMilliseconds).FirstOrDefault();
                 return string.Create(CultureInfo.InvariantCulture,
-                    $"    at {(c.At - from).TotalSeconds,6:F2} s: gen {c.Depth} ({(c.Type == 1 ? "background" : c.Type == 0 ? "blocking" : "type " + c.Type)}, reason {c.Reason}) on {c.Thread}, suspension {pause:F1} ms, promoted gen0 {c.Promoted0 / 1e6:F1} MB, gen1 {c.Promoted1 / 1e6:F1} MB, gen2 now {c.Gen2Size / 1e6:F0} MB");
+                    $"    at {(c.At - from).TotalSeconds,6:F2} s: gen {c.Depth} ({(c.Type == 1 ? "background" : c.Type == 0 ? "blocking" : "type " + c.Type)}, reason {c.Reason}) on {c.Thread}, suspension {pause:F1} ms (GC work {Work(c):F1} ms), promoted gen0 {c.Promoted0 / 1e6:F1} MB, gen1 {c.Promoted1 / 1e6:F1} MB, gen2 now {c.Gen2Size / 1e6:F0} MB");
             }));
         }
     }
+
+    /// <summary>
+    /// Per generation after <paramref name="since"/>: how many collections, and the median and largest of the bytes each
+    /// promoted out of gen 0, its GC work (start to end) and the suspension it was part of.
+    /// </summary>
+    public string CollectionSummary(long since)
+    {
+        var from = ToUtc(since);
+        lock (_suspensions)
+        {
+            var lines = _collections.Where(c => c.At >= from && c.Type != 1).GroupBy(c => c.Depth).OrderBy(g => g.Key).Select(g =>
+            {
+                var promoted = g.Select(c => c.Promoted0 / 1e6).Order().ToList();
+                var work = g.Select(Work).Order().ToList();
+                var pauses = g.Select(c => _suspensions.Where(s => s.Reason == 1 && s.End >= c.At && s.Begin <= c.At.AddSeconds(1)).Select(s => (s.End - s.Begin).TotalMilliseconds).FirstOrDefault()).Order().ToList();
+                return string.Create(CultureInfo.InvariantCulture,
+                    $"    gen {g.Key} blocking: {g.Count()}, promoted out of gen 0 median {Median(promoted):F2} MB (max {promoted[^1]:F2}), GC work median {Median(work):F1} ms (max {work[^1]:F1}), suspension median {Median(pauses):F1} ms (max {pauses[^1]:F1})");
+            });
+            var text = string.Join(Environment.NewLine, lines);
+            return text.Length == 0 ? "    none" : text;
+        }
+    }
+
+    private static double Median(List<double> sorted) => sorted.Count == 0 ? 0 : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+
+    private static double Work(Collection c) => c.End is { } end ? (end - c.At).TotalMilliseconds : double.NaN;
 
     private string ThreadName(long id)
     {
@@ -120,6 +151,7 @@ internal sealed class RuntimeSuspensions : EventListener
         public long Promoted0 { get; init; } = -1;
         public long Promoted1 { get; init; }
         public long Gen2Size { get; init; }
+        public DateTime? End { get; init; }
     }
 
     private DateTime ToUtc(long timestamp) => _originUtc + Stopwatch.GetElapsedTime(_originTimestamp, timestamp);

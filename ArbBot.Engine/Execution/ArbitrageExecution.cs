@@ -129,8 +129,6 @@ internal sealed class LegState(int index, OpportunityLeg leg, string outcomeName
 /// <summary>One order of an execution and its state machine. Hub thread only.</summary>
 internal sealed class TrackedOrder(ArbitrageExecution execution, LegState leg, OrderRole role, OrderRequest request, DateTimeOffset sentAt)
 {
-    private readonly HashSet<string> _fillIds = new(StringComparer.Ordinal);
-
     public ArbitrageExecution Execution { get; } = execution;
     public LegState Leg { get; } = leg;
     public OrderRole Role { get; } = role;
@@ -180,13 +178,90 @@ internal sealed class TrackedOrder(ArbitrageExecution execution, LegState leg, O
         }
     }
 
+    /// <summary>False for a fill id this order has seen before (a resend).</summary>
     public bool TryAddFill(Fill fill)
     {
-        if (!_fillIds.Add(fill.FillId)) return false;
+        // An order has a handful of fills: a scan of them, rather than a set of ids made for every order sent.
+        foreach (var seen in Fills)
+        {
+            if (string.Equals(seen.FillId, fill.FillId, StringComparison.Ordinal)) return false;
+        }
         Fills.Add(fill);
         FillQuantity += fill.Quantity;
         return true;
     }
+}
+
+/// <summary>
+/// What is kept of an order once its execution has ended, for <see cref="ArbitrageExecutorOptions.RetainCompletedFor"/>:
+/// enough to recognise a late fill or a late count, book it once and report it as unhedged exposure. Hub thread only.
+/// </summary>
+/// <remarks>
+/// Holding the <see cref="TrackedOrder"/> instead kept its execution alive for the whole window (the opportunity and its
+/// legs, every leg's orders, requests and fills: a few KB per execution). On a busy desk that was most of what each
+/// collection on the hub had to promote, and all of it was still in memory an hour later.
+/// </remarks>
+internal sealed class FinishedOrder
+{
+    private string[] _fillIds;
+    private int _fillCount;
+
+    public FinishedOrder(TrackedOrder order)
+    {
+        var execution = order.Execution;
+        ClientOrderId = order.Request.ClientOrderId;
+        OpportunityId = execution.Opportunity.Id;
+        PairId = execution.PairId;
+        Instrument = order.Request.Instrument;
+        Side = order.Request.Side;
+        Venue = order.Venue;
+        OutcomeName = order.Leg.OutcomeName;
+        ReportedFilled = order.ReportedFilled;
+        FillQuantity = order.FillQuantity;
+        AccountedFilled = order.AccountedFilled;
+        var fills = order.Fills;
+        _fillIds = fills.Count == 0 ? [] : new string[fills.Count];
+        for (var i = 0; i < fills.Count; i++) _fillIds[i] = fills[i].FillId;
+        _fillCount = fills.Count;
+    }
+
+    public string ClientOrderId { get; }
+    public long OpportunityId { get; }
+    public long? PairId { get; }
+    public InstrumentId Instrument { get; }
+    public Side Side { get; }
+    public VenueId Venue { get; }
+    public string OutcomeName { get; }
+    /// <summary>The venue's cumulative filled quantity from its updates.</summary>
+    public decimal ReportedFilled { get; set; }
+    public decimal FillQuantity { get; private set; }
+    /// <summary>The filled quantity already in the execution's outcome or reported as late exposure.</summary>
+    public decimal AccountedFilled { get; set; }
+
+    /// <summary>Whichever of the venue's count and its fills knows more, as for a live order.</summary>
+    public decimal Filled => Math.Max(ReportedFilled, FillQuantity);
+
+    /// <summary>False for a fill id this order has seen before (a resend).</summary>
+    public bool TryAddFill(Fill fill)
+    {
+        // An order has a handful of fills at most: a scan beats a set per order kept for an hour.
+        for (var i = 0; i < _fillCount; i++)
+        {
+            if (string.Equals(_fillIds[i], fill.FillId, StringComparison.Ordinal)) return false;
+        }
+        if (_fillCount == _fillIds.Length) Array.Resize(ref _fillIds, Math.Max(2, _fillCount * 2));
+        _fillIds[_fillCount++] = fill.FillId;
+        FillQuantity += fill.Quantity;
+        return true;
+    }
+}
+
+/// <summary>An ended execution's orders, kept until <see cref="CompletedAt"/> + the retention window.</summary>
+internal sealed class FinishedExecution(long opportunityId, DateTimeOffset completedAt, FinishedOrder[] orders)
+{
+    public long OpportunityId { get; } = opportunityId;
+    public DateTimeOffset CompletedAt { get; } = completedAt;
+    public FinishedOrder[] Orders { get; } = orders;
 }
 
 /// <summary>

@@ -45,14 +45,16 @@ public sealed class ArbitrageExecutor : IHubExecutionHandler
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
+    // Orders of running executions; when an execution ends its orders move to _finished, slimmed down (FinishedOrder).
     private readonly Dictionary<string, TrackedOrder> _orders = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, FinishedOrder> _finished = new(StringComparer.Ordinal);
     // Keyed by the opportunity's pair, or by its event when it has no pair (multi-outcome sets).
     private readonly Dictionary<ExecutionScope, ArbitrageExecution> _activeByScope = [];
     private readonly Dictionary<ExecutionScope, int> _inFlightByScope = [];
     private readonly Dictionary<ExecutionScope, DateTimeOffset> _lastTradeAt = [];
     private readonly Dictionary<(long? PairId, InstrumentId Instrument), decimal> _unhedged = [];
     private readonly HashSet<long> _startedOpportunities = [];
-    private readonly Queue<ArbitrageExecution> _completed = new();
+    private readonly Queue<FinishedExecution> _completed = new();
     private readonly Queue<DateTimeOffset> _failures = new();
 
     private ExecutionStats _stats = ExecutionStats.Empty;
@@ -151,8 +153,10 @@ public sealed class ArbitrageExecutor : IHubExecutionHandler
             refusal = $"{busy} is still executing opportunity {running.Opportunity.Id}";
             return false;
         }
-        foreach (var leg in opportunity.Legs)
+        // Indexed, not foreach: Legs is an IReadOnlyList, whose enumerator is an object per call on the order path.
+        for (var i = 0; i < opportunity.Legs.Count; i++)
         {
+            var leg = opportunity.Legs[i];
             if (!_gateways.ContainsKey(leg.Venue))
             {
                 refusal = $"no order gateway for {leg.Venue.DisplayName()}";
@@ -192,14 +196,17 @@ public sealed class ArbitrageExecutor : IHubExecutionHandler
     public void OnOrderUpdate(OrderUpdate update)
     {
         ArgumentNullException.ThrowIfNull(update);
-        if (!_orders.TryGetValue(update.ClientOrderId, out var order)) return;
-        if (update.FilledQuantity > order.ReportedFilled) order.ReportedFilled = update.FilledQuantity;
-        if (order.Execution.IsComplete)
+        if (!_orders.TryGetValue(update.ClientOrderId, out var order))
         {
-            // A venue may count a fill after we gave the order up even if its details never come.
-            ReportLateFills(order);
+            if (_finished.TryGetValue(update.ClientOrderId, out var finished))
+            {
+                // A venue may count a fill after we gave the order up even if its details never come.
+                if (update.FilledQuantity > finished.ReportedFilled) finished.ReportedFilled = update.FilledQuantity;
+                ReportLateFills(finished);
+            }
             return;
         }
+        if (update.FilledQuantity > order.ReportedFilled) order.ReportedFilled = update.FilledQuantity;
         switch (update.Status)
         {
             case OrderStatus.New:
@@ -224,14 +231,18 @@ public sealed class ArbitrageExecutor : IHubExecutionHandler
     public void OnFill(Fill fill)
     {
         ArgumentNullException.ThrowIfNull(fill);
-        if (!_orders.TryGetValue(fill.ClientOrderId, out var order) || !order.TryAddFill(fill)) return;
-        var execution = order.Execution;
-        _journal.OnFill(fill, execution.Opportunity.Id, execution.PairId);
-        if (execution.IsComplete)
+        if (!_orders.TryGetValue(fill.ClientOrderId, out var order))
         {
-            ReportLateFills(order);
+            if (_finished.TryGetValue(fill.ClientOrderId, out var finished) && finished.TryAddFill(fill))
+            {
+                _journal.OnFill(fill, finished.OpportunityId, finished.PairId);
+                ReportLateFills(finished);
+            }
             return;
         }
+        if (!order.TryAddFill(fill)) return;
+        var execution = order.Execution;
+        _journal.OnFill(fill, execution.Opportunity.Id, execution.PairId);
         if (execution.LastFillAt is not { } last || fill.Time > last) execution.LastFillAt = fill.Time;
         RecordFillProgress(order, null);
         TrySettle(order);
@@ -248,7 +259,10 @@ public sealed class ArbitrageExecutor : IHubExecutionHandler
     /// </summary>
     private int[] SendOrder(Opportunity opportunity, decimal quantity)
     {
-        var keys = new (long AgeBucket, decimal Cover, TimeSpan Latency, int Index)[opportunity.Legs.Count];
+        // On the stack for the usual handful of legs: the sort keys live only for this call.
+        var keys = opportunity.Legs.Count <= 16
+            ? stackalloc (long AgeBucket, decimal Cover, TimeSpan Latency, int Index)[opportunity.Legs.Count]
+            : new (long AgeBucket, decimal Cover, TimeSpan Latency, int Index)[opportunity.Legs.Count];
         for (var i = 0; i < keys.Length; i++)
         {
             var leg = opportunity.Legs[i];
@@ -638,7 +652,8 @@ public sealed class ArbitrageExecutor : IHubExecutionHandler
 
         _active--;
         if (execution.Scope is { } scope) _activeByScope.Remove(scope);
-        _completed.Enqueue(execution);
+        // Every order is settled by now (an execution ends only with none pending): keep what a late fill needs.
+        _completed.Enqueue(new FinishedExecution(opportunity.Id, now, Finish(execution)));
         if (outcome.IsFailure) _failures.Enqueue(now);
         CountOutcome(outcome);
 
@@ -648,16 +663,36 @@ public sealed class ArbitrageExecutor : IHubExecutionHandler
         Completed?.Invoke(outcome);
     }
 
+    /// <summary>Moves an ended execution's orders from <see cref="_orders"/> to <see cref="_finished"/>, slimmed down.</summary>
+    private FinishedOrder[] Finish(ArbitrageExecution execution)
+    {
+        var count = 0;
+        foreach (var leg in execution.Legs) count += leg.Orders.Count;
+        var finished = new FinishedOrder[count];
+        var at = 0;
+        foreach (var leg in execution.Legs)
+        {
+            foreach (var order in leg.Orders)
+            {
+                var kept = new FinishedOrder(order);
+                _orders.Remove(kept.ClientOrderId);
+                _finished[kept.ClientOrderId] = kept;
+                finished[at++] = kept;
+            }
+        }
+        return finished;
+    }
+
     /// <summary>Reports what an order of a finished execution filled beyond what its outcome counted.</summary>
-    private void ReportLateFills(TrackedOrder order)
+    private void ReportLateFills(FinishedOrder order)
     {
         var late = order.Filled - order.AccountedFilled;
         if (late <= 0m) return;
         order.AccountedFilled = order.Filled;
-        var side = order.Request.Side;
+        var side = order.Side;
         var detail = string.Create(CultureInfo.InvariantCulture,
-            $"late fill: {side.ToString().ToUpperInvariant()} {late:0.####} {order.Leg.OutcomeName} on {order.Venue.DisplayName()} for order {order.Request.ClientOrderId} after the execution of opportunity {order.Execution.Opportunity.Id} had ended");
-        AddUnhedged(order.Execution.PairId, order.Request.Instrument, side == Side.Buy ? late : -late, detail);
+            $"late fill: {side.ToString().ToUpperInvariant()} {late:0.####} {order.OutcomeName} on {order.Venue.DisplayName()} for order {order.ClientOrderId} after the execution of opportunity {order.OpportunityId} had ended");
+        AddUnhedged(order.PairId, order.Instrument, side == Side.Buy ? late : -late, detail);
     }
 
     private void AddUnhedged(long? pairId, InstrumentId instrument, decimal quantity, string detail)
@@ -697,11 +732,8 @@ public sealed class ArbitrageExecutor : IHubExecutionHandler
         while (_completed.TryPeek(out var done) && done.CompletedAt + _options.RetainCompletedFor < now)
         {
             _completed.Dequeue();
-            _startedOpportunities.Remove(done.Opportunity.Id);
-            foreach (var leg in done.Legs)
-            {
-                foreach (var order in leg.Orders) _orders.Remove(order.Request.ClientOrderId);
-            }
+            _startedOpportunities.Remove(done.OpportunityId);
+            foreach (var order in done.Orders) _finished.Remove(order.ClientOrderId);
         }
         while (_failures.TryPeek(out var at) && at < now - TimeSpan.FromDays(1)) _failures.Dequeue();
     }

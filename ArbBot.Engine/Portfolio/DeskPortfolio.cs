@@ -14,7 +14,8 @@ namespace ArbBot.Engine.Portfolio;
 /// <remarks>
 /// Named for the desk rather than "Portfolio" so it does not collide with its namespace. Fills arrive through a
 /// <see cref="HubExecutionListener"/> (attach it there) or <see cref="ApplyFill"/>; a fill id seen before is ignored,
-/// since a live venue may resend fills after a reconnect. Realized PnL includes every fee paid, so starting equity plus
+/// since a live venue may resend fills after a reconnect (ids are remembered a day, at most 200,000, and a fill older than
+/// what is remembered is refused rather than risk booking it twice: <see cref="BookedFillIds"/>). Realized PnL includes every fee paid, so starting equity plus
 /// realized plus unrealized PnL is always the current equity.
 /// </remarks>
 public sealed partial class DeskPortfolio : IHubExecutionHandler, IBookListener
@@ -31,7 +32,7 @@ public sealed partial class DeskPortfolio : IHubExecutionHandler, IBookListener
     private readonly Dictionary<(VenueId, string), int> _openInstrumentsByMarket = [];
     private readonly Dictionary<long, List<TrackedSet>> _setsByPair = [];
     private readonly Dictionary<string, List<TrackedSet>> _setsByEvent = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _fillIds = new(StringComparer.Ordinal);
+    private readonly RecentFillIds _fillIds = new();
     private readonly Dictionary<long, int> _pairOrdinals = [];
     private readonly Dictionary<string, int> _eventOrdinals = new(StringComparer.Ordinal);
     private DateOnly _day;
@@ -490,11 +491,20 @@ public sealed partial class DeskPortfolio : IHubExecutionHandler, IBookListener
     /// <inheritdoc />
     void IHubExecutionHandler.OnFill(Fill fill) => ApplyFill(fill);
 
-    /// <summary>Books a fill: position, average cost, realized PnL, fees and the venue's cash. Hub thread. False for a fill seen before.</summary>
+    /// <summary>
+    /// The ids of fills booked lately (<see cref="RecentFillIds"/>: a day by the fills' times, at most 200,000), so a
+    /// resent fill is booked once; a fill older than what is remembered is refused and counted there. Hub thread.
+    /// </summary>
+    public RecentFillIds BookedFillIds => _fillIds;
+
+    /// <summary>
+    /// Books a fill: position, average cost, realized PnL, fees and the venue's cash. Hub thread. False for a fill seen
+    /// before, or one too old to tell from a resend (see <see cref="BookedFillIds"/>).
+    /// </summary>
     public bool ApplyFill(Fill fill)
     {
         ArgumentNullException.ThrowIfNull(fill);
-        if (!_fillIds.Add(fill.FillId)) return false;
+        if (_fillIds.TryAdd(fill.FillId, fill.Time, _time.GetUtcNow()) != FillIdCheck.New) return false;
         // Readers off the hub's thread see the portfolio before this fill or after it, never half of it.
         BeginWrite();
         try

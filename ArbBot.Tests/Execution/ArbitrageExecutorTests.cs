@@ -1,6 +1,7 @@
 using ArbBot.Engine.Core;
 using ArbBot.Engine.Events;
 using ArbBot.Engine.Execution;
+using ArbBot.Engine.Venues;
 
 namespace ArbBot.Tests.Execution;
 
@@ -349,6 +350,51 @@ public sealed class ArbitrageExecutorTests
         Assert.Equal((_h.KalshiYes, 40m), (exposure.Instrument, exposure.Quantity));
         Assert.Contains("late fill", exposure.Detail);
         Assert.Equal(40m, _h.Executor.UnhedgedExposure(ExecutorHarness.PairId));
+    }
+
+    [Fact]
+    public void A_late_fill_resent_after_the_execution_ended_is_journaled_and_reported_once()
+    {
+        _h.Kalshi.Then(GatewayScript.FillLate(TimeSpan.FromSeconds(10)));
+        _h.Execute(_h.Opportunity());
+        _h.Pump();
+        _h.Advance(TimeSpan.FromSeconds(10));
+        var late = Assert.Single(_h.Journal.Fills);
+
+        _h.Listener.OnFill(late.Fill);
+        _h.Listener.OnOrderUpdate(new OrderUpdate("o1-l0-a1", "v1", VenueId.Kalshi, _h.KalshiYes, OrderStatus.Filled, 40m, 0m, null, _h.Time.GetUtcNow()));
+        _h.Pump();
+
+        Assert.Single(_h.Journal.Fills);
+        Assert.Equal((1L, (long?)ExecutorHarness.PairId), (late.OpportunityId, late.PairId));
+        var exposure = Assert.Single(_h.Journal.Exposures);
+        Assert.Equal(40m, exposure.Quantity);
+        Assert.Contains("BUY 40 YES on Kalshi for order o1-l0-a1 after the execution of opportunity 1 had ended", exposure.Detail);
+    }
+
+    [Fact]
+    public void A_finished_executions_orders_are_recognised_until_the_retention_window_ends_and_forgotten_after()
+    {
+        var h = new ExecutorHarness(new ArbitrageExecutorOptions { ExpiryGrace = TimeSpan.FromSeconds(2), RetainCompletedFor = TimeSpan.FromMinutes(1) });
+        h.Kalshi.Then(GatewayScript.Silent());
+        h.Execute(h.Opportunity(id: 1));
+        h.Advance(TimeSpan.FromSeconds(7));
+        Assert.Equal(ExecutionOutcomeKind.NotFilled, Assert.Single(h.Journal.Outcomes).Kind);
+
+        // Within the window a count for the given-up order is still recognised.
+        h.Advance(TimeSpan.FromSeconds(50));
+        h.Listener.OnOrderUpdate(new OrderUpdate("o1-l0-a1", "v1", VenueId.Kalshi, h.KalshiYes, OrderStatus.PartiallyFilled, 5m, 35m, null, h.Time.GetUtcNow()));
+        h.Pump();
+        Assert.Equal(5m, Assert.Single(h.Journal.Exposures).Quantity);
+
+        // Past it (the next execution prunes), the order is forgotten: its fill is not ours any more.
+        h.Advance(TimeSpan.FromSeconds(11));
+        h.Kalshi.Then(GatewayScript.Silent());
+        h.Execute(h.Opportunity(id: 2));
+        h.Listener.OnFill(new Fill("late", "o1-l0-a1", "v1", VenueId.Kalshi, h.KalshiYes, Side.Buy, Price.FromDecimal(0.47m), 5m, 0m, Liquidity.Taker, h.Time.GetUtcNow()));
+        h.Pump();
+        Assert.Empty(h.Journal.Fills);
+        Assert.Single(h.Journal.Exposures);
     }
 
     [Fact]
