@@ -84,6 +84,9 @@ public sealed class TradingDesk
         var gateways = routes.ToDictionary(r => r.Key, r => (IOrderGateway)r.Value);
         var executor = new ArbitrageExecutor(hub, gateways, journal, () => controls.Limits, execution, loggers.CreateLogger<ArbitrageExecutor>());
         var portfolio = new DeskPortfolio(hub, portfolioOptions);
+        portfolio.FillRefused += fill => journal.OnUnhedgedExposure(null, fill.Instrument, fill.Side == Side.Buy ? fill.Quantity : -fill.Quantity,
+            FormattableString.Invariant(
+                $"A {fill.Venue} fill ({fill.FillId}, order {fill.ClientOrderId}, {fill.Side} {fill.Quantity} at {fill.Price.Value}, made {fill.Time:u}) was not booked: it is older than the fill ids the portfolio remembers, so it cannot be told from a resend. Check the position on the venue."));
         var kalshiFees = venues.FirstOrDefault(v => v.Id == VenueId.Kalshi)?.FeeModel ?? new KalshiFeeModel();
         var polymarketFees = venues.FirstOrDefault(v => v.Id == VenueId.Polymarket)?.FeeModel ?? new PolymarketFeeModel();
         var engine = new DeskEngine(hub, hub.Registry, controls, executor, portfolio, journal, recordsBacklogged, time,

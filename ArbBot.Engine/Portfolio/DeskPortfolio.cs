@@ -498,13 +498,25 @@ public sealed partial class DeskPortfolio : IHubExecutionHandler, IBookListener
     public RecentFillIds BookedFillIds => _fillIds;
 
     /// <summary>
+    /// Raised on the hub's thread for a fill refused as too old to tell from a resend (<see cref="FillIdCheck.TooOld"/>):
+    /// the venue may hold a position the portfolio does not. The desk reports it as unhedged exposure.
+    /// </summary>
+    public event Action<Fill>? FillRefused;
+
+    /// <summary>
     /// Books a fill: position, average cost, realized PnL, fees and the venue's cash. Hub thread. False for a fill seen
     /// before, or one too old to tell from a resend (see <see cref="BookedFillIds"/>).
     /// </summary>
     public bool ApplyFill(Fill fill)
     {
         ArgumentNullException.ThrowIfNull(fill);
-        if (_fillIds.TryAdd(fill.FillId, fill.Time, _time.GetUtcNow()) != FillIdCheck.New) return false;
+        var check = _fillIds.TryAdd(fill.FillId, fill.Time, _time.GetUtcNow());
+        if (check != FillIdCheck.New)
+        {
+            // Not booked, and maybe a real trade the venue holds: the desk must say so loudly, never drop it quietly.
+            if (check == FillIdCheck.TooOld) FillRefused?.Invoke(fill);
+            return false;
+        }
         // Readers off the hub's thread see the portfolio before this fill or after it, never half of it.
         BeginWrite();
         try
