@@ -54,7 +54,10 @@ public sealed record DeskSnapshot(
 /// <remarks>
 /// The refresh holds the hub's thread only for what must happen there: adopting the marks prepared off the hub
 /// (<see cref="DeskPortfolio"/>'s publication: a few compares and stores per open position, the few that moved meanwhile
-/// marked from their books) and copying what only the hub may read (spreads, unhedged contracts, failed executions).
+/// marked from their books) and copying what only the hub may read (unhedged contracts, failed executions). The
+/// cross-venue spreads are copied, and the sets left unpriced are priced, on the refresh's thread from what the strategy
+/// publishes (<see cref="CrossVenueArbitrage.TrySnapshotSpreadsOffHub"/>; on the hub only when pairs or limits keep
+/// changing under the copy).
 /// The portfolio's copy, its sums and holdings, and persisting are done on the refresh's own thread from a consistent
 /// copy of the portfolio (<see cref="DeskPortfolio.TryReadSnapshot(int)"/>); when changes keep overlapping that copy
 /// (never expected: fills are rare), the copy is made on the hub instead.
@@ -79,7 +82,6 @@ public sealed class DeskMonitor(
     /// <summary>One refresh at a time (the loop and a shutdown's last one): they share the copy buffers. Never taken on the hub.</summary>
     private readonly SemaphoreSlim _refreshing = new(1, 1);
     private readonly DeskPortfolio.PortfolioView _view = new();
-    private ArbSetSpread[] _spreads = [];
     private DeskPortfolio.MarkBatch? _marks;
     /// <summary>The last refresh's hub work: its batch is reused only once the hub has run it (a cancelled refresh may leave it queued).</summary>
     private Task _lastHubPart = Task.CompletedTask;
@@ -165,8 +167,13 @@ public sealed class DeskMonitor(
         _lastHubPart = work.Result.Task;
         await hub.PostAsync(work, cancellationToken).ConfigureAwait(false);
         var part = await work.Result.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-        // The spreads were copied into the shared buffer on the hub; the array readers keep is made here.
-        var spreads = _spreads.AsSpan(0, part.SpreadCount).ToArray();
+        var spreads = engine.CrossVenue.TrySnapshotSpreadsOffHub();
+        if (spreads is null)
+        {
+            var onHub = new HubSpreads(engine.CrossVenue);
+            await hub.PostAsync(onHub, cancellationToken).ConfigureAwait(false);
+            spreads = await onHub.Result.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
         PortfolioSnapshot portfolioSnapshot;
         decimal exposure;
         if (portfolio.TryReadSnapshot(_view) is { } read)
@@ -197,7 +204,7 @@ public sealed class DeskMonitor(
             LiveOrderStreams());
     }
 
-    /// <summary>What only the hub's thread may do or read for a refresh: adopt the marks, copy the spreads, unhedged contracts and failures. Hub thread.</summary>
+    /// <summary>What only the hub's thread may do or read for a refresh: adopt the marks, copy unhedged contracts and failures. Hub thread.</summary>
     private HubPartResult RunHubPart(DeskPortfolio.MarkBatch? marks)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -206,17 +213,16 @@ public sealed class DeskMonitor(
         var marked = System.Diagnostics.Stopwatch.GetTimestamp();
         var now = time.GetUtcNow();
         var state = controls.State;
-        var count = engine.CrossVenue.SpreadCount;
-        if (_spreads.Length < count) _spreads = new ArbSetSpread[Math.Max(count, _spreads.Length * 2)];
-        var copied = engine.CrossVenue.CopySpreads(_spreads);
-        var spreadsCopied = System.Diagnostics.Stopwatch.GetTimestamp();
-        var result = new HubPartResult(now, state, copied, executor.UnhedgedPositions(), executor.FailedExecutionsSince(now - state.Limits.CircuitBreakerWindow));
-        LastHubParts = (System.Diagnostics.Stopwatch.GetElapsedTime(started, marked), System.Diagnostics.Stopwatch.GetElapsedTime(marked, spreadsCopied),
-            System.Diagnostics.Stopwatch.GetElapsedTime(spreadsCopied));
+        var result = new HubPartResult(now, state, executor.UnhedgedPositions(), executor.FailedExecutionsSince(now - state.Limits.CircuitBreakerWindow));
+        // The spreads' part is kept (zero): the harness prints the three parts as before.
+        LastHubParts = (System.Diagnostics.Stopwatch.GetElapsedTime(started, marked), TimeSpan.Zero, System.Diagnostics.Stopwatch.GetElapsedTime(marked));
         return result;
     }
 
-    /// <summary>Diagnostics (the latency harness): the last refresh's hub work in parts — marks, spreads' copy, the executor's figures. Hub thread.</summary>
+    /// <summary>
+    /// Diagnostics (the latency harness): the last refresh's hub work in parts — marks, spreads' copy (now always zero: it
+    /// is made off the hub), the executor's figures. Hub thread.
+    /// </summary>
     public (TimeSpan Marks, TimeSpan Spreads, TimeSpan Executor) LastHubParts { get; private set; }
 
     /// <summary>The whole snapshot on the hub's thread, as before (<see cref="RefreshOffHub"/> false).</summary>
@@ -301,7 +307,7 @@ public sealed class DeskMonitor(
         }
     }
 
-    private readonly record struct HubPartResult(DateTimeOffset At, ControlState Controls, int SpreadCount, IReadOnlyList<UnhedgedPosition> Unhedged, int BreakerFailures);
+    private readonly record struct HubPartResult(DateTimeOffset At, ControlState Controls, IReadOnlyList<UnhedgedPosition> Unhedged, int BreakerFailures);
 
     private sealed class HubPart(DeskMonitor monitor, DeskPortfolio.MarkBatch? marks) : MarketData.IHubWork
     {
@@ -327,6 +333,24 @@ public sealed class DeskMonitor(
         public TaskCompletionSource<(PortfolioSnapshot, decimal)> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public void Execute(MarketData.MarketDataHub hub) => Result.TrySetResult((portfolio.Snapshot(), portfolio.TotalExposure));
+    }
+
+    /// <summary>The spreads copied on the hub, when the copy off it gave up (pairs or limits kept changing under it).</summary>
+    private sealed class HubSpreads(CrossVenueArbitrage strategy) : MarketData.IHubWork
+    {
+        public TaskCompletionSource<ArbSetSpread[]> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Execute(MarketData.MarketDataHub hub)
+        {
+            try
+            {
+                Result.TrySetResult(strategy.SnapshotSpreads());
+            }
+            catch (Exception ex)
+            {
+                Result.TrySetException(ex);
+            }
+        }
     }
 
     private sealed class OnHubWork(DeskMonitor monitor) : MarketData.IHubWork

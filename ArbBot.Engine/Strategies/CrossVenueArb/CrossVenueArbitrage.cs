@@ -69,7 +69,7 @@ public enum PairRegistration : byte
 /// snapshots (post them as <see cref="IHubWork"/>). The evaluation path reads books in place and does not allocate
 /// unless it produces an opportunity.
 /// </remarks>
-public sealed class CrossVenueArbitrage : IBookListener
+public sealed partial class CrossVenueArbitrage : IBookListener
 {
     /// <summary>The <see cref="Opportunity.Strategy"/> of every opportunity found here.</summary>
     public const string StrategyName = "cross-venue";
@@ -137,6 +137,7 @@ public sealed class CrossVenueArbitrage : IBookListener
             PriceUnpricedTops();
             _limits = value;
             _maxBookAgeTicks = value.MaxBookAge.Ticks;
+            PublishLayout();
             // Unchanged books can now give a different answer.
             for (var slot = 0; slot < _sets.Length; slot++) ForgetVersions(slot);
         }
@@ -184,22 +185,6 @@ public sealed class CrossVenueArbitrage : IBookListener
         }
         RebuildSpreads();
         return true;
-    }
-
-    /// <summary>Copies every set's current spread into <paramref name="destination"/>; returns how many were written. Hub thread only.</summary>
-    public int CopySpreads(Span<ArbSetSpread> destination)
-    {
-        PriceUnpricedTops();
-        var n = Math.Min(destination.Length, _spreads.Length);
-        _spreads.AsSpan(0, n).CopyTo(destination);
-        return n;
-    }
-
-    /// <summary>A copy of every set's current spread, pair by pair. Hub thread only.</summary>
-    public ArbSetSpread[] SnapshotSpreads()
-    {
-        PriceUnpricedTops();
-        return (ArbSetSpread[])_spreads.Clone();
     }
 
     /// <inheritdoc />
@@ -291,8 +276,10 @@ public sealed class CrossVenueArbitrage : IBookListener
             if (version == set.PolymarketVersion) return true;
             set.PolymarketVersion = version;
         }
+        BeginSpreadWrite(slot);
         set.Pending = true;
         set.TopEvaluatedUtcTicks = nowTicks;
+        EndSpreadWrite(slot);
         return true;
     }
 
@@ -350,16 +337,20 @@ public sealed class CrossVenueArbitrage : IBookListener
         var pBook = _hub.TryGetBook(set.Set.Polymarket);
         if (kBook is null || pBook is null)
         {
+            BeginSpreadWrite(slot);
             ref var missing = ref PricedSpread(slot);
             missing = missing with { State = ArbSetState.MissingBook, EvaluatedUtcTicks = nowTicks };
+            EndSpreadWrite(slot);
             ForgetVersions(slot);
             return;
         }
         var maxAge = _maxBookAgeTicks;
         if (kBook.IsStale || pBook.IsStale || nowTicks - kBook.LastUpdateUtcTicks > maxAge || nowTicks - pBook.LastUpdateUtcTicks > maxAge)
         {
+            BeginSpreadWrite(slot);
             ref var stale = ref PricedSpread(slot);
             stale = stale with { State = ArbSetState.StaleBook, EvaluatedUtcTicks = nowTicks };
+            EndSpreadWrite(slot);
             // Not remembered: once fresh again, the same versions deserve an evaluation.
             ForgetVersions(slot);
             return;
@@ -375,9 +366,11 @@ public sealed class CrossVenueArbitrage : IBookListener
         var index = slot & 1;
         if (!kBook.HasAsk || !pBook.HasAsk)
         {
+            BeginSpreadWrite(slot);
             set.Pending = false;
             _spreads[slot] = new ArbSetSpread(set.PairId, index, set.Set.Kalshi, set.Set.Polymarket, ArbSetState.NoAsks,
                 kBook.HasAsk ? kBook.BestAsk.Price : default, pBook.HasAsk ? pBook.BestAsk.Price : default, 0m, 0m, 0m, 0m, nowTicks);
+            EndSpreadWrite(slot);
             return;
         }
         var kBest = kBook.BestAsk;
@@ -388,12 +381,14 @@ public sealed class CrossVenueArbitrage : IBookListener
         // (in decimal, with both venues' fee rules) are worked out from these asks only when a snapshot is taken.
         if (kBest.Price.Units + pBest.Price.Units >= Price.Scale)
         {
+            BeginSpreadWrite(slot);
             set.KalshiBestPrice = kBest.Price;
             set.KalshiBestSize = kBest.Size;
             set.PolymarketBestPrice = pBest.Price;
             set.PolymarketBestSize = pBest.Size;
             set.TopEvaluatedUtcTicks = nowTicks;
             set.Pending = true;
+            EndSpreadWrite(slot);
             set.Topped = true;
             return;
         }
@@ -413,15 +408,15 @@ public sealed class CrossVenueArbitrage : IBookListener
             memo.Remember(kLadder, pLadder, _limits, answer, reads);
         }
         var top = memo.Top;
+        BeginSpreadWrite(slot);
         set.Pending = false;
-        ref var spread = ref _spreads[slot];
-        spread = new ArbSetSpread(set.PairId, index, set.Set.Kalshi, set.Set.Polymarket, ArbSetState.NoEdge,
+        _spreads[slot] = new ArbSetSpread(set.PairId, index, set.Set.Kalshi, set.Set.Polymarket, memo.Found ? ArbSetState.Edge : ArbSetState.NoEdge,
             kBest.Price, pBest.Price, top.AskSum, top.GrossEdge, top.NetEdge, top.Size, nowTicks);
+        EndSpreadWrite(slot);
         if (!memo.Found) return;
         var sizing = memo.Sizing;
         var capped = memo.Capped;
 
-        spread = spread with { State = ArbSetState.Edge };
         if (_sink.SettledWithoutBuilding(set.PairId, null))
         {
             _ids.Next();
@@ -568,6 +563,8 @@ public sealed class CrossVenueArbitrage : IBookListener
         _sets = sets;
         _pairBySlot = pairBySlot;
         _memoBySlot = memoBySlot;
+        _spreadSequence = new int[spreads.Length];
+        PublishLayout();
         IndexHoldingSets();
     }
 
@@ -589,33 +586,6 @@ public sealed class CrossVenueArbitrage : IBookListener
         starts[_byInstrument.Length] = slots.Count;
         _holdingSlots = [.. slots];
         _holdingStart = starts;
-    }
-
-    /// <summary>The slot's spread with its figures worked out, to change in place.</summary>
-    private ref ArbSetSpread PricedSpread(int slot)
-    {
-        if (_sets[slot].Pending) PriceUnpricedTop(slot);
-        return ref _spreads[slot];
-    }
-
-    private void PriceUnpricedTops()
-    {
-        for (var slot = 0; slot < _sets.Length; slot++)
-        {
-            if (_sets[slot].Pending) PriceUnpricedTop(slot);
-        }
-    }
-
-    /// <summary>The spread the evaluation that saw no gross edge would have written, as it would have written it.</summary>
-    private void PriceUnpricedTop(int slot)
-    {
-        ref var set = ref _sets[slot];
-        var pair = _pairBySlot[slot >> 1];
-        set.Pending = false;
-        var top = ArbSetSizer.TopOfBook(new BookLevel(set.KalshiBestPrice, set.KalshiBestSize), new BookLevel(set.PolymarketBestPrice, set.PolymarketBestSize),
-            pair.KalshiTerms, pair.PolymarketTerms, _limits.FixedCostPerSet);
-        _spreads[slot] = new ArbSetSpread(pair.Pair.Id, slot & 1, set.Set.Kalshi, set.Set.Polymarket, ArbSetState.NoEdge,
-            set.KalshiBestPrice, set.PolymarketBestPrice, top.AskSum, top.GrossEdge, top.NetEdge, top.Size, set.TopEvaluatedUtcTicks);
     }
 
     /// <summary>Forgets what the set in <paramref name="slot"/> last saw: its next evaluation reads and sizes its books afresh.</summary>

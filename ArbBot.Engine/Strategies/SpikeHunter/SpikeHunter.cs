@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Reflection;
 using System.Runtime.CompilerServices;
 using ArbBot.Engine.Core;
 using ArbBot.Engine.Events;
@@ -100,11 +101,35 @@ public sealed class SpikeHunter : IOpportunityExecutor, IHubWork, IDisposable
     /// <summary>Starts sampling on the hub's clock at the configured interval.</summary>
     public void Start()
     {
+        PrepareFullyOptimizedMethods();
         var interval = _settings.SampleInterval;
         _timer ??= _time.CreateTimer(static state => ((SpikeHunter)state!)._hub.Post((SpikeHunter)state!), this, interval, interval);
     }
 
     public void Dispose() => _timer?.Dispose();
+
+    private static int s_prepared;
+
+    /// <summary>
+    /// Compiles, on the calling thread and once per process, the hunter's methods marked
+    /// <see cref="MethodImplOptions.AggressiveOptimization"/>. Those are never precompiled (ReadyToRun skips them) nor
+    /// tiered: each is compiled fully optimized at its first call, and <see cref="MarkCooldown"/> and <see cref="Finish"/>
+    /// are first called at the first entry and the first close, on the hub, mid-session (measured: the largest part of
+    /// what the first alarm still compiled on the hub in a ReadyToRun build). Compiling them here makes the same code, so
+    /// nothing the hunter decides changes.
+    /// </summary>
+    private static void PrepareFullyOptimizedMethods()
+    {
+        if (Interlocked.Exchange(ref s_prepared, 1) != 0) return;
+        const BindingFlags all = BindingFlags.DeclaredOnly | BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic;
+        foreach (var method in typeof(SpikeHunter).GetMethods(all))
+        {
+            if ((method.MethodImplementationFlags & MethodImplAttributes.AggressiveOptimization) != 0 && !method.ContainsGenericParameters)
+            {
+                RuntimeHelpers.PrepareMethod(method.MethodHandle);
+            }
+        }
+    }
 
     void IHubWork.Execute(MarketDataHub hub) => Sample();
 
