@@ -231,7 +231,7 @@ internal static class LatencyLoad
         private readonly Engine.Desk.DeskMonitor _monitor;
         private readonly bool _onHub;
         private long _adopted, _markedOnHub;
-        private readonly List<(double Marks, double Spreads, double Executor)> _parts = [];
+        private readonly List<(double Marks, double Executor)> _parts = [];
 
         public DashboardRefresh(ReplayDesk replay, bool onHub)
         {
@@ -250,8 +250,8 @@ internal static class LatencyLoad
                 var (adopted, markedOnHub) = replay.Desk.Portfolio.LastMarks;
                 _adopted += adopted;
                 _markedOnHub += markedOnHub;
-                var (marks, spreads, executor) = _monitor.LastHubParts;
-                _parts.Add((marks.TotalMicroseconds, spreads.TotalMicroseconds, executor.TotalMicroseconds));
+                var (marks, executor) = _monitor.LastHubParts;
+                _parts.Add((marks.TotalMicroseconds, executor.TotalMicroseconds));
             };
         }
 
@@ -273,10 +273,10 @@ internal static class LatencyLoad
             return string.Create(CultureInfo.InvariantCulture,
                 $"{sorted.Length} refreshes ({(_onHub ? "whole snapshot on the hub, as before" : "off the hub")}) held the hub p50 {sorted[sorted.Length / 2]:F0} us, p90 {sorted[sorted.Length * 9 / 10]:F0} us, max {sorted[^1]:F0} us, mean {sorted.Average():F0} us; marks adopted as prepared {_adopted:N0}, marked on the hub {_markedOnHub:N0}; last snapshot: {_monitor.Latest.Portfolio.Positions.Count:N0} positions, equity {_monitor.Latest.Portfolio.Equity}")
                 + (_onHub ? "" : string.Create(CultureInfo.InvariantCulture,
-                    $"; parts p50: marks {Median(p => p.Marks):F0} us, spreads' copy {Median(p => p.Spreads):F0} us, executor's figures {Median(p => p.Executor):F0} us"));
+                    $"; parts p50: marks {Median(p => p.Marks):F0} us, executor's figures {Median(p => p.Executor):F0} us; spreads copied off the hub, on it {_monitor.SpreadCopiesOnHub:N0} times"));
         }
 
-        private double Median(Func<(double Marks, double Spreads, double Executor), double> part)
+        private double Median(Func<(double Marks, double Executor), double> part)
         {
             var sorted = _parts.Select(part).Order().ToArray();
             return sorted.Length == 0 ? 0 : sorted[sorted.Length / 2];

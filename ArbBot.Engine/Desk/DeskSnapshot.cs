@@ -170,6 +170,7 @@ public sealed class DeskMonitor(
         var spreads = engine.CrossVenue.TrySnapshotSpreadsOffHub();
         if (spreads is null)
         {
+            SpreadCopiesOnHub++;
             var onHub = new HubSpreads(engine.CrossVenue);
             await hub.PostAsync(onHub, cancellationToken).ConfigureAwait(false);
             spreads = await onHub.Result.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -214,16 +215,18 @@ public sealed class DeskMonitor(
         var now = time.GetUtcNow();
         var state = controls.State;
         var result = new HubPartResult(now, state, executor.UnhedgedPositions(), executor.FailedExecutionsSince(now - state.Limits.CircuitBreakerWindow));
-        // The spreads' part is kept (zero): the harness prints the three parts as before.
-        LastHubParts = (System.Diagnostics.Stopwatch.GetElapsedTime(started, marked), TimeSpan.Zero, System.Diagnostics.Stopwatch.GetElapsedTime(marked));
+        LastHubParts = (System.Diagnostics.Stopwatch.GetElapsedTime(started, marked), System.Diagnostics.Stopwatch.GetElapsedTime(marked));
         return result;
     }
 
     /// <summary>
-    /// Diagnostics (the latency harness): the last refresh's hub work in parts — marks, spreads' copy (now always zero: it
-    /// is made off the hub), the executor's figures. Hub thread.
+    /// Diagnostics (the latency harness): the last refresh's hub work in parts — adopting the marks, the executor's
+    /// figures. The spreads are copied off the hub (<see cref="SpreadCopiesOnHub"/> counts the exceptions). Hub thread.
     /// </summary>
-    public (TimeSpan Marks, TimeSpan Spreads, TimeSpan Executor) LastHubParts { get; private set; }
+    public (TimeSpan Marks, TimeSpan Executor) LastHubParts { get; private set; }
+
+    /// <summary>Refreshes whose spreads were copied on the hub because pairs or limits kept changing under the off-hub copy.</summary>
+    public int SpreadCopiesOnHub { get; private set; }
 
     /// <summary>The whole snapshot on the hub's thread, as before (<see cref="RefreshOffHub"/> false).</summary>
     private async Task<DeskSnapshot> TakeOnHubAsync(CancellationToken cancellationToken)
