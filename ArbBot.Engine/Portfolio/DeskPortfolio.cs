@@ -492,8 +492,9 @@ public sealed partial class DeskPortfolio : IHubExecutionHandler, IBookListener
     void IHubExecutionHandler.OnFill(Fill fill) => ApplyFill(fill);
 
     /// <summary>
-    /// The ids of fills booked lately (<see cref="RecentFillIds"/>: a day by the fills' times, at most 200,000), so a
-    /// resent fill is booked once; a fill older than what is remembered is refused and counted there. Hub thread.
+    /// The ids of fills booked lately (<see cref="RecentFillIds"/>: a day after booking, at most 200,000), so a resent
+    /// fill is booked once; a fill older than what is remembered is refused, counted there and raised as
+    /// <see cref="FillRefused"/>. Hub thread.
     /// </summary>
     public RecentFillIds BookedFillIds => _fillIds;
 

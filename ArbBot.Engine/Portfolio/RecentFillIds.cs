@@ -37,7 +37,8 @@ public enum FillIdCheck : byte
 /// the venue time, so a batch of old fills (a restart's rebuild, a reconciliation after a long outage, in any order) is
 /// remembered as a whole and none of it pushes the horizon past another. The price of bounded memory is that a genuine
 /// fill reported with a venue time at or before one booked a day earlier (or before the last <see cref="Capacity"/>
-/// fills) is refused; it is counted in <see cref="RefusedAsTooOld"/> so it is seen.
+/// fills) is refused; it is counted in <see cref="RefusedAsTooOld"/>, and the portfolio raises
+/// <see cref="DeskPortfolio.FillRefused"/>, which the desk reports as unhedged exposure.
 /// </para>
 /// </remarks>
 public sealed class RecentFillIds
