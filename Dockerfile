@@ -8,13 +8,18 @@ FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 # npm restores the chart library (plotly.js-dist-min) during the build.
 RUN apt-get update && apt-get install -y --no-install-recommends nodejs npm && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
+# Published for the image's runtime (linux-x64, or linux-arm64 when built for arm64) so the engine is compiled
+# ReadyToRun (ArbBot.Web.csproj): the first book events and the first alarm do not wait for the JIT on the hub.
+ARG TARGETARCH
 COPY Directory.Build.props Directory.Packages.props ArbBot.sln appsettings.json ./
 COPY ArbBot.Engine/ArbBot.Engine.csproj ArbBot.Engine/
 COPY ArbBot.Web/ArbBot.Web.csproj ArbBot.Web/
-RUN dotnet restore ArbBot.Web/ArbBot.Web.csproj
+RUN RID=linux-$([ "$TARGETARCH" = "arm64" ] && echo arm64 || echo x64) \
+    && dotnet restore ArbBot.Web/ArbBot.Web.csproj -r "$RID"
 COPY ArbBot.Engine/ ArbBot.Engine/
 COPY ArbBot.Web/ ArbBot.Web/
-RUN dotnet publish ArbBot.Web/ArbBot.Web.csproj -c Release -o /app --no-restore
+RUN RID=linux-$([ "$TARGETARCH" = "arm64" ] && echo arm64 || echo x64) \
+    && dotnet publish ArbBot.Web/ArbBot.Web.csproj -c Release -r "$RID" --self-contained false -o /app --no-restore
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 WORKDIR /app
