@@ -28,11 +28,6 @@ namespace ArbBot.Benchmarks;
 /// </summary>
 internal static class FanOut
 {
-    private const string ReadKey = "fanout-read-key-0123456789abcdef";
-    private const string AdminKey = "fanout-admin-key-0123456789abcdef";
-    private const string AdminUser = "bench-admin";
-    private const string AdminPassword = "bench-admin-password-0123";
-
     public static int Run(Dictionary<string, string> options) => RunAsync(options).GetAwaiter().GetResult();
 
     private static async Task<int> RunAsync(Dictionary<string, string> options)
@@ -45,36 +40,12 @@ internal static class FanOut
         var path = LatencyLoad.LiveRecording(options, perPhase);
         Console.WriteLine(Machine.Describe());
 
-        var data = Directory.CreateTempSubdirectory("arbbot-fanout-").FullName;
-        await using var app = new AppFactory(new Dictionary<string, string?>
-        {
-            ["ArbBot:Storage:SqlitePath"] = Path.Combine(data, "arbbot.db"),
-            ["ArbBot:Auth:AdminUser"] = AdminUser,
-            ["ArbBot:Auth:AdminPassword"] = AdminPassword,
-            ["ArbBot:Api:ReadKey"] = ReadKey,
-            ["ArbBot:Api:AdminKey"] = AdminKey,
-            ["ArbBot:Portfolio:StartingBalances:Kalshi"] = "100000000",
-            ["ArbBot:Portfolio:StartingBalances:Polymarket"] = "100000000",
-            ["Logging:LogLevel:Default"] = "Warning",
-        });
-        app.UseKestrel(0);
-        app.StartServer();
+        await using var app = await BenchApp.StartAsync(path, perPhase, "fanout-bench");
+        var baseUrl = app.BaseUrl;
         var services = app.Services;
-        var address = services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var baseUrl = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("localhost", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/'));
-        await services.GetRequiredService<EngineHost>().Ready;
-        var hub = services.GetRequiredService<MarketDataHub>();
-        var desk = services.GetRequiredService<TradingDesk>();
-        var limits = await services.GetRequiredService<DeskCommands>().SetLimitsAsync("fanout-bench", LatencyLoad.WideLimits, CancellationToken.None);
-        if (!limits.Succeeded) throw new InvalidOperationException("The app refused the benchmark's risk limits.");
-
-        // The recording's catalog joins the app's registry on the hub's thread, as discovery does; its pairs are approved.
-        var load = new LoadRecording(path, perPhase, desk);
-        await hub.PostAsync(load, CancellationToken.None);
-        await load.Done.Task;
-        var events = load.Events!;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"app on {baseUrl}: {hub.Registry.Count:N0} instruments, {load.Pairs:N0} recording pairs approved; {events.Length:N0} events per phase"));
+        var hub = app.Hub;
+        var desk = app.Desk;
+        var events = app.Events;
 
         var probe = new LatencyProbe(hub);
         probe.Watch(desk.Gateways.Values);
@@ -125,7 +96,7 @@ internal static class FanOut
         // without clients must be as settled as the one after the clients.
         await Phase("warm-up without clients (not compared)", []);
         var warmupClients = new List<SignalRLoadClient>();
-        for (var i = 0; i < Math.Min(clientCount, 10); i++) warmupClients.Add(await SignalRLoadClient.ConnectAsync(new Uri(baseUrl, "/hubs/desk"), ReadKey));
+        for (var i = 0; i < Math.Min(clientCount, 10); i++) warmupClients.Add(await SignalRLoadClient.ConnectAsync(new Uri(baseUrl, "/hubs/desk"), BenchApp.ReadKey));
         await Phase("warm-up with clients (not compared)", warmupClients);
         foreach (var client in warmupClients) await client.DisposeAsync();
         phases.Clear();
@@ -133,7 +104,7 @@ internal static class FanOut
         await Phase("no dashboard client", []);
         var clients = new List<SignalRLoadClient>();
         var hubUrl = new Uri(baseUrl, "/hubs/desk");
-        for (var i = 0; i < clientCount; i++) clients.Add(await SignalRLoadClient.ConnectAsync(hubUrl, ReadKey));
+        for (var i = 0; i < clientCount; i++) clients.Add(await SignalRLoadClient.ConnectAsync(hubUrl, BenchApp.ReadKey));
         await Phase($"{clientCount} dashboard clients", clients);
         foreach (var client in clients) await client.DisposeAsync();
         await Phase("no dashboard client again", []);
@@ -143,7 +114,7 @@ internal static class FanOut
         if (browserCount > 0)
         {
             var pagePath = options.GetValueOrDefault("page", "/spreads");
-            browsers = await DashboardBrowsers.OpenAsync(baseUrl, AdminUser, AdminPassword, browserCount, pagePath);
+            browsers = await DashboardBrowsers.OpenAsync(baseUrl, BenchApp.AdminUser, BenchApp.AdminPassword, browserCount, pagePath);
             await Phase($"{browserCount} dashboard pages ({pagePath}) in chromium", []);
             await browsers.DisposeAsync();
             browsers = null;
@@ -165,26 +136,7 @@ internal static class FanOut
             Console.WriteLine($"engine p99 with {browserCount} dashboard pages / without, {Ratio(3, "the phase before the pages", 2)}");
             Console.WriteLine($"engine p99 with {browserCount} dashboard pages / without, {Ratio(3, "the phase after the pages", 4)}");
         }
-        try
-        {
-            Directory.Delete(data, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
         return 0;
-    }
-
-    // Any type of ArbBot.Web names its entry point (this project has its own Program).
-    private sealed class AppFactory(Dictionary<string, string?> settings) : WebApplicationFactory<ArbBot.Web.Hubs.DeskHub>
-    {
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            builder.UseEnvironment("Production");
-            builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(settings));
-            // The app logs every unhedged paper trade of the load at warning level; the figures are what matter here.
-            builder.ConfigureLogging(logging => logging.ClearProviders().SetMinimumLevel(LogLevel.Error));
-        }
     }
 
     /// <summary>Garbage collections per generation during a phase, the time the runtime was paused for them and the collector.</summary>
@@ -195,48 +147,5 @@ internal static class FanOut
 
         public string Describe() => string.Create(CultureInfo.InvariantCulture,
             $"GCs gen0 {GC.CollectionCount(0) - Gen0}, gen1 {GC.CollectionCount(1) - Gen1}, gen2 {GC.CollectionCount(2) - Gen2}, paused {(GC.GetTotalPauseDuration() - Paused).TotalMilliseconds:F1} ms, {(GC.GetTotalAllocatedBytes() - Allocated) / 1e6:F0} MB allocated ({(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC, {System.Runtime.GCSettings.LatencyMode})");
-    }
-
-    /// <summary>Registers a recording's catalog in the hub's registry, approves its pairs and decodes its events (hub thread).</summary>
-    private sealed class LoadRecording(string path, long count, TradingDesk desk) : IHubWork
-    {
-        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        public BookEvent[]? Events { get; private set; }
-        public int Pairs { get; private set; }
-
-        public void Execute(MarketDataHub hub)
-        {
-            try
-            {
-                // Read into a registry of its own (the recording's ids), then registered in the app's under new ids.
-                var own = new InstrumentRegistry();
-                var reader = RecordingReader.Open(path, own);
-                var events = LatencyLoad.Decode(reader, count);
-                foreach (var venueEvent in own.Events) hub.Registry.AddEvent(venueEvent);
-                var map = new InstrumentId[own.Count];
-                foreach (var market in own.Markets)
-                {
-                    var registered = hub.Registry.AddMarket(market with { Yes = default, No = default }, own[market.Yes].Symbol, own[market.No].Symbol);
-                    map[market.Yes.Value] = registered.Yes;
-                    map[market.No.Value] = registered.No;
-                }
-                for (var i = 0; i < events.Length; i++) events[i] = events[i] with { Instrument = map[events[i].Instrument.Value] };
-                Events = events;
-                var now = hub.Time.GetUtcNow();
-                // Pair ids clear of any the app's own store hands out.
-                foreach (var pair in reader.Catalog.Pairs)
-                {
-                    desk.Engine.SetPair(new MarketPair(1_000_000 + pair.Id, pair.KalshiMarketKey, pair.PolymarketMarketKey, pair.Mapping, PairStatus.Approved, 100,
-                        ["recorded"], [], now, now, "fanout-bench"));
-                    Pairs++;
-                }
-                desk.Engine.WatchMultiOutcomeEvents();
-                Done.SetResult();
-            }
-            catch (Exception ex)
-            {
-                Done.SetException(ex);
-            }
-        }
     }
 }

@@ -9,6 +9,7 @@ return args.Length == 0 ? Cli.Usage() : args[0] switch
     "load" => LiveLoad.Run(Cli.Options(args)),
     "latency" => LatencyLoad.Run(Cli.Options(args)),
     "fanout" => FanOut.Run(Cli.Options(args)),
+    "soak" => MemorySoak.Run(Cli.Options(args)),
     "persist" => PersistenceLoad.Run(Cli.Options(args)),
     "smoke" => Smoke.Run(Cli.Options(args)),
     "micro" => RunMicro(args[1..]),
