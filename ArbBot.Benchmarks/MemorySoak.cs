@@ -100,23 +100,11 @@ internal static class MemorySoak
         return path;
     }
 
-    /// <summary>The last third's median may exceed the first third's by at most <paramref name="share"/> of it plus <paramref name="slack"/>.</summary>
     private static bool Flat(List<SoakSample> samples, string what, Func<SoakSample, double> value, double share, double slack)
     {
-        var third = Math.Max(1, samples.Count / 3);
-        var first = Median(samples.Take(third).Select(value));
-        var last = Median(samples.Skip(samples.Count - third).Select(value));
-        var allowed = first * (1 + share) + slack;
-        var steady = last <= allowed;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{what}: median {first:F1} over the first third, {last:F1} over the last (allowed {allowed:F1}): {(steady ? "steady" : "GREW")}"));
-        return steady;
-    }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+        var judged = Steadiness.Judge(what, samples.Select(value).ToArray(), share, slack);
+        Console.WriteLine(judged);
+        return judged.Steady;
     }
 
     private sealed record SoakSample(

@@ -135,17 +135,8 @@ public sealed class CompressedSoakTests(ITestOutputHelper output)
     /// <summary>The last third's median may exceed the first third's by at most <paramref name="share"/> of it plus <paramref name="slack"/>.</summary>
     private static void AssertFlat(List<SoakSample> samples, string what, Func<SoakSample, double> value, double share, double slack)
     {
-        var third = Math.Max(1, samples.Count / 3);
-        var first = Median(samples.Take(third).Select(value));
-        var last = Median(samples.Skip(samples.Count - third).Select(value));
-        Assert.True(last <= first * (1 + share) + slack,
-            $"{what} grew: median {first:F1} over the first third, {last:F1} over the last (allowed {first * (1 + share) + slack:F1}); samples {string.Join(' ', samples.Select(s => value(s).ToString("F0", CultureInfo.InvariantCulture)))}");
-    }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+        var judged = Steadiness.Judge(what, samples.Select(value).ToArray(), share, slack);
+        Assert.True(judged.Steady, $"{judged}; samples {string.Join(' ', samples.Select(s => value(s).ToString("F0", CultureInfo.InvariantCulture)))}");
     }
 
     private void Report(List<SoakSample> samples, long received, int clients, TimeSpan duration)
