@@ -21,7 +21,7 @@ internal static class Cli
                        paced live load, whole desk: ingress -> every strategy decided, ingress -> paper gateway submit
               fanout   [--in FILE] [--rate 50000] [--seconds 12] [--warmup 3] [--clients 100] [--browsers N] [--page /spreads] [--allocations 1]
                        the web app in-process under the latency load: engine p99 with 0, N, then 0 SignalR clients
-              soak     [--in FILE] [--rate 5000] [--seconds 3600] [--clients 10] [--sample-seconds 60]
+              soak     [--in FILE] [--rate 5000] [--seconds 3600] [--clients 10] [--sample-seconds 60] [--allocations 1]
                        the web app in-process on the real clock: resident memory, GC heap, threads and queues over the run
               persist  [--rate 20000] [--seconds 10] [--mix 1] [--allocations 1] [--gc-latency MODE] [--slow-us 1000] [--warmup 2] [--others-nice N]
                        engine journal -> SQLite record writer under load; longest enqueue stall (--mix 1: a desk's

@@ -38,6 +38,7 @@ internal static class MemorySoak
         var clients = new List<SignalRLoadClient>();
         for (var i = 0; i < clientCount; i++) clients.Add(await SignalRLoadClient.ConnectAsync(new Uri(app.BaseUrl, "/hubs/desk"), BenchApp.ReadKey));
         var records = app.Services.GetRequiredService<RecordWriter>();
+        using var sampler = options.ContainsKey("allocations") ? new AllocationSampler() : null;
 
         using var stop = new CancellationTokenSource();
         var feed = new StreamingFeed(app, path, rate);
@@ -45,8 +46,9 @@ internal static class MemorySoak
         var clock = Stopwatch.StartNew();
         var samples = new List<SoakSample>();
         Console.WriteLine($"feeding {rate:N0} events/s for {seconds:N0} s into the app with {clientCount} dashboard clients; a sample every {every.TotalSeconds:N0} s");
-        Console.WriteLine("  time(s)    events  RSS(MB)  GC heap(MB)  committed(MB)  threads  fds  hub queue  records pending  records stored  gen0/1/2   paused(ms)  executions  pushes");
+        Console.WriteLine("  time(s)    events  alloc(MB/s)  RSS(MB)  GC heap(MB)  committed(MB)  threads  fds  hub queue  records pending  records stored  gen0/1/2   paused(ms)  executions  pushes");
         var next = every;
+        SoakSample? previous = null;
         while (clock.Elapsed.TotalSeconds < seconds && !feeding.IsCompleted)
         {
             var wait = next - clock.Elapsed;
@@ -55,7 +57,8 @@ internal static class MemorySoak
             next += every;
             var sample = SoakSample.Take(clock.Elapsed, feed.Posted, app, records, clients.Sum(c => c.Updates));
             samples.Add(sample);
-            Console.WriteLine(sample.Describe());
+            Console.WriteLine(sample.Describe(previous));
+            previous = sample;
         }
         stop.Cancel();
         await feeding;
@@ -68,6 +71,7 @@ internal static class MemorySoak
             Console.WriteLine("too few samples to judge (run longer or sample more often)");
             return 1;
         }
+        if (sampler is not null) Console.WriteLine("allocation samples over the run (about one per 100 KB), by thread and type:" + Environment.NewLine + sampler.Top(40));
         var verdicts = new[]
         {
             Flat(samples, "resident memory (MB)", s => s.ResidentBytes / 1e6, share: 0.25, slack: 64),
@@ -109,7 +113,7 @@ internal static class MemorySoak
 
     private sealed record SoakSample(
         TimeSpan Elapsed, long Posted, long ResidentBytes, long GcHeapBytes, long CommittedBytes, int Threads, int OpenFiles,
-        int HubQueue, int RecordsPending, long RecordsStored, int Gen0, int Gen1, int Gen2, TimeSpan Paused, int Executions, long Pushes)
+        int HubQueue, int RecordsPending, long RecordsStored, int Gen0, int Gen1, int Gen2, TimeSpan Paused, int Executions, long Pushes, long Allocated)
     {
         public static SoakSample Take(TimeSpan elapsed, long posted, BenchApp app, RecordWriter records, long pushes)
         {
@@ -118,11 +122,11 @@ internal static class MemorySoak
             return new SoakSample(elapsed, posted, Environment.WorkingSet, gc.HeapSizeBytes, gc.TotalCommittedBytes, process.Threads.Count,
                 Directory.GetFileSystemEntries("/proc/self/fd").Length, app.Hub.QueueLength, records.Pending, records.Written,
                 GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration(),
-                app.Desk.Executor.Stats.Attempted, pushes);
+                app.Desk.Executor.Stats.Attempted, pushes, GC.GetTotalAllocatedBytes());
         }
 
-        public string Describe() => string.Create(CultureInfo.InvariantCulture,
-            $"  {Elapsed.TotalSeconds,7:F0} {Posted,9:N0} {ResidentBytes / 1e6,8:F0} {GcHeapBytes / 1e6,12:F0} {CommittedBytes / 1e6,14:F0} {Threads,8} {OpenFiles,4} {HubQueue,10:N0} {RecordsPending,16:N0} {RecordsStored,15:N0}  {Gen0}/{Gen1}/{Gen2} {Paused.TotalMilliseconds,12:F0} {Executions,11:N0} {Pushes,7:N0}");
+        public string Describe(SoakSample? previous) => string.Create(CultureInfo.InvariantCulture,
+            $"  {Elapsed.TotalSeconds,7:F0} {Posted,9:N0} {(Allocated - (previous?.Allocated ?? 0)) / 1e6 / (Elapsed - (previous?.Elapsed ?? TimeSpan.Zero)).TotalSeconds,12:F1} {ResidentBytes / 1e6,8:F0} {GcHeapBytes / 1e6,12:F0} {CommittedBytes / 1e6,14:F0} {Threads,8} {OpenFiles,4} {HubQueue,10:N0} {RecordsPending,16:N0} {RecordsStored,15:N0}  {Gen0}/{Gen1}/{Gen2} {Paused.TotalMilliseconds,12:F0} {Executions,11:N0} {Pushes,7:N0}");
     }
 
     /// <summary>
