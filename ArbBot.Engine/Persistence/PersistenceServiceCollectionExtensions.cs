@@ -11,7 +11,10 @@ public static class PersistenceServiceCollectionExtensions
     /// <summary>The database: SQLite at ArbBot:Storage:SqlitePath, or PostgreSQL when a connection string is set.</summary>
     public static IServiceCollection AddArbBotPersistence(this IServiceCollection services)
     {
-        services.AddDbContextFactory<ArbBotDbContext>((sp, options) =>
+        // Pooled: the record writer opens a context per batch (tens a second under load), and each new context built its
+        // own internal services and logging tables, a few percent of everything the app allocated; a pooled one is reset
+        // and handed out again.
+        services.AddPooledDbContextFactory<ArbBotDbContext>((sp, options) =>
         {
             var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
             if (storage.UsePostgres)

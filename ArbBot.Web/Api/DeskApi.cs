@@ -291,13 +291,22 @@ public static class DeskApi
     {
         public static SpreadView From(ArbSetSpread s, InstrumentRegistry registry)
         {
-            var priced = s.State is ArbSetState.NoEdge or ArbSetState.Edge;
-            var set = $"{Outcome(registry, s.Kalshi)} Kalshi + {Outcome(registry, s.Polymarket)} Polymarket";
-            return new SpreadView(set, s.State.ToString(), priced ? s.KalshiAsk.Value : null, priced ? s.PolymarketAsk.Value : null,
+            var priced = IsPriced(s);
+            return new SpreadView(SetLabel(s, registry), s.State.ToString(), priced ? s.KalshiAsk.Value : null, priced ? s.PolymarketAsk.Value : null,
                 priced ? s.AskSum : null, priced ? s.GrossEdge : null, priced ? s.NetEdge : null, s.SizeAvailable);
         }
 
-        private static string Outcome(InstrumentRegistry registry, InstrumentId id) => registry[id].IsYes ? "YES" : "NO";
+        /// <summary>Whether the set's asks and edges mean anything (both books fresh, with asks).</summary>
+        public static bool IsPriced(ArbSetSpread s) => s.State is ArbSetState.NoEdge or ArbSetState.Edge;
+
+        /// <summary>Which outcome the set buys on each venue, in words: one of four strings, made once.</summary>
+        public static string SetLabel(ArbSetSpread s, InstrumentRegistry registry) => (registry[s.Kalshi].IsYes, registry[s.Polymarket].IsYes) switch
+        {
+            (true, true) => "YES Kalshi + YES Polymarket",
+            (true, false) => "YES Kalshi + NO Polymarket",
+            (false, true) => "NO Kalshi + YES Polymarket",
+            (false, false) => "NO Kalshi + NO Polymarket",
+        };
     }
 
     public sealed record PairView(

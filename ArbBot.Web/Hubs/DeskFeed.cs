@@ -49,6 +49,7 @@ public sealed class DeskFeed
     private long _droppedBatches;
     private long _lastRoundBytes;
     private Dictionary<SpreadKey, PairSpreadMessage> _spreads = [];
+    private Dictionary<SpreadKey, PairSpreadMessage> _spareSpreads = [];
     private RiskStateMessage? _riskState;
 
     public DeskFeed(InstrumentRegistry registry, TimeProvider time, int capacity = DefaultCapacity, TimeSpan? minInterval = null,
@@ -141,13 +142,18 @@ public sealed class DeskFeed
             var riskEvents = _riskEvents.Drain(out var droppedRiskEvents);
 
             // The state now, and how it differs from the previous batch's.
-            var spreads = new Dictionary<SpreadKey, PairSpreadMessage>(snapshot.Spreads.Count);
+            // The two maps take turns (the previous batch's is refilled), and a set whose figures did not move keeps its
+            // message: a refresh allocates only for what changed.
+            var spreads = _spareSpreads;
+            spreads.Clear();
             var changed = new List<PairSpreadMessage>();
             foreach (var spread in snapshot.Spreads)
             {
-                var message = PairSpreadMessage.From(spread, _registry);
-                spreads[message.Key] = message;
-                if (!_spreads.TryGetValue(message.Key, out var before) || before != message) changed.Add(message);
+                var key = new SpreadKey(spread.PairId, spread.SetIndex);
+                _spreads.TryGetValue(key, out var before);
+                var message = PairSpreadMessage.From(spread, _registry, before);
+                spreads[key] = message;
+                if (!ReferenceEquals(message, before)) changed.Add(message);
             }
             var removed = new List<SpreadKey>();
             foreach (var key in _spreads.Keys)
@@ -156,6 +162,7 @@ public sealed class DeskFeed
             }
             var riskState = RiskStateMessage.From(snapshot);
             var riskChanged = riskState != _riskState;
+            _spareSpreads = _spreads;
             _spreads = spreads;
             _riskState = riskState;
 

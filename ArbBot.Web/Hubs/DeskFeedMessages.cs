@@ -58,11 +58,25 @@ public sealed record PairSpreadMessage(
     [System.Text.Json.Serialization.JsonIgnore]
     public SpreadKey Key => new(PairId, SetIndex);
 
-    public static PairSpreadMessage From(ArbSetSpread spread, InstrumentRegistry registry)
+    /// <summary>
+    /// The set's message now (the same figures as <see cref="DeskApi.SpreadView"/>): <paramref name="previous"/> itself when
+    /// nothing in it changed, so a refresh allocates only for the sets that moved.
+    /// </summary>
+    public static PairSpreadMessage From(ArbSetSpread spread, InstrumentRegistry registry, PairSpreadMessage? previous = null)
     {
-        var view = DeskApi.SpreadView.From(spread, registry);
-        return new PairSpreadMessage(spread.PairId, spread.SetIndex, view.Set, view.State, view.KalshiAsk, view.PolymarketAsk, view.AskSum,
-            view.GrossEdge, view.NetEdge, view.SizeAvailable);
+        var priced = DeskApi.SpreadView.IsPriced(spread);
+        decimal? kalshiAsk = priced ? spread.KalshiAsk.Value : null, polymarketAsk = priced ? spread.PolymarketAsk.Value : null;
+        decimal? askSum = priced ? spread.AskSum : null, grossEdge = priced ? spread.GrossEdge : null, netEdge = priced ? spread.NetEdge : null;
+        var state = spread.State.ToString();
+        if (previous is not null && previous.PairId == spread.PairId && previous.SetIndex == spread.SetIndex && previous.State == state
+            && previous.KalshiAsk == kalshiAsk && previous.PolymarketAsk == polymarketAsk && previous.AskSum == askSum && previous.GrossEdge == grossEdge
+            && previous.NetEdge == netEdge && previous.SizeAvailable == spread.SizeAvailable
+            && previous.Set == DeskApi.SpreadView.SetLabel(spread, registry))
+        {
+            return previous;
+        }
+        return new PairSpreadMessage(spread.PairId, spread.SetIndex, DeskApi.SpreadView.SetLabel(spread, registry), state, kalshiAsk, polymarketAsk,
+            askSum, grossEdge, netEdge, spread.SizeAvailable);
     }
 }
 

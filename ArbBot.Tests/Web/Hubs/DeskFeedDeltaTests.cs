@@ -181,6 +181,38 @@ public sealed class DeskFeedDeltaTests
     }
 
     [Fact]
+    public void A_set_whose_figures_did_not_move_keeps_its_message_so_a_refresh_allocates_only_for_what_changed()
+    {
+        var feed = new DeskFeed(_registry, _time);
+        var spreads = Enumerable.Range(1, 500).SelectMany(pair => new[] { Spread(pair, 0, 0.40m), Spread(pair, 1, 0.55m) }).ToList();
+        var first = feed.Emit(Snapshot(spreads))!;
+        _time.Advance(TimeSpan.FromSeconds(1));
+        // A new spread value with the same figures (its evaluation time moved), and one set repriced.
+        spreads[0] = spreads[0] with { EvaluatedUtcTicks = spreads[0].EvaluatedUtcTicks + 1 };
+        spreads[10] = Spread(6, 0, 0.41m);
+        var second = feed.Emit(Snapshot(spreads))!;
+
+        var before = first.Full.Spreads.ToDictionary(s => s.Key);
+        var moved = second.Full.Spreads.Where(s => !ReferenceEquals(s, before[s.Key])).ToList();
+        Assert.Equal(new SpreadKey(6, 0), Assert.Single(moved).Key);
+        Assert.Equal(0.41m, moved[0].KalshiAsk);
+        Assert.Same(moved[0], Assert.Single(second.Delta.Spreads));
+        Assert.Equal("YES Kalshi + NO Polymarket", moved[0].Set);
+
+        // Warm, an unchanged refresh makes no spread message and no map: what is left is the batch itself and its copy of the state.
+        _time.Advance(TimeSpan.FromSeconds(1));
+        feed.Emit(Snapshot(spreads));
+        var snapshot = Snapshot(spreads);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var allocated = GC.GetAllocatedBytesForCurrentThread();
+        feed.Emit(snapshot);
+        allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
+        // A message, its view and its label made anew per set, and a new map, were ~470 KB here; what is left is the batch,
+        // its JSON and the state's array (8 KB).
+        Assert.InRange(allocated, 1, 64_000);
+    }
+
+    [Fact]
     public void After_a_round_of_b_bytes_the_next_batch_waits_b_over_the_budget_so_more_clients_get_fewer_pushes()
     {
         var feed = new DeskFeed(_registry, _time, bytesPerSecondBudget: 1_000_000);
