@@ -39,6 +39,8 @@ internal static class MemorySoak
         for (var i = 0; i < clientCount; i++) clients.Add(await SignalRLoadClient.ConnectAsync(new Uri(app.BaseUrl, "/hubs/desk"), BenchApp.ReadKey));
         var records = app.Services.GetRequiredService<RecordWriter>();
         using var sampler = options.ContainsKey("allocations") ? new AllocationSampler() : null;
+        using var suspensions = new RuntimeSuspensions();
+        var started = Stopwatch.GetTimestamp();
 
         using var stop = new CancellationTokenSource();
         var feed = new StreamingFeed(app, path, rate);
@@ -71,6 +73,7 @@ internal static class MemorySoak
             Console.WriteLine("too few samples to judge (run longer or sample more often)");
             return 1;
         }
+        Console.WriteLine("collections over the run (each one stops every thread, the hub's too):" + Environment.NewLine + suspensions.CollectionSummary(started));
         if (sampler is not null) Console.WriteLine("allocation samples over the run (about one per 100 KB), by thread and type:" + Environment.NewLine + sampler.Top(40));
         var verdicts = new[]
         {
