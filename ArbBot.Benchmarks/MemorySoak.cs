@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using ArbBot.Engine.Core;
+using ArbBot.Engine.Desk;
 using ArbBot.Engine.Persistence;
 using ArbBot.Engine.Recording;
 using ArbBot.Tests.Fixtures;
@@ -48,7 +49,7 @@ internal static class MemorySoak
         var clock = Stopwatch.StartNew();
         var samples = new List<SoakSample>();
         Console.WriteLine($"feeding {rate:N0} events/s for {seconds:N0} s into the app with {clientCount} dashboard clients; a sample every {every.TotalSeconds:N0} s");
-        Console.WriteLine("  time(s)    events  alloc(MB/s)  RSS(MB)  GC heap(MB)  committed(MB)  threads  fds  hub queue  records pending  records stored  gen0/1/2   paused(ms)  executions  pushes");
+        Console.WriteLine("  time(s)    events  alloc(MB/s)  RSS(MB)  GC heap(MB)  committed(MB)  threads  fds  hub queue  records pending  records stored  gen0/1/2   paused(ms)  executions  pushes  trading");
         var next = every;
         SoakSample? previous = null;
         while (clock.Elapsed.TotalSeconds < seconds && !feeding.IsCompleted)
@@ -116,7 +117,7 @@ internal static class MemorySoak
 
     private sealed record SoakSample(
         TimeSpan Elapsed, long Posted, long ResidentBytes, long GcHeapBytes, long CommittedBytes, int Threads, int OpenFiles,
-        int HubQueue, int RecordsPending, long RecordsStored, int Gen0, int Gen1, int Gen2, TimeSpan Paused, int Executions, long Pushes, long Allocated)
+        int HubQueue, int RecordsPending, long RecordsStored, int Gen0, int Gen1, int Gen2, TimeSpan Paused, int Executions, long Pushes, long Allocated, string Trading)
     {
         public static SoakSample Take(TimeSpan elapsed, long posted, BenchApp app, RecordWriter records, long pushes)
         {
@@ -125,11 +126,15 @@ internal static class MemorySoak
             return new SoakSample(elapsed, posted, Environment.WorkingSet, gc.HeapSizeBytes, gc.TotalCommittedBytes, process.Threads.Count,
                 Directory.GetFileSystemEntries("/proc/self/fd").Length, app.Hub.QueueLength, records.Pending, records.Written,
                 GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration(),
-                app.Desk.Executor.Stats.Attempted, pushes, GC.GetTotalAllocatedBytes());
+                app.Desk.Executor.Stats.Attempted, pushes, GC.GetTotalAllocatedBytes(), TradingState(app.Services.GetRequiredService<DeskMonitor>().Latest));
         }
 
+        // The desk's own circuit breaker trips after CircuitBreakerFailures unwound or residual executions, as it would live.
+        private static string TradingState(DeskSnapshot desk) =>
+            desk.Controls.KillSwitchEngaged ? "killed" : desk.Controls.TradingPaused ? "paused" : desk.BreakerTripped ? "breaker" : "on";
+
         public string Describe(SoakSample? previous) => string.Create(CultureInfo.InvariantCulture,
-            $"  {Elapsed.TotalSeconds,7:F0} {Posted,9:N0} {(Allocated - (previous?.Allocated ?? 0)) / 1e6 / (Elapsed - (previous?.Elapsed ?? TimeSpan.Zero)).TotalSeconds,12:F1} {ResidentBytes / 1e6,8:F0} {GcHeapBytes / 1e6,12:F0} {CommittedBytes / 1e6,14:F0} {Threads,8} {OpenFiles,4} {HubQueue,10:N0} {RecordsPending,16:N0} {RecordsStored,15:N0}  {Gen0}/{Gen1}/{Gen2} {Paused.TotalMilliseconds,12:F0} {Executions,11:N0} {Pushes,7:N0}");
+            $"  {Elapsed.TotalSeconds,7:F0} {Posted,9:N0} {(Allocated - (previous?.Allocated ?? 0)) / 1e6 / (Elapsed - (previous?.Elapsed ?? TimeSpan.Zero)).TotalSeconds,12:F1} {ResidentBytes / 1e6,8:F0} {GcHeapBytes / 1e6,12:F0} {CommittedBytes / 1e6,14:F0} {Threads,8} {OpenFiles,4} {HubQueue,10:N0} {RecordsPending,16:N0} {RecordsStored,15:N0}  {Gen0}/{Gen1}/{Gen2} {Paused.TotalMilliseconds,12:F0} {Executions,11:N0} {Pushes,7:N0}  {Trading}");
     }
 
     /// <summary>
