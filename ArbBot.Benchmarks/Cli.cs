@@ -95,7 +95,11 @@ internal static class Cli
         var inMemory = options.Long("memory-events", 2_000_000);
         var (warm, warmReader) = ReplayDesk.Open(path);
         using (warmReader) warm.Run(warmReader, 200_000); // JIT and tiering before measuring
-        var (engineDesk, engineReader) = ReplayDesk.Open(path);
+        // --wide-limits 1: the latency harness's limits and balances (every edge found is traded: thousands of orders,
+        // fills, hedges and unwinds instead of a few dozen), so a digest covers the order and fill paths too.
+        var (engineDesk, engineReader) = options.Double("wide-limits", 0) != 0
+            ? ReplayDesk.Open(path, new ReplayDeskOptions { Limits = LatencyLoad.WideLimits, Portfolio = LatencyLoad.RichPortfolio })
+            : ReplayDesk.Open(path);
         RecordedBookEvent[] events;
         using (engineReader)
         {

@@ -117,6 +117,8 @@ internal static class LatencyLoad
                 in -> applied       {probe.Queued.Describe()}
                 applied -> found    {probe.Found.Describe()}
                 found -> submitted  {probe.Executed.Describe()}
+                  first found -> last found before the order  {probe.FirstToTakenFound.Describe()} ({probe.SubmittedAfterSeveralFound:N0} events found more than one)
+                  last found -> submitted (the taken one)     {probe.TakenToSubmitted.Describe()}
             {Machine.Describe()}
             """));
         if (refreshMs > 0) Console.WriteLine($"  dashboard refresh every {refreshMs} ms: {refresh.Describe()}");

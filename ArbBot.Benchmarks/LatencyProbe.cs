@@ -37,6 +37,9 @@ internal sealed class LatencyProbe : IBookEventRecorder, IBookListener
     private long _appliedAt;
     private long _foundAt;
     private long _foundFor = -1;
+    // The latest opportunity found on the current event and how many were found on it: the one an order follows.
+    private long _lastFoundAt;
+    private int _foundOnEvent;
 
     public LatencyProbe(MarketDataHub hub)
     {
@@ -60,6 +63,15 @@ internal sealed class LatencyProbe : IBookEventRecorder, IBookListener
 
     /// <summary>The first opportunity found on the event → the first order reaches a paper gateway (risk gate, executor, router; opportunities refused before one is taken).</summary>
     public LogHistogram Executed { get; } = new();
+
+    /// <summary>The last opportunity found on the event before its first order → that order reaches a paper gateway: the desk's own path for the opportunity it took (risk gate, executor, router).</summary>
+    public LogHistogram TakenToSubmitted { get; } = new();
+
+    /// <summary>The first opportunity found on the event → the last one before its first order (others refused, and the strategies' work between them); 0 when the first was taken.</summary>
+    public LogHistogram FirstToTakenFound { get; } = new();
+
+    /// <summary>Events whose first order followed more than one opportunity found on it.</summary>
+    public long SubmittedAfterSeveralFound { get; private set; }
 
     /// <summary>Orders the paper gateways received, whatever caused them.</summary>
     public long SubmitCalls { get; private set; }
@@ -98,9 +110,16 @@ internal sealed class LatencyProbe : IBookEventRecorder, IBookListener
     public void OnDeciding(Opportunity opportunity)
     {
         Attribution?.OnFound();
-        if (_current < 0 || _foundFor == _current) return;
+        if (_current < 0) return;
+        _lastFoundAt = Stopwatch.GetTimestamp();
+        if (_foundFor == _current)
+        {
+            _foundOnEvent++;
+            return;
+        }
         _foundFor = _current;
-        _foundAt = Stopwatch.GetTimestamp();
+        _foundAt = _lastFoundAt;
+        _foundOnEvent = 1;
     }
 
     public void OnBookUpdated(OrderBook book)
@@ -129,6 +148,9 @@ internal sealed class LatencyProbe : IBookEventRecorder, IBookListener
         {
             Found.Record(LogHistogram.ToNanoseconds(_foundAt - _appliedAt));
             Executed.Record(LogHistogram.ToNanoseconds(now - _foundAt));
+            TakenToSubmitted.Record(LogHistogram.ToNanoseconds(now - _lastFoundAt));
+            FirstToTakenFound.Record(LogHistogram.ToNanoseconds(_lastFoundAt - _foundAt));
+            if (_foundOnEvent > 1) SubmittedAfterSeveralFound++;
         }
     }
 

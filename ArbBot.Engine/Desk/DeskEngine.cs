@@ -59,7 +59,11 @@ public sealed class DeskEngine : IOpportunitySink, IRiskContext
         _rejections = new RejectionThrottle(time, TimeSpan.FromSeconds(10));
         // The gate reports every rejection; repeated ones for the same pair and rule are thinned before they are stored.
         _riskEventRejections = new RejectionThrottle(time, TimeSpan.FromSeconds(10));
-        _gate = new RiskGate(time, new ThrottledRiskJournal(journal, _riskEventRejections), registry);
+        _gate = new RiskGate(time, new ThrottledRiskJournal(journal, _riskEventRejections), registry)
+        {
+            // A rejection neither throttle would record is counted in both and settled before its words are written.
+            SettlesUnrecorded = (pairId, eventKey, rule) => RejectionThrottle.SuppressInBoth(_riskEventRejections, _rejections, pairId, eventKey, rule),
+        };
         CrossVenue = createStrategy(this);
         controls.Changed += state => CrossVenue.Limits = state.Limits;
         if (createMultiOutcome is not null)
@@ -183,6 +187,8 @@ public sealed class DeskEngine : IOpportunitySink, IRiskContext
         switch (decision.Verdict)
         {
             case RiskVerdict.Reject:
+                // Settled by the gate (no detail): both records would have been thinned, and it was counted in both.
+                if (decision.Detail is null) return;
                 if (_rejections.ShouldRecord(opportunity.PairId, opportunity.EventKey, decision.Rule, out var suppressed))
                 {
                     _journal.OnOpportunity(opportunity with
@@ -192,28 +198,44 @@ public sealed class DeskEngine : IOpportunitySink, IRiskContext
                     });
                 }
                 return;
-            case RiskVerdict.Resize:
-                Execute(opportunity with
-                {
-                    Decision = OpportunityDecision.Resized,
-                    Reason = $"{opportunity.Reason}; resized from {opportunity.Quantity} to {decision.Quantity} by {decision.Rule}: {decision.Detail}",
-                }, decision.Quantity);
-                return;
             default:
-                Execute(opportunity with { Decision = OpportunityDecision.Taken }, decision.Quantity);
+                Execute(opportunity, decision);
                 return;
         }
     }
 
-    private void Execute(Opportunity opportunity, decimal quantity)
+    /// <summary>The opportunity as decided: taken, or resized with the gate's words added to its reason.</summary>
+    private static Opportunity Decided(Opportunity found, in RiskDecision decision) => decision.Verdict == RiskVerdict.Resize
+        ? found with
+        {
+            Decision = OpportunityDecision.Resized,
+            Reason = $"{found.Reason}; resized from {found.Quantity} to {decision.Quantity} by {decision.Rule}: {decision.Detail}",
+        }
+        : found with { Decision = OpportunityDecision.Taken };
+
+    private void Execute(Opportunity found, RiskDecision decision)
     {
         // The first leg leaves before the decision is written down: the record (a row with its legs as JSON, the
         // dashboard's handlers) costs more than the order itself, and a price moves on while it is written. Executors
         // journal nothing while placing (transitions and fills reach the hub later), so the records keep their order:
         // the opportunity, then its refusal or its orders.
-        var executed = _executorsByStrategy.TryGetValue(opportunity.Strategy, out var custom)
-            ? custom.TryExecute(opportunity, quantity, out var refusal)
-            : _executor.TryExecute(opportunity, quantity, out refusal);
+        var quantity = decision.Quantity;
+        bool executed;
+        string? refusal;
+        Opportunity opportunity;
+        if (_executorsByStrategy.TryGetValue(found.Strategy, out var custom))
+        {
+            opportunity = Decided(found, decision);
+            executed = custom.TryExecute(opportunity, quantity, out refusal);
+        }
+        else
+        {
+            // The arbitrage executor reads the legs, sizes, edges and keys of what was found, never its decision or
+            // reason: it gets the opportunity as found, and the decided copy (a new record; for a resize, a sentence with
+            // the gate's words) is made once the first leg has left.
+            executed = _executor.TryExecute(found, quantity, out refusal);
+            opportunity = Decided(found, decision);
+        }
         // The record states what is being done: at a smaller size, the quantity, costs and profit scale with it (the
         // per-set edges stay). The executor keeps the opportunity as found: its legs' fees belong to the found size.
         _journal.OnOpportunity(quantity == opportunity.Quantity ? opportunity : opportunity with

@@ -119,7 +119,17 @@ public sealed class ArbitrageExecutor : IHubExecutionHandler
     public DateTimeOffset? LastTradeAt(string eventKey) => _lastTradeAt.TryGetValue(ExecutionScope.Event(eventKey), out var at) ? at : null;
 
     /// <summary>Executions that unwound or left a residual at or after <paramref name="since"/>. Hub thread.</summary>
-    public int FailedExecutionsSince(DateTimeOffset since) => _failures.Count(at => at >= since);
+    public int FailedExecutionsSince(DateTimeOffset since)
+    {
+        // The risk gate asks on every opportunity it checks: a loop over the queue's struct enumerator, not a LINQ count
+        // (a closure, a delegate and a boxed enumerator per call). Failures are queued in time order.
+        var count = 0;
+        foreach (var at in _failures)
+        {
+            if (at >= since) count++;
+        }
+        return count;
+    }
 
     /// <summary>Contracts left unhedged on a pair by residuals and late fills (all instruments). Hub thread.</summary>
     public decimal UnhedgedExposure(long pairId) => _unhedged.Where(e => e.Key.PairId == pairId).Sum(e => e.Value);
@@ -184,10 +194,11 @@ public sealed class ArbitrageExecutor : IHubExecutionHandler
             _activeByScope[key] = execution;
             _lastTradeAt[key] = now;
         }
-        Publish(_stats with { Attempted = _stats.Attempted + 1 });
 
         var first = execution.FirstLeg;
         Send(execution, first, OrderRole.FirstLeg, Side.Buy, first.Leg.WorstPrice, quantity);
+        // Counted once the first order has left: the dashboard's copy (a new record) is not needed before it.
+        Publish(_stats with { Attempted = _stats.Attempted + 1 });
         refusal = null;
         return true;
     }
@@ -299,14 +310,13 @@ public sealed class ArbitrageExecutor : IHubExecutionHandler
     private void Send(ArbitrageExecution execution, LegState leg, OrderRole role, Side side, Price limit, decimal quantity)
     {
         leg.Attempts++;
-        var id = string.Create(CultureInfo.InvariantCulture, $"o{execution.Opportunity.Id}-l{leg.Index}-a{leg.Attempts}");
+        var id = ClientOrderId(execution.Opportunity.Id, leg.Index, leg.Attempts);
         var request = new OrderRequest(id, leg.Leg.Instrument, side, limit, quantity, TimeInForce.Ioc);
         var order = new TrackedOrder(execution, leg, role, request, _time.GetUtcNow());
         _orders.Add(id, order);
         leg.Orders.Add(order);
         execution.PendingOrders++;
         if (execution.Scope is { } scope) _inFlightByScope[scope] = _inFlightByScope.GetValueOrDefault(scope) + 1;
-        order.Timer = StartTimer(new OrderTimeoutWork(this, order), execution.Limits.OrderTimeout);
 
         var gateway = _gateways[leg.Leg.Venue];
         ValueTask placing;
@@ -316,9 +326,14 @@ public sealed class ArbitrageExecutor : IHubExecutionHandler
         }
         catch (Exception ex)
         {
+            ArmTimeout(order);
             OnSendFailed(order, ex);
             return;
         }
+        // The timeout is armed once the order has left, not on the way to the venue: creating a timer takes the runtime's
+        // timer-queue lock and allocates, and nothing can answer the order before the hub's thread runs again (gateways
+        // report through the hub's queue), so arming it a moment later changes nothing but the order's latency.
+        ArmTimeout(order);
         if (placing.IsCompletedSuccessfully) return;
         if (placing.IsCompleted)
         {
@@ -333,6 +348,23 @@ public sealed class ArbitrageExecutor : IHubExecutionHandler
             return;
         }
         _ = ObservePlacementAsync(placing, order);
+    }
+
+    private void ArmTimeout(TrackedOrder order) => order.Timer = StartTimer(new OrderTimeoutWork(this, order), order.Execution.Limits.OrderTimeout);
+
+    /// <summary>
+    /// "o{opportunity}-l{leg}-a{attempt}", formatted on the stack: the interpolated <c>string.Create</c> it replaces rented
+    /// and returned a pooled buffer for every order on its way to the venue. The text is the same.
+    /// </summary>
+    internal static string ClientOrderId(long opportunityId, int legIndex, int attempt)
+    {
+        // At most 1 + 20 + 2 + 11 + 2 + 11 characters.
+        Span<char> text = stackalloc char[48];
+        if (!text.TryWrite(CultureInfo.InvariantCulture, $"o{opportunityId}-l{legIndex}-a{attempt}", out var written))
+        {
+            throw new InvalidOperationException("An order id did not fit its buffer.");
+        }
+        return new string(text[..written]);
     }
 
     private async Task ObservePlacementAsync(ValueTask placing, TrackedOrder order)
@@ -455,7 +487,8 @@ public sealed class ArbitrageExecutor : IHubExecutionHandler
     {
         if (order.Settled || !order.Status.IsFinal()) return;
         // A final update may overtake its fills; wait for them, but never past the grace period.
-        if (order.Fills.Sum(f => f.Quantity) < order.Filled && !order.GraceElapsed)
+        // FillQuantity is the fills' quantities added in the order they came, as a Sum over them would (without its enumerator).
+        if (order.FillQuantity < order.Filled && !order.GraceElapsed)
         {
             if (order.Timer is null) order.Timer = StartTimer(new OrderExpiryWork(this, order), _options.ExpiryGrace);
             return;
@@ -513,8 +546,15 @@ public sealed class ArbitrageExecutor : IHubExecutionHandler
         {
             execution.HedgeDeadline = now + execution.Limits.OrderTimeout;
         }
-        var max = execution.Legs.Max(l => l.Net);
-        var min = execution.Legs.Min(l => l.Net);
+        // A loop, not Max/Min over the array as an IEnumerable (an enumerator object each, per fill and update).
+        var max = decimal.MinValue;
+        var min = decimal.MaxValue;
+        foreach (var leg in execution.Legs)
+        {
+            var net = leg.Net;
+            if (net > max) max = net;
+            if (net < min) min = net;
+        }
         if (max == min || now >= execution.HedgeDeadline)
         {
             Complete(execution);
@@ -658,7 +698,11 @@ public sealed class ArbitrageExecutor : IHubExecutionHandler
         CountOutcome(outcome);
 
         var log = outcome.Kind is ExecutionOutcomeKind.Residual ? LogLevel.Error : LogLevel.Information;
-        _logger.Log(log, "Execution of opportunity {OpportunityId} ended {Kind}: {Summary}", opportunity.Id, outcome.Kind, outcome.Summary);
+        // Checked first: the call boxes its arguments into a new array whether or not the level is enabled.
+        if (_logger.IsEnabled(log))
+        {
+            _logger.Log(log, "Execution of opportunity {OpportunityId} ended {Kind}: {Summary}", opportunity.Id, outcome.Kind, outcome.Summary);
+        }
         _journal.OnExecutionCompleted(outcome);
         Completed?.Invoke(outcome);
     }
@@ -744,8 +788,21 @@ public sealed class ArbitrageExecutor : IHubExecutionHandler
     {
         if ((uint)instrument.Value >= (uint)_hub.Registry.Count) return instrument.ToString();
         var side = _hub.Registry[instrument].IsYes ? "YES" : "NO";
-        return withLabel ? $"{side} {_hub.Registry.MarketOf(instrument).OutcomeLabel}" : side;
+        if (!withLabel) return side;
+        // A multi-outcome execution names every leg "NO <label>": the name is kept per instrument, made again only when
+        // the registry holds a different market record for it (a rediscovery may rename the outcome), instead of a new
+        // string per leg on the way to the first order.
+        var market = _hub.Registry.MarketOf(instrument);
+        if ((uint)instrument.Value >= (uint)_labelledNames.Length)
+        {
+            Array.Resize(ref _labelledNames, Math.Max(instrument.Value + 1, _labelledNames.Length * 2));
+        }
+        ref var kept = ref _labelledNames[instrument.Value];
+        if (!ReferenceEquals(kept.Market, market)) kept = (market, $"{side} {market.OutcomeLabel}");
+        return kept.Name;
     }
+
+    private (Market? Market, string Name)[] _labelledNames = [];
 
     // ---- timers and hub work -------------------------------------------------------------------------------------
 

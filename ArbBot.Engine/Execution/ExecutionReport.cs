@@ -10,7 +10,14 @@ internal static class ExecutionReport
     public static ExecutionOutcome Build(ArbitrageExecution execution, DateTimeOffset now)
     {
         var legs = execution.Legs;
-        var hedged = Math.Max(0m, legs.Min(l => l.Net));
+        // Loops over the legs rather than LINQ over the array as an IEnumerable (an enumerator object per query, per execution).
+        var smallestNet = decimal.MaxValue;
+        foreach (var leg in legs)
+        {
+            var net = leg.Net;
+            if (net < smallestNet) smallestNet = net;
+        }
+        var hedged = Math.Max(0m, smallestNet);
         decimal residual = 0m, residualCost = 0m, netCash = 0m, fees = 0m;
         foreach (var leg in legs)
         {
@@ -24,9 +31,13 @@ internal static class ExecutionReport
         // Each complete set pays the same whatever happens: $1 cross-venue, N − 1 for a multi-outcome NO set.
         var locked = hedged * execution.Opportunity.PayoutPerSet - (netCash - residualCost) - fees;
 
-        var unwound = legs.Any(l => l.FilledBy(OrderRole.Unwind) > 0m);
-        var hedgeRetried = legs.Any(l => l.FilledBy(OrderRole.Hedge) > 0m);
-        var anyFill = legs.Any(l => l.Bought > 0m);
+        bool unwound = false, hedgeRetried = false, anyFill = false;
+        foreach (var leg in legs)
+        {
+            unwound |= leg.FilledBy(OrderRole.Unwind) > 0m;
+            hedgeRetried |= leg.FilledBy(OrderRole.Hedge) > 0m;
+            anyFill |= leg.Bought > 0m;
+        }
         var kind = residual > 0m ? ExecutionOutcomeKind.Residual
             : unwound ? ExecutionOutcomeKind.Unwound
             : hedgeRetried ? ExecutionOutcomeKind.HedgedBeyondSlippage

@@ -372,7 +372,7 @@ public sealed class PaperOrderGateway : IOrderGateway, IOrderReconciliation, IBo
     {
         var now = _time.GetUtcNow();
         var fee = _feeModel.Fee(market.Fees, price, quantity, liquidity);
-        var fillId = string.Concat(_idPrefix, "-f", (++_fillSequence).ToString(CultureInfo.InvariantCulture));
+        var fillId = Id("-f", ++_fillSequence);
         var request = order.Request;
         bool final;
         lock (order.Gate)
@@ -543,8 +543,19 @@ public sealed class PaperOrderGateway : IOrderGateway, IOrderReconciliation, IBo
         return 0m;
     }
 
-    private string NextOrderId() =>
-        string.Concat(_idPrefix, "-o", Interlocked.Increment(ref _orderSequence).ToString(CultureInfo.InvariantCulture));
+    private string NextOrderId() => Id("-o", Interlocked.Increment(ref _orderSequence));
+
+    /// <summary>
+    /// "{prefix}{marker}{sequence}", one string per id: the number is formatted on the stack rather than into a string of
+    /// its own that is concatenated and dropped (two allocations per order and per fill on the hub). The text is the same.
+    /// </summary>
+    private string Id(string marker, long sequence)
+    {
+        Span<char> text = stackalloc char[128];
+        return text.TryWrite(CultureInfo.InvariantCulture, $"{_idPrefix}{marker}{sequence}", out var written)
+            ? new string(text[..written])
+            : string.Concat(_idPrefix, marker, sequence.ToString(CultureInfo.InvariantCulture));
+    }
 
     /// <summary>An order's mutable state. Its status changes under <see cref="Gate"/>; matching state is hub-thread only.</summary>
     private sealed class PaperOrder(PaperOrderGateway gateway, OrderRequest request, string venueOrderId) : IHubWork

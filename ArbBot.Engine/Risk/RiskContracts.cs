@@ -39,6 +39,12 @@ public readonly record struct RiskDecision(RiskVerdict Verdict, RiskRule Rule, d
     public static RiskDecision Accept(decimal quantity) => new(RiskVerdict.Accept, RiskRule.None, quantity, null);
     public static RiskDecision Resize(RiskRule rule, decimal quantity, string detail) => new(RiskVerdict.Resize, rule, quantity, detail);
     public static RiskDecision Reject(RiskRule rule, string detail) => new(RiskVerdict.Reject, rule, 0m, detail);
+
+    /// <summary>
+    /// A rejection settled without words or records: <see cref="RiskGate.SettlesUnrecorded"/> said both of its records
+    /// would be thinned, and counted it. <see cref="Detail"/> is null.
+    /// </summary>
+    public static RiskDecision Settled(RiskRule rule) => new(RiskVerdict.Reject, rule, 0m, null);
 }
 
 /// <summary>

@@ -46,6 +46,18 @@ public sealed class RiskGate
         _registry = registry;
     }
 
+    /// <summary>
+    /// Asked with a rejection's pair, event and rule before its words are written: true when nothing of it would be
+    /// recorded (its risk event and the rejected opportunity both thinned) and the caller has counted it as such. The
+    /// gate then writes no words and reports no risk event, and returns a rejection without detail
+    /// (<see cref="RiskDecision.Settled"/>). Null (the default): every rejection is written and reported. Hub thread.
+    /// </summary>
+    /// <remarks>
+    /// A persisting opportunity on a pair that cannot trade is found and rejected on every book change; its words (numbers
+    /// formatted into a sentence, a risk event) were made for each of them and dropped by the thinning almost every time.
+    /// </remarks>
+    public Func<long?, string?, RiskRule, bool>? SettlesUnrecorded { get; set; }
+
     /// <summary>Checks <paramref name="opportunity"/> against every rule.</summary>
     public RiskDecision Check(Opportunity opportunity, RiskLimits limits, IRiskContext context)
     {
@@ -55,7 +67,8 @@ public sealed class RiskGate
         var now = _time.GetUtcNow();
         if (HardStop(opportunity, limits, context, now) is { } stop)
         {
-            return Reject(opportunity, stop.Rule, stop.Detail, now);
+            if (Settled(opportunity, stop.Rule)) return RiskDecision.Settled(stop.Rule);
+            return Reject(opportunity, stop.Rule, StopDetail(stop, opportunity, limits, context, now), now);
         }
 
         var minimum = MinimumQuantity(opportunity);
@@ -96,8 +109,10 @@ public sealed class RiskGate
             for (var j = 0; j < v && !seen; j++) seen = legs[j].Venue == venue;
             if (seen) continue;
             decimal perSetOnVenue = 0m;
-            foreach (var leg in legs)
+            for (var j = v; j < legs.Count; j++)
             {
+                // Indexed: a foreach over the IReadOnlyList makes an enumerator object per venue per check.
+                var leg = legs[j];
                 if (leg.Venue != venue) continue;
                 var feePerSet = opportunity.Quantity > 0m ? leg.Fee / opportunity.Quantity : 0m;
                 perSetOnVenue += leg.WorstPrice.Value + feePerSet;
@@ -132,6 +147,11 @@ public sealed class RiskGate
     {
         var whole = decimal.Floor(Math.Max(0m, allowed));
         if (whole >= sizing.Quantity) return true;
+        if (whole < sizing.Minimum && Settled(o, rule.Rule))
+        {
+            sizing.Rejection = RiskDecision.Settled(rule.Rule);
+            return false;
+        }
         var detail = Detail(o, rule, limits);
         if (whole < sizing.Minimum)
         {
@@ -147,10 +167,10 @@ public sealed class RiskGate
 
     private static string Detail(Opportunity o, in SizingRule rule, RiskLimits limits) => rule.Rule switch
     {
-        RiskRule.MaxTradeSize => F($"notional {rule.First * o.Quantity:0.00} at limit prices exceeds max trade size {limits.MaxTradeSize:0.00}"),
-        RiskRule.MaxPositionPerMarket => F($"{o.Legs[rule.Leg].Venue.DisplayName()} market of instrument {o.Legs[rule.Leg].Instrument} holds {rule.First:0.00}; with this leg it would exceed {limits.MaxPositionPerMarket:0.00}"),
-        RiskRule.MaxTotalExposure => F($"open positions cost {rule.First:0.00}; with this trade's {rule.Second * o.Quantity:0.00} they would exceed the total exposure limit {limits.MaxTotalExposure:0.00}"),
-        RiskRule.VenueBalance => F($"{o.Legs[rule.Leg].Venue.DisplayName()} balance {rule.First:0.00} does not cover {rule.Second * o.Quantity:0.00} of cost and fees"),
+        RiskRule.MaxTradeSize => string.Create(CultureInfo.InvariantCulture, $"notional {rule.First * o.Quantity:0.00} at limit prices exceeds max trade size {limits.MaxTradeSize:0.00}"),
+        RiskRule.MaxPositionPerMarket => string.Create(CultureInfo.InvariantCulture, $"{o.Legs[rule.Leg].Venue.DisplayName()} market of instrument {o.Legs[rule.Leg].Instrument} holds {rule.First:0.00}; with this leg it would exceed {limits.MaxPositionPerMarket:0.00}"),
+        RiskRule.MaxTotalExposure => string.Create(CultureInfo.InvariantCulture, $"open positions cost {rule.First:0.00}; with this trade's {rule.Second * o.Quantity:0.00} they would exceed the total exposure limit {limits.MaxTotalExposure:0.00}"),
+        RiskRule.VenueBalance => string.Create(CultureInfo.InvariantCulture, $"{o.Legs[rule.Leg].Venue.DisplayName()} balance {rule.First:0.00} does not cover {rule.Second * o.Quantity:0.00} of cost and fees"),
         _ => throw new ArgumentOutOfRangeException(nameof(rule), rule.Rule, "Not a sizing rule."),
     };
 
@@ -193,56 +213,76 @@ public sealed class RiskGate
     {
         RiskRule.KillSwitch => "kill switch engaged",
         RiskRule.GlobalPause => "trading is paused",
-        RiskRule.PairPaused => F($"pair {pairId} is paused"),
-        RiskRule.OrderInFlight when pairId is not null => F($"pair {pairId} has an order without a known outcome"),
-        RiskRule.OrderInFlight => F($"event {eventKey} has an order without a known outcome"),
+        RiskRule.PairPaused => string.Create(CultureInfo.InvariantCulture, $"pair {pairId} is paused"),
+        RiskRule.OrderInFlight when pairId is not null => string.Create(CultureInfo.InvariantCulture, $"pair {pairId} has an order without a known outcome"),
+        RiskRule.OrderInFlight => string.Create(CultureInfo.InvariantCulture, $"event {eventKey} has an order without a known outcome"),
         RiskRule.PairCooldown when pairId is { } pair =>
-            F($"pair {pair} traded {(now - context.LastTradeAt(pair)!.Value).TotalSeconds:0.###} s ago, cooldown {limits.PairCooldown.TotalSeconds:0.###} s"),
+            string.Create(CultureInfo.InvariantCulture, $"pair {pair} traded {(now - context.LastTradeAt(pair)!.Value).TotalSeconds:0.###} s ago, cooldown {limits.PairCooldown.TotalSeconds:0.###} s"),
         RiskRule.PairCooldown =>
-            F($"event {eventKey} traded {(now - context.LastTradeAt(eventKey!)!.Value).TotalSeconds:0.###} s ago, cooldown {limits.PairCooldown.TotalSeconds:0.###} s"),
+            string.Create(CultureInfo.InvariantCulture, $"event {eventKey} traded {(now - context.LastTradeAt(eventKey!)!.Value).TotalSeconds:0.###} s ago, cooldown {limits.PairCooldown.TotalSeconds:0.###} s"),
         RiskRule.CircuitBreaker =>
-            F($"{context.FailedExecutionsSince(now - limits.CircuitBreakerWindow)} failed executions in the last {limits.CircuitBreakerWindow.TotalMinutes:0.##} min (limit {limits.CircuitBreakerFailures})"),
-        RiskRule.DailyLossLimit => F($"today's PnL {context.DailyPnl:0.00} reached the daily loss limit {limits.DailyLossLimit:0.00}"),
-        RiskRule.MaxDrawdown => F($"drawdown {context.Drawdown:0.00} reached the limit {limits.MaxDrawdown:0.00}"),
+            string.Create(CultureInfo.InvariantCulture, $"{context.FailedExecutionsSince(now - limits.CircuitBreakerWindow)} failed executions in the last {limits.CircuitBreakerWindow.TotalMinutes:0.##} min (limit {limits.CircuitBreakerFailures})"),
+        RiskRule.DailyLossLimit => string.Create(CultureInfo.InvariantCulture, $"today's PnL {context.DailyPnl:0.00} reached the daily loss limit {limits.DailyLossLimit:0.00}"),
+        RiskRule.MaxDrawdown => string.Create(CultureInfo.InvariantCulture, $"drawdown {context.Drawdown:0.00} reached the limit {limits.MaxDrawdown:0.00}"),
         _ => throw new ArgumentOutOfRangeException(nameof(rule), rule, "Not a rule that rejects every opportunity."),
     };
 
-    private static (RiskRule Rule, string Detail)? HardStop(Opportunity o, RiskLimits limits, IRiskContext context, DateTimeOffset now)
+    /// <summary>A hard stop's rule and the figures its words need (written only when the rejection is recorded).</summary>
+    private readonly record struct Stop(RiskRule Rule, int Leg = -1, TimeSpan Age = default, int NewMarkets = 0);
+
+    // The legs are read by index throughout: a foreach over the IReadOnlyList makes an enumerator object per loop per check.
+    private static Stop? HardStop(Opportunity o, RiskLimits limits, IRiskContext context, DateTimeOffset now)
     {
         var stop = ContextStop(o.PairId, o.EventKey, limits, context, now);
-        if (stop != RiskRule.None) return (stop, ContextStopDetail(stop, o.PairId, o.EventKey, limits, context, now));
-        foreach (var leg in o.Legs)
+        if (stop != RiskRule.None) return new Stop(stop);
+        var legs = o.Legs;
+        for (var i = 0; i < legs.Count; i++)
         {
             // The age now, not at detection: whoever calls the gate later must not make an old book look fresh.
-            var age = leg.BookAge + (now > o.DetectedAt ? now - o.DetectedAt : TimeSpan.Zero);
-            if (age > limits.MaxBookAge)
-            {
-                return (RiskRule.StaleData, F($"{leg.Venue.DisplayName()} book of instrument {leg.Instrument} is {age.TotalMilliseconds:0} ms old (limit {limits.MaxBookAge.TotalMilliseconds:0} ms)"));
-            }
+            var age = legs[i].BookAge + (now > o.DetectedAt ? now - o.DetectedAt : TimeSpan.Zero);
+            if (age > limits.MaxBookAge) return new Stop(RiskRule.StaleData, Leg: i, Age: age);
         }
-        if (o.NetEdgePerSet < limits.MinNetEdge)
-        {
-            return (RiskRule.MinNetEdge, F($"net edge {o.NetEdgePerSet:0.0000}/set below minimum {limits.MinNetEdge:0.00##}"));
-        }
+        if (o.NetEdgePerSet < limits.MinNetEdge) return new Stop(RiskRule.MinNetEdge);
         var newMarkets = 0;
-        foreach (var leg in o.Legs)
+        for (var i = 0; i < legs.Count; i++)
         {
-            if (!context.HasPositionInMarket(leg.Instrument)) newMarkets++;
+            if (!context.HasPositionInMarket(legs[i].Instrument)) newMarkets++;
         }
         // Counting every new market, not just "any": two new legs at max − 1 would end above the limit.
         if (newMarkets > 0 && context.OpenPositionCount + newMarkets > limits.MaxOpenPositions)
         {
-            return (RiskRule.MaxOpenPositions, F($"{context.OpenPositionCount} open positions + {newMarkets} new would exceed {limits.MaxOpenPositions}"));
+            return new Stop(RiskRule.MaxOpenPositions, NewMarkets: newMarkets);
         }
         return null;
     }
+
+    /// <summary>The words of a <see cref="HardStop"/> rejection.</summary>
+    private static string StopDetail(in Stop stop, Opportunity o, RiskLimits limits, IRiskContext context, DateTimeOffset now)
+    {
+        switch (stop.Rule)
+        {
+            case RiskRule.StaleData:
+                var leg = o.Legs[stop.Leg];
+                return string.Create(CultureInfo.InvariantCulture, $"{leg.Venue.DisplayName()} book of instrument {leg.Instrument} is {stop.Age.TotalMilliseconds:0} ms old (limit {limits.MaxBookAge.TotalMilliseconds:0} ms)");
+            case RiskRule.MinNetEdge:
+                return string.Create(CultureInfo.InvariantCulture, $"net edge {o.NetEdgePerSet:0.0000}/set below minimum {limits.MinNetEdge:0.00##}");
+            case RiskRule.MaxOpenPositions:
+                return string.Create(CultureInfo.InvariantCulture, $"{context.OpenPositionCount} open positions + {stop.NewMarkets} new would exceed {limits.MaxOpenPositions}");
+            default:
+                return ContextStopDetail(stop.Rule, o.PairId, o.EventKey, limits, context, now);
+        }
+    }
+
+    private bool Settled(Opportunity o, RiskRule rule) => SettlesUnrecorded is { } settles && settles(o.PairId, o.EventKey, rule);
 
     private decimal MinimumQuantity(Opportunity o)
     {
         var minimum = 1m;
         if (_registry is null) return minimum;
-        foreach (var leg in o.Legs)
+        var legs = o.Legs;
+        for (var i = 0; i < legs.Count; i++)
         {
+            var leg = legs[i];
             if ((uint)leg.Instrument.Value < (uint)_registry.Count)
             {
                 minimum = Math.Max(minimum, decimal.Ceiling(_registry.MarketOf(leg.Instrument).MinOrderSize));
@@ -257,5 +297,4 @@ public sealed class RiskGate
         return RiskDecision.Reject(rule, detail);
     }
 
-    private static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -60,6 +60,38 @@ public sealed class DeskEngineTests
         Assert.False(engine.SettledWithoutBuilding(pairId, null));
     }
 
+    [Fact]
+    public async Task A_repeated_rejection_by_a_rule_of_the_opportunity_itself_is_settled_unworded_and_counted_in_the_next_record()
+    {
+        var harness = await PaperDeskHarness.CreateAsync(7);
+        harness.ApproveSuggestedTruePairs();
+        var engine = harness.Desk.Engine;
+        var pairId = engine.Pairs.Keys.First();
+        // Net edge below the minimum: a rule of the opportunity, not of its pair, so it is only known once it is built.
+        Opportunity Thin(long id) => new(id, "cross-venue", pairId, harness.Time.GetUtcNow(), [], 10m, 0.001m, 0m, 0.001m, 0.01m,
+            OpportunityDecision.Detected, "test");
+        Assert.False(engine.SettledWithoutBuilding(pairId, null));
+
+        engine.OnOpportunity(Thin(1));
+        var first = Assert.Single(harness.Journal.Opportunities, o => o.PairId == pairId);
+        Assert.Equal("Rejected by MinNetEdge: net edge 0.0010/set below minimum 0.01", first.Reason);
+        Assert.Equal("net edge 0.0010/set below minimum 0.01", Assert.Single(harness.Journal.RiskEvents, e => e.PairId == pairId).Detail);
+
+        // Within the thinning interval the gate settles them before writing a word: no record of either kind ...
+        engine.OnOpportunity(Thin(2));
+        engine.OnOpportunity(Thin(3));
+        Assert.Single(harness.Journal.Opportunities, o => o.PairId == pairId);
+        Assert.Single(harness.Journal.RiskEvents, e => e.PairId == pairId);
+
+        // ... but each is counted, in both records' "+N similar", as when they were worded and thinned.
+        harness.Time.Advance(TimeSpan.FromSeconds(10));
+        engine.OnOpportunity(Thin(4));
+        var second = harness.Journal.Opportunities.Last(o => o.PairId == pairId);
+        Assert.Equal(4, second.Id);
+        Assert.Equal("Rejected by MinNetEdge: net edge 0.0010/set below minimum 0.01 (+2 similar since the last record)", second.Reason);
+        Assert.Equal("net edge 0.0010/set below minimum 0.01 (+2 similar since the last record)", harness.Journal.RiskEvents.Last(e => e.PairId == pairId).Detail);
+    }
+
     private static Opportunity Rejectable(PaperDeskHarness harness, long pairId, long id) => new(
         id, "cross-venue", pairId, harness.Time.GetUtcNow(), [], 10m, 0.05m, 0m, 0.05m, 0.5m, OpportunityDecision.Detected, "test");
 
