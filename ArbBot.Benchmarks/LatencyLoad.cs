@@ -171,11 +171,12 @@ internal static class LatencyLoad
         if (attribution is not null)
         {
             var from = (long)(rate * warmup);
-            Console.Write(attribution.Describe(ingress, from, options.Double("slow-us", 200), (int)options.Double("top", 12), suspensions!.During));
             measuredFrom = ingress[Math.Min(from, ingress.Length - 1)];
-            Console.WriteLine($"  runtime suspensions (whole run, warm-up included): {suspensions.Summary()}");
+            // The collections first: the attribution below can take minutes when the hub fell far behind (a loaded machine).
+            Console.WriteLine($"  runtime suspensions (whole run, warm-up included): {suspensions!.Summary()}");
             Console.WriteLine("  collections after the warm-up:" + Environment.NewLine + suspensions.Collections(measuredFrom));
             Console.WriteLine("  blocking collections after the warm-up, by generation:" + Environment.NewLine + suspensions.CollectionSummary(measuredFrom));
+            Console.Write(attribution.Describe(ingress, from, options.Double("slow-us", 200), (int)options.Double("top", 12), suspensions.During));
         }
         foreach (var (reason, n) in reasons.OrderByDescending(r => r.Value).Take(12)) Console.WriteLine($"  {n,6} {reason}");
         if (sampler is not null) Console.WriteLine("allocation samples by thread and type:" + Environment.NewLine + sampler.Top(25));
