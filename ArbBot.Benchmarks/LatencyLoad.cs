@@ -48,7 +48,17 @@ internal static class LatencyLoad
         replay.Desk.Engine.Deciding = probe.OnDeciding;
         var mode = PacedFeed.ModeOf(options);
         replay.Hub.SpinBeforeSleep = TimeSpan.FromMicroseconds(options.Double("spin-us", 0));
+        // --hub-cpu N pins the hub's thread to processor N; --hub-fifo P gives it the real-time FIFO policy at priority P
+        // (ArbBot:MarketData:HubProcessor / HubRealTimePriority in the app).
+        replay.Hub.ThreadPlacement = new Engine.MarketData.HubThreadPlacement((int)options.Double("hub-cpu", -1), (int)options.Double("hub-fifo", 0));
         using var stop = new CancellationTokenSource();
+        // --setup-gc 0 skips the app's set-up collection (EngineHost: one full compacting collection once the desk is wired,
+        // before market data flows), to compare with it.
+        if (options.Double("setup-gc", 1) != 0)
+        {
+            var (took, heap) = Engine.Hosting.SetUpCollection.Run();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"set-up collection before the feed: {took.TotalMilliseconds:F1} ms, heap {heap / 1048576.0:F1} MB"));
+        }
         // Inline: the feeding thread is the hub's (it drains after each post); otherwise the hub runs as in the app.
         var hubLoop = mode == FeedMode.Inline ? null : StartHub(replay.Hub, stop.Token);
         using var sampler = options.ContainsKey("allocations") ? new AllocationSampler() : null;
@@ -122,6 +132,7 @@ internal static class LatencyLoad
             {Machine.Describe()}
             """));
         if (refreshMs > 0) Console.WriteLine($"  dashboard refresh every {refreshMs} ms: {refresh.Describe()}");
+        if (replay.Hub.ThreadPlacementResult is { } placed) Console.WriteLine($"  hub thread placement: {placed}");
         var (cumulative, decided, decidedSeconds) = decisions.Read();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  risk gate + executor per opportunity (DeskEngine.OnOpportunity): {decided:N0} calls, mean {decidedSeconds / Math.Max(1, decided) * 1e6:F1} us, within 10/25/50/100/250 us: {string.Join(" / ", cumulative.Take(5).Select(c => (c * 100.0 / Math.Max(1, decided)).ToString("F0", CultureInfo.InvariantCulture) + "%"))}"));
@@ -162,11 +173,12 @@ internal static class LatencyLoad
         if (attribution is not null)
         {
             var from = (long)(rate * warmup);
-            Console.Write(attribution.Describe(ingress, from, options.Double("slow-us", 200), (int)options.Double("top", 12), suspensions!.During));
             measuredFrom = ingress[Math.Min(from, ingress.Length - 1)];
-            Console.WriteLine($"  runtime suspensions (whole run, warm-up included): {suspensions.Summary()}");
+            // The collections first: the attribution below can take minutes when the hub fell far behind (a loaded machine).
+            Console.WriteLine($"  runtime suspensions (whole run, warm-up included): {suspensions!.Summary()}");
             Console.WriteLine("  collections after the warm-up:" + Environment.NewLine + suspensions.Collections(measuredFrom));
             Console.WriteLine("  blocking collections after the warm-up, by generation:" + Environment.NewLine + suspensions.CollectionSummary(measuredFrom));
+            Console.Write(attribution.Describe(ingress, from, options.Double("slow-us", 200), (int)options.Double("top", 12), suspensions.During));
         }
         foreach (var (reason, n) in reasons.OrderByDescending(r => r.Value).Take(12)) Console.WriteLine($"  {n,6} {reason}");
         if (sampler is not null) Console.WriteLine("allocation samples by thread and type:" + Environment.NewLine + sampler.Top(25));

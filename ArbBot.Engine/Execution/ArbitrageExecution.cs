@@ -193,76 +193,41 @@ internal sealed class TrackedOrder(ArbitrageExecution execution, LegState leg, O
 }
 
 /// <summary>
-/// What is kept of an order once its execution has ended, for <see cref="ArbitrageExecutorOptions.RetainCompletedFor"/>:
-/// enough to recognise a late fill or a late count, book it once and report it as unhedged exposure. Hub thread only.
+/// What is kept of an order once its execution has ended, for <see cref="ArbitrageExecutorOptions.RetainCompletedFor"/>
+/// (at most <see cref="ArbitrageExecutorOptions.MaxFinishedOrders"/> of them): enough to recognise a late fill or a late
+/// count, book it once and report it as unhedged exposure. A value, kept under its client id in the executor's
+/// <c>RecentIdRing</c>; the ids of its fills are kept there too, in a second ring. Hub thread only.
 /// </summary>
 /// <remarks>
 /// Holding the <see cref="TrackedOrder"/> instead kept its execution alive for the whole window (the opportunity and its
-/// legs, every leg's orders, requests and fills: a few KB per execution). On a busy desk that was most of what each
-/// collection on the hub had to promote, and all of it was still in memory an hour later.
+/// legs, every leg's orders, requests and fills: a few KB per execution); holding an object per order (session 9) still
+/// kept an object, its id strings, a fill-id array and a dictionary entry per order, which every collection on the hub
+/// had to promote out of gen 0 and mark again in every gen 1. As values in arrays there is nothing for it to trace.
 /// </remarks>
-internal sealed class FinishedOrder
+internal struct FinishedOrder(TrackedOrder order)
 {
-    private string[] _fillIds;
-    private int _fillCount;
-
-    public FinishedOrder(TrackedOrder order)
-    {
-        var execution = order.Execution;
-        ClientOrderId = order.Request.ClientOrderId;
-        OpportunityId = execution.Opportunity.Id;
-        PairId = execution.PairId;
-        Instrument = order.Request.Instrument;
-        Side = order.Request.Side;
-        Venue = order.Venue;
-        OutcomeName = order.Leg.OutcomeName;
-        ReportedFilled = order.ReportedFilled;
-        FillQuantity = order.FillQuantity;
-        AccountedFilled = order.AccountedFilled;
-        var fills = order.Fills;
-        _fillIds = fills.Count == 0 ? [] : new string[fills.Count];
-        for (var i = 0; i < fills.Count; i++) _fillIds[i] = fills[i].FillId;
-        _fillCount = fills.Count;
-    }
-
-    public string ClientOrderId { get; }
-    public long OpportunityId { get; }
-    public long? PairId { get; }
-    public InstrumentId Instrument { get; }
-    public Side Side { get; }
-    public VenueId Venue { get; }
-    public string OutcomeName { get; }
+    public long OpportunityId = order.Execution.Opportunity.Id;
+    public long? PairId = order.Execution.PairId;
+    public InstrumentId Instrument = order.Request.Instrument;
+    public Side Side = order.Request.Side;
+    public VenueId Venue = order.Venue;
+    /// <summary>The outcome's name carries the market's label (multi-outcome sets), as the leg's did.</summary>
+    public bool OutcomeWithLabel = order.Execution.Opportunity.EventKey is not null;
     /// <summary>The venue's cumulative filled quantity from its updates.</summary>
-    public decimal ReportedFilled { get; set; }
-    public decimal FillQuantity { get; private set; }
+    public decimal ReportedFilled = order.ReportedFilled;
+    public decimal FillQuantity = order.FillQuantity;
     /// <summary>The filled quantity already in the execution's outcome or reported as late exposure.</summary>
-    public decimal AccountedFilled { get; set; }
+    public decimal AccountedFilled = order.AccountedFilled;
 
     /// <summary>Whichever of the venue's count and its fills knows more, as for a live order.</summary>
-    public decimal Filled => Math.Max(ReportedFilled, FillQuantity);
-
-    /// <summary>False for a fill id this order has seen before (a resend).</summary>
-    public bool TryAddFill(Fill fill)
-    {
-        // An order has a handful of fills at most: a scan beats a set per order kept for an hour.
-        for (var i = 0; i < _fillCount; i++)
-        {
-            if (string.Equals(_fillIds[i], fill.FillId, StringComparison.Ordinal)) return false;
-        }
-        if (_fillCount == _fillIds.Length) Array.Resize(ref _fillIds, Math.Max(2, _fillCount * 2));
-        _fillIds[_fillCount++] = fill.FillId;
-        FillQuantity += fill.Quantity;
-        return true;
-    }
+    public readonly decimal Filled => Math.Max(ReportedFilled, FillQuantity);
 }
 
-/// <summary>An ended execution's orders, kept until <see cref="CompletedAt"/> + the retention window.</summary>
-internal sealed class FinishedExecution(long opportunityId, DateTimeOffset completedAt, FinishedOrder[] orders)
-{
-    public long OpportunityId { get; } = opportunityId;
-    public DateTimeOffset CompletedAt { get; } = completedAt;
-    public FinishedOrder[] Orders { get; } = orders;
-}
+/// <summary>
+/// An ended execution, kept until <see cref="CompletedAtTicks"/> + the retention window (or until the cap on finished
+/// orders forgets it first): its orders are the finished-order ring's sequences below <see cref="OrdersEnd"/>.
+/// </summary>
+internal readonly record struct FinishedExecution(long OpportunityId, long CompletedAtTicks, long OrdersEnd);
 
 /// <summary>
 /// What executions are kept apart by: the approved pair of a cross-venue set, or the venue event of a multi-outcome set.

@@ -47,7 +47,16 @@ public sealed class ArbitrageExecutor : IHubExecutionHandler
 
     // Orders of running executions; when an execution ends its orders move to _finished, slimmed down (FinishedOrder).
     private readonly Dictionary<string, TrackedOrder> _orders = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, FinishedOrder> _finished = new(StringComparer.Ordinal);
+    // Finished orders by client id and the ids of their fills (value: the order's sequence in _finished, or -1 for a fill
+    // of an order forgotten at the cap), as values: see RecentIdRing. Bounded by RetainCompletedFor and MaxFinishedOrders.
+    private readonly RecentIdRing<FinishedOrder> _finished = new();
+    private readonly RecentIdRing<long> _finishedFills = new();
+    // Opportunity ids whose finished orders the cap forgot before their window ended, and until when a late fill of
+    // theirs would still have been recognised: such a fill is reported as unhedged exposure, not ignored.
+    private long _forgottenAtCapFrom = long.MaxValue;
+    private long _forgottenAtCapThrough = long.MinValue;
+    private long _forgottenAtCapUntilTicks = long.MinValue;
+    private long _forgottenAtCap;
     // Keyed by the opportunity's pair, or by its event when it has no pair (multi-outcome sets).
     private readonly Dictionary<ExecutionScope, ArbitrageExecution> _activeByScope = [];
     private readonly Dictionary<ExecutionScope, int> _inFlightByScope = [];
@@ -209,11 +218,18 @@ public sealed class ArbitrageExecutor : IHubExecutionHandler
         ArgumentNullException.ThrowIfNull(update);
         if (!_orders.TryGetValue(update.ClientOrderId, out var order))
         {
-            if (_finished.TryGetValue(update.ClientOrderId, out var finished))
+            if (_finished.TryFind(update.ClientOrderId, out var finished))
             {
                 // A venue may count a fill after we gave the order up even if its details never come.
-                if (update.FilledQuantity > finished.ReportedFilled) finished.ReportedFilled = update.FilledQuantity;
+                ref var kept = ref _finished.ValueOf(finished);
+                if (update.FilledQuantity > kept.ReportedFilled) kept.ReportedFilled = update.FilledQuantity;
                 ReportLateFills(finished);
+            }
+            else if (update.FilledQuantity > 0m && WasForgottenAtCap(update.ClientOrderId, out var opportunityId))
+            {
+                // A count alone cannot be told from one already accounted for: said loudly; its fills are reported.
+                _logger.LogError("Order {ClientOrderId} of opportunity {OpportunityId} reports {Filled} filled after the cap on finished orders (MaxFinishedOrders {Cap}) forgot it; its fills will be reported as unhedged exposure",
+                    update.ClientOrderId, opportunityId, update.FilledQuantity, _options.MaxFinishedOrders);
             }
             return;
         }
@@ -244,10 +260,17 @@ public sealed class ArbitrageExecutor : IHubExecutionHandler
         ArgumentNullException.ThrowIfNull(fill);
         if (!_orders.TryGetValue(fill.ClientOrderId, out var order))
         {
-            if (_finished.TryGetValue(fill.ClientOrderId, out var finished) && finished.TryAddFill(fill))
+            if (_finished.TryFind(fill.ClientOrderId, out var finished))
             {
-                _journal.OnFill(fill, finished.OpportunityId, finished.PairId);
+                if (!TryRememberLateFill(fill, finished)) return;
+                ref var kept = ref _finished.ValueOf(finished);
+                kept.FillQuantity += fill.Quantity;
+                _journal.OnFill(fill, kept.OpportunityId, kept.PairId);
                 ReportLateFills(finished);
+            }
+            else if (WasForgottenAtCap(fill.ClientOrderId, out var opportunityId) && TryRememberLateFill(fill, -1))
+            {
+                ReportForgottenFill(fill, opportunityId);
             }
             return;
         }
@@ -693,7 +716,7 @@ public sealed class ArbitrageExecutor : IHubExecutionHandler
         _active--;
         if (execution.Scope is { } scope) _activeByScope.Remove(scope);
         // Every order is settled by now (an execution ends only with none pending): keep what a late fill needs.
-        _completed.Enqueue(new FinishedExecution(opportunity.Id, now, Finish(execution)));
+        _completed.Enqueue(new FinishedExecution(opportunity.Id, now.UtcTicks, Finish(execution, now)));
         if (outcome.IsFailure) _failures.Enqueue(now);
         CountOutcome(outcome);
 
@@ -707,35 +730,134 @@ public sealed class ArbitrageExecutor : IHubExecutionHandler
         Completed?.Invoke(outcome);
     }
 
-    /// <summary>Moves an ended execution's orders from <see cref="_orders"/> to <see cref="_finished"/>, slimmed down.</summary>
-    private FinishedOrder[] Finish(ArbitrageExecution execution)
+    /// <summary>Finished orders forgotten because <see cref="ArbitrageExecutorOptions.MaxFinishedOrders"/> was reached before their window ended. Hub thread.</summary>
+    public long FinishedOrdersForgottenAtCap => _forgottenAtCap;
+
+    /// <summary>Finished orders remembered now (for late fills). Hub thread.</summary>
+    public int FinishedOrdersRemembered => _finished.Count;
+
+    /// <summary>
+    /// Moves an ended execution's orders from <see cref="_orders"/> to <see cref="_finished"/>, slimmed down, with their
+    /// fills' ids; returns the end of their sequences. Forgets the oldest executions first when the cap would be passed.
+    /// </summary>
+    private long Finish(ArbitrageExecution execution, DateTimeOffset now)
     {
         var count = 0;
         foreach (var leg in execution.Legs) count += leg.Orders.Count;
-        var finished = new FinishedOrder[count];
-        var at = 0;
+        // Whole executions are forgotten, oldest first, so an opportunity's orders are remembered together or not at all.
+        while (_finished.Count > 0 && _finished.Count + count > _options.MaxFinishedOrders) ForgetOldestExecution(now, atCap: true);
+        var ticks = now.UtcTicks;
         foreach (var leg in execution.Legs)
         {
             foreach (var order in leg.Orders)
             {
-                var kept = new FinishedOrder(order);
-                _orders.Remove(kept.ClientOrderId);
-                _finished[kept.ClientOrderId] = kept;
-                finished[at++] = kept;
+                var id = order.Request.ClientOrderId;
+                _orders.Remove(id);
+                var sequence = _finished.Add(id, ticks, new FinishedOrder(order));
+                foreach (var fill in order.Fills) RememberFill(fill.FillId, ticks, sequence, now);
             }
         }
-        return finished;
+        return _finished.Next;
+    }
+
+    /// <summary>False for a fill id already remembered (a resend); else remembers it under <paramref name="order"/>.</summary>
+    private bool TryRememberLateFill(Fill fill, long order)
+    {
+        // One venue's fill id on another order is a different fill (ids are per venue): not refused, not remembered twice.
+        if (_finishedFills.TryFind(fill.FillId, out var seen)) return _finishedFills.ValueOf(seen) != order;
+        var now = _time.GetUtcNow();
+        RememberFill(fill.FillId, now.UtcTicks, order, now);
+        return true;
+    }
+
+    private void RememberFill(string fillId, long ticks, long order, DateTimeOffset now)
+    {
+        if (_finishedFills.TryFind(fillId, out _)) return;
+        _finishedFills.Add(fillId, ticks, order);
+        // Twice the orders' cap: orders have a fill or two. Were a fill of a remembered order to be forgotten, the
+        // order (and those before it) goes with it, so a resend of a fill is never taken for a new one.
+        while (_finishedFills.Count > 2 * _options.MaxFinishedOrders)
+        {
+            var oldest = _finishedFills.ValueOf(_finishedFills.Oldest);
+            _finishedFills.ForgetOldest();
+            while (oldest >= _finished.Oldest && _completed.Count > 0) ForgetOldestExecution(now, atCap: true);
+        }
+    }
+
+    /// <summary>Forgets the oldest finished execution, its orders and the fills of orders no longer remembered.</summary>
+    private void ForgetOldestExecution(DateTimeOffset now, bool atCap)
+    {
+        var done = _completed.Dequeue();
+        _startedOpportunities.Remove(done.OpportunityId);
+        var forgotten = 0;
+        while (_finished.Oldest < done.OrdersEnd)
+        {
+            _finished.ForgetOldest();
+            forgotten++;
+        }
+        while (_finishedFills.Count > 0)
+        {
+            var order = _finishedFills.ValueOf(_finishedFills.Oldest);
+            var stale = order >= 0 ? order < _finished.Oldest : _finishedFills.TimeOf(_finishedFills.Oldest) + _options.RetainCompletedFor.Ticks < now.UtcTicks;
+            if (!stale) break;
+            _finishedFills.ForgetOldest();
+        }
+        if (!atCap || forgotten == 0) return;
+        var until = done.CompletedAtTicks + _options.RetainCompletedFor.Ticks;
+        if (until <= now.UtcTicks) return;
+        if (_forgottenAtCapUntilTicks < now.UtcTicks)
+        {
+            // A new stretch at the cap: said once, loudly (a late fill of these orders is reported as exposure).
+            _forgottenAtCapFrom = long.MaxValue;
+            _forgottenAtCapThrough = long.MinValue;
+            _logger.LogWarning("More than {Cap} finished orders within {Window}: forgetting the oldest (opportunity {OpportunityId}) before their window ends; a late fill of a forgotten order is reported as unhedged exposure without its pair",
+                _options.MaxFinishedOrders, _options.RetainCompletedFor, done.OpportunityId);
+        }
+        _forgottenAtCapFrom = Math.Min(_forgottenAtCapFrom, done.OpportunityId);
+        _forgottenAtCapThrough = Math.Max(_forgottenAtCapThrough, done.OpportunityId);
+        _forgottenAtCapUntilTicks = Math.Max(_forgottenAtCapUntilTicks, until);
+        _forgottenAtCap += forgotten;
+    }
+
+    /// <summary>
+    /// True when <paramref name="clientOrderId"/> has this executor's form (<c>o{opportunity}-l{leg}-a{attempt}</c>)
+    /// and its opportunity is among those the cap forgot while their window had not ended.
+    /// </summary>
+    private bool WasForgottenAtCap(string clientOrderId, out long opportunityId)
+    {
+        opportunityId = 0;
+        if (_forgottenAtCapUntilTicks < _time.GetUtcNow().UtcTicks) return false;
+        var id = clientOrderId.AsSpan();
+        if (id.Length < 7 || id[0] != 'o') return false;
+        var legAt = id.IndexOf("-l", StringComparison.Ordinal);
+        if (legAt < 2 || !long.TryParse(id[1..legAt], NumberStyles.None, CultureInfo.InvariantCulture, out opportunityId)) return false;
+        var rest = id[(legAt + 2)..];
+        var attemptAt = rest.IndexOf("-a", StringComparison.Ordinal);
+        if (attemptAt < 1 || !int.TryParse(rest[..attemptAt], NumberStyles.None, CultureInfo.InvariantCulture, out _)
+            || !int.TryParse(rest[(attemptAt + 2)..], NumberStyles.None, CultureInfo.InvariantCulture, out _)) return false;
+        return opportunityId >= _forgottenAtCapFrom && opportunityId <= _forgottenAtCapThrough;
+    }
+
+    /// <summary>A fill of an order the cap forgot: journaled and reported whole as unhedged exposure (its pair is not known any more).</summary>
+    private void ReportForgottenFill(Fill fill, long opportunityId)
+    {
+        _journal.OnFill(fill, opportunityId, null);
+        var side = fill.Side;
+        var detail = string.Create(CultureInfo.InvariantCulture,
+            $"late fill: {side.ToString().ToUpperInvariant()} {fill.Quantity:0.####} {OutcomeName(fill.Instrument, withLabel: false)} on {fill.Venue.DisplayName()} for order {fill.ClientOrderId} of opportunity {opportunityId}, which was no longer remembered (more than {_options.MaxFinishedOrders} finished orders since): reported whole, pair unknown");
+        AddUnhedged(null, fill.Instrument, side == Side.Buy ? fill.Quantity : -fill.Quantity, detail);
     }
 
     /// <summary>Reports what an order of a finished execution filled beyond what its outcome counted.</summary>
-    private void ReportLateFills(FinishedOrder order)
+    private void ReportLateFills(long sequence)
     {
+        ref var order = ref _finished.ValueOf(sequence);
         var late = order.Filled - order.AccountedFilled;
         if (late <= 0m) return;
         order.AccountedFilled = order.Filled;
         var side = order.Side;
         var detail = string.Create(CultureInfo.InvariantCulture,
-            $"late fill: {side.ToString().ToUpperInvariant()} {late:0.####} {order.OutcomeName} on {order.Venue.DisplayName()} for order {order.ClientOrderId} after the execution of opportunity {order.OpportunityId} had ended");
+            $"late fill: {side.ToString().ToUpperInvariant()} {late:0.####} {OutcomeName(order.Instrument, order.OutcomeWithLabel)} on {order.Venue.DisplayName()} for order {_finished.IdOf(sequence)} after the execution of opportunity {order.OpportunityId} had ended");
         AddUnhedged(order.PairId, order.Instrument, side == Side.Buy ? late : -late, detail);
     }
 
@@ -773,12 +895,8 @@ public sealed class ArbitrageExecutor : IHubExecutionHandler
     /// <summary>Forgets finished executions' orders after the retention window; the circuit breaker needs a day at most.</summary>
     private void Prune(DateTimeOffset now)
     {
-        while (_completed.TryPeek(out var done) && done.CompletedAt + _options.RetainCompletedFor < now)
-        {
-            _completed.Dequeue();
-            _startedOpportunities.Remove(done.OpportunityId);
-            foreach (var order in done.Orders) _finished.Remove(order.ClientOrderId);
-        }
+        var before = (now - _options.RetainCompletedFor).UtcTicks;
+        while (_completed.TryPeek(out var done) && done.CompletedAtTicks < before) ForgetOldestExecution(now, atCap: false);
         while (_failures.TryPeek(out var at) && at < now - TimeSpan.FromDays(1)) _failures.Dequeue();
     }
 

@@ -45,6 +45,17 @@ public sealed class ArbitrageExecutorOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00", ErrorMessage = "RetainCompletedFor must lie between 1 minute and 1 day.")]
     public TimeSpan RetainCompletedFor { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// The most finished orders remembered for late fills, whatever <see cref="RetainCompletedFor"/> says. When a newly
+    /// ended execution would pass it, the oldest executions' orders are forgotten first (a warning is logged when that
+    /// starts); a late fill of an order forgotten this way is still journaled and reported, whole, as unhedged exposure
+    /// (without its pair, which is no longer known), never ignored. A late count without its fill is logged as an error.
+    /// </summary>
+    /// <value>From 100 to 10,000,000; default 100,000 (~20 MB with their fills' ids, kept as values). A desk sending a
+    /// few orders a minute never reaches it within the hour; the latency harness (~550 orders a second) does in minutes.</value>
+    [Range(100, 10_000_000, ErrorMessage = "MaxFinishedOrders must lie between 100 and 10,000,000.")]
+    public int MaxFinishedOrders { get; set; } = 100_000;
+
     /// <summary>Each venue's expected latency lies between 0 and 10 seconds (it orders the legs; a negative one would invert it).</summary>
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

@@ -44,15 +44,17 @@ public sealed class PaperOrderGateway : IOrderGateway, IOrderReconciliation, IBo
     private readonly TimeSpan _latency;
     private readonly string _idPrefix;
 
-    // Every order placed, by client id, so a repeated id never creates a second order: open ones always, finished ones
-    // for a while (see FinishedOrderMemory), so a desk running for months does not keep every order it ever placed.
+    // Every order placed and not finished yet, by client id, so a repeated id never creates a second order. Finished
+    // ones move to _finished for a while (see FinishedOrderMemory), so a desk running for months does not keep every
+    // order it ever placed.
     private readonly ConcurrentDictionary<string, PaperOrder> _orders = new(StringComparer.Ordinal);
 
-    // What a finished order's entry in _orders holds (see Close).
-    private static readonly PaperOrder Finished = new(null!, null!, "");
-
-    // Client ids of finished orders, oldest first, and when each finished; locked (orders finish on timer threads too).
-    private readonly Queue<(string ClientOrderId, long FinishedUtcTicks)> _finished = new();
+    // Client ids of finished orders, oldest first, with when each finished, as values (no object per id: RecentIdRing);
+    // locked (orders finish on timer threads too). An id is added here before it leaves _orders, and a placement adds
+    // to _orders before looking here, so a repeat racing the order's end is always seen in one or the other.
+    private readonly RecentIdRing<byte> _finished = new();
+    private readonly Lock _finishedGate = new();
+    private long _finishedForgottenAtCapacity;
 
     // Orders that are not final yet, for CancelAll and Dispose.
     private readonly ConcurrentDictionary<string, PaperOrder> _open = new(StringComparer.Ordinal);
@@ -126,11 +128,40 @@ public sealed class PaperOrderGateway : IOrderGateway, IOrderReconciliation, IBo
     /// </summary>
     public TimeSpan FinishedOrderMemory { get; init; } = TimeSpan.FromDays(1);
 
-    /// <summary>The most finished orders remembered, whatever their age (the oldest are forgotten first). Default 100,000.</summary>
-    public int FinishedOrderMemoryCount { get; init; } = 100_000;
+    /// <summary>
+    /// The most finished orders remembered, whatever their age: past it the oldest are forgotten first (counted in
+    /// <see cref="FinishedOrdersForgottenAtCapacity"/>) and a repeat of a forgotten id would be a new paper order.
+    /// From 1 to 10,000,000; default 100,000 (~9 MB at most, kept as values).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Below 1 or above 10,000,000.</exception>
+    public int FinishedOrderMemoryCount
+    {
+        get => _finishedOrderMemoryCount;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, 10_000_000);
+            _finishedOrderMemoryCount = value;
+        }
+    }
+
+    private readonly int _finishedOrderMemoryCount = 100_000;
 
     /// <summary>Orders whose client id is remembered now: the open ones and the finished ones not yet forgotten.</summary>
-    public int RememberedOrders => _orders.Count;
+    public int RememberedOrders
+    {
+        get
+        {
+            lock (_finishedGate) return _orders.Count + _finished.Count;
+        }
+    }
+
+    /// <summary>
+    /// Finished orders' ids forgotten because <see cref="FinishedOrderMemoryCount"/> was reached before
+    /// <see cref="FinishedOrderMemory"/> ended: a repeat of one of them would be taken as a new order. Paper only; the
+    /// desk's own ids never repeat.
+    /// </summary>
+    public long FinishedOrdersForgottenAtCapacity => Interlocked.Read(ref _finishedForgottenAtCapacity);
 
     /// <inheritdoc />
     /// <remarks>
@@ -149,6 +180,11 @@ public sealed class PaperOrderGateway : IOrderGateway, IOrderReconciliation, IBo
         ForgetOldFinishedOrders();
         var order = new PaperOrder(this, request, NextOrderId());
         if (!_orders.TryAdd(request.ClientOrderId, order)) return ValueTask.CompletedTask;
+        if (WasFinished(request.ClientOrderId))
+        {
+            _orders.TryRemove(KeyValuePair.Create(request.ClientOrderId, order));
+            return ValueTask.CompletedTask;
+        }
 
         var problem = Validate(request);
         if (problem is not null)
@@ -425,20 +461,31 @@ public sealed class PaperOrderGateway : IOrderGateway, IOrderReconciliation, IBo
         // A finished order is remembered only to refuse its client id again: its entry keeps the id and a shared marker,
         // not the order (its request, lock and ids: ~0.5 KB a finished order kept for a day, which the collections on the
         // hub had to promote through every generation at the latency harness's ~550 orders a second).
-        _orders.TryUpdate(order.Request.ClientOrderId, Finished, order);
+        var id = order.Request.ClientOrderId;
         var finishedAt = _time.GetUtcNow().UtcTicks;
-        lock (_finished) _finished.Enqueue((order.Request.ClientOrderId, finishedAt));
+        lock (_finishedGate)
+        {
+            if (!_finished.TryFind(id, out _)) _finished.Add(id, finishedAt, 0);
+        }
+        _orders.TryRemove(KeyValuePair.Create(id, order));
+    }
+
+    private bool WasFinished(string clientOrderId)
+    {
+        lock (_finishedGate) return _finished.TryFind(clientOrderId, out _);
     }
 
     private void ForgetOldFinishedOrders()
     {
         var oldest = _time.GetUtcNow().UtcTicks - FinishedOrderMemory.Ticks;
-        lock (_finished)
+        lock (_finishedGate)
         {
-            while (_finished.TryPeek(out var head) && (head.FinishedUtcTicks < oldest || _finished.Count > FinishedOrderMemoryCount))
+            while (_finished.Count > 0)
             {
-                _finished.Dequeue();
-                _orders.TryRemove(head.ClientOrderId, out _);
+                var expired = _finished.TimeOf(_finished.Oldest) < oldest;
+                if (!expired && _finished.Count <= FinishedOrderMemoryCount) break;
+                if (!expired) _finishedForgottenAtCapacity++;
+                _finished.ForgetOldest();
             }
         }
     }

@@ -62,6 +62,8 @@ public sealed class EngineHost(
         // Positions come back from the recorded fills before any book can reach a strategy; trading stays held
         // (DeskLifecycle) until every venue has reported its open orders and fills and the records agree.
         await recovery.RebuildPositionsAsync(stoppingToken).ConfigureAwait(false);
+        // The desk is wired and no book has arrived: move what the set-up left into gen 2 now, not in trading's first gen 1.
+        SetUpCollection.Run(logger);
         var feeds = venues.Venues.Select(v => RunFeedAsync(v, stoppingToken)).ToList();
         await recovery.ReconcileAsync(stoppingToken).ConfigureAwait(false);
         _ready.TrySetResult();

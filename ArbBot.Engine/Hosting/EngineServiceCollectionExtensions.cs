@@ -70,6 +70,9 @@ public static class EngineServiceCollectionExtensions
             sp.GetRequiredService<InstrumentRegistry>(), sp.GetRequiredService<TimeProvider>(), logger: sp.GetRequiredService<ILogger<MarketDataHub>>())
         {
             SpinBeforeSleep = sp.GetRequiredService<IOptions<MarketDataOptions>>().Value.HubSpinBeforeSleep,
+            ThreadPlacement = new HubThreadPlacement(
+                sp.GetRequiredService<IOptions<MarketDataOptions>>().Value.HubProcessor,
+                sp.GetRequiredService<IOptions<MarketDataOptions>>().Value.HubRealTimePriority),
         });
         services.AddSingleton(ConfiguredVenues.Create);
         services.AddSingleton(CreateVenues);

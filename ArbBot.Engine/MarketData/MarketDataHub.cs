@@ -101,6 +101,15 @@ public sealed class MarketDataHub : IBookEventSink
         }
     }
 
+    /// <summary>
+    /// Where the hub's thread runs (a processor, a real-time policy): applied by the thread to itself as
+    /// <see cref="RunAsync"/> starts it. Default none. Set before <see cref="RunAsync"/>.
+    /// </summary>
+    public HubThreadPlacement ThreadPlacement { get; set; } = HubThreadPlacement.None;
+
+    /// <summary>What applying <see cref="ThreadPlacement"/> did, in words; null until the thread has started.</summary>
+    public string? ThreadPlacementResult { get; private set; }
+
     /// <summary>Times the hub's thread went to sleep on an empty queue since start (read from any thread).</summary>
     public long Sleeps => Interlocked.Read(ref _sleeps);
 
@@ -242,10 +251,12 @@ public sealed class MarketDataHub : IBookEventSink
     public Task RunAsync(CancellationToken cancellationToken)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var placement = ThreadPlacement;
         var thread = new Thread(() =>
         {
             try
             {
+                if (!placement.IsNone) PlaceThread(placement);
                 Run(cancellationToken);
                 done.TrySetResult();
             }
@@ -264,6 +275,21 @@ public sealed class MarketDataHub : IBookEventSink
         };
         thread.Start();
         return done.Task;
+    }
+
+    private void PlaceThread(HubThreadPlacement placement)
+    {
+        var result = placement.ApplyToCurrentThread();
+        ThreadPlacementResult = result;
+        // Said loudly either way: a refused placement leaves the desk running as without it.
+        if (result.Contains("refused", StringComparison.Ordinal) || result.Contains("Linux only", StringComparison.Ordinal) || result.Contains("beyond", StringComparison.Ordinal))
+        {
+            _logger.LogWarning("Hub thread placement: {Result}", result);
+        }
+        else
+        {
+            _logger.LogInformation("Hub thread placement: {Result}", result);
+        }
     }
 
     private void Run(CancellationToken cancellationToken)

@@ -27,4 +27,24 @@ public sealed class MarketDataOptions
     /// <value>From 0 to 10 ms; default 0.</value>
     [Range(typeof(TimeSpan), "00:00:00", "00:00:00.010", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
     public TimeSpan HubSpinBeforeSleep { get; set; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// The processor the hub's thread is pinned to (<see cref="HubThreadPlacement"/>, Linux <c>sched_setaffinity</c>), or
+    /// -1 (the default) to leave it to the scheduler. For a machine with a core set aside for the hub (e.g. kept free of
+    /// other work with <c>isolcpus</c> or a cgroup): on a machine without one, pinning only stops the scheduler moving the
+    /// hub away from a busy core. A refusal by the OS is logged and the desk runs unpinned.
+    /// </summary>
+    /// <value>From -1 to 63; default -1 (not pinned).</value>
+    [Range(-1, 63)]
+    public int HubProcessor { get; set; } = -1;
+
+    /// <summary>
+    /// The real-time FIFO priority of the hub's thread (Linux <c>sched_setscheduler</c>, <c>SCHED_FIFO</c>), or 0 (the
+    /// default) for the ordinary policy. A FIFO thread is not preempted by ordinary threads; keep the priority low and
+    /// use it only with a core to spare (or pinned away from the feeds), or it can starve them. Needs CAP_SYS_NICE
+    /// (root outside a container); a refusal is logged and the ordinary policy kept.
+    /// </summary>
+    /// <value>From 0 to 99; default 0 (ordinary policy).</value>
+    [Range(0, 99)]
+    public int HubRealTimePriority { get; set; }
 }

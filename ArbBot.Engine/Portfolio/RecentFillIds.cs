@@ -1,3 +1,5 @@
+using ArbBot.Engine.Core;
+
 namespace ArbBot.Engine.Portfolio;
 
 /// <summary>What <see cref="RecentFillIds.TryAdd"/> decided about a fill.</summary>
@@ -43,18 +45,40 @@ public enum FillIdCheck : byte
 /// </remarks>
 public sealed class RecentFillIds
 {
-    private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
-    private readonly Queue<(string Id, long TimeTicks, long BookedTicks)> _booked = new();
+    // Ids as values (no object per id: see RecentIdRing); each entry's time is when it was booked (the desk's clock),
+    // its value the fill's venue time.
+    private readonly RecentIdRing<long> _booked = new();
     private long _horizonTicks = long.MinValue;
+    private int _capacity = 200_000;
 
     /// <summary>How long after it was booked (by the desk's clock) an id is remembered. Default one day.</summary>
     public TimeSpan Window { get; set; } = TimeSpan.FromDays(1);
 
-    /// <summary>The most ids remembered, whatever their age. Default 200,000 (~20 MB at most).</summary>
-    public int Capacity { get; set; } = 200_000;
+    /// <summary>
+    /// The most ids remembered, whatever their age. Default 200,000 (~17 MB at most, as values). At the cap the earliest
+    /// booked is forgotten first and the horizon moves up to its time: a fill at or before it is then refused as
+    /// <see cref="FillIdCheck.TooOld"/> and raised loudly, never booked twice.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Below 1 or above 10,000,000.</exception>
+    public int Capacity
+    {
+        get => _capacity;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, MaxCapacity);
+            _capacity = value;
+        }
+    }
+
+    /// <summary>The largest <see cref="Capacity"/> accepted.</summary>
+    public const int MaxCapacity = 10_000_000;
 
     /// <summary>Ids remembered now.</summary>
-    public int Count => _ids.Count;
+    public int Count => _booked.Count;
+
+    /// <summary>Ids forgotten because <see cref="Capacity"/> was reached before their window ended.</summary>
+    public long ForgottenAtCapacity { get; private set; }
 
     /// <summary>Fills refused because their time was at or before the horizon.</summary>
     public long RefusedAsTooOld { get; private set; }
@@ -67,25 +91,28 @@ public sealed class RecentFillIds
     {
         ArgumentNullException.ThrowIfNull(fillId);
         var ticks = time.UtcTicks;
-        if (_ids.Contains(fillId)) return FillIdCheck.Repeated;
+        if (_booked.TryFind(fillId, out _)) return FillIdCheck.Repeated;
         if (ticks <= _horizonTicks)
         {
             RefusedAsTooOld++;
             return FillIdCheck.TooOld;
         }
-        _ids.Add(fillId);
-        _booked.Enqueue((fillId, ticks, now.UtcTicks));
+        _booked.Add(fillId, now.UtcTicks, ticks);
         Forget(now.UtcTicks - Window.Ticks);
         return FillIdCheck.New;
     }
 
     private void Forget(long before)
     {
-        while (_booked.TryPeek(out var oldest) && (_booked.Count > Capacity || oldest.BookedTicks < before))
+        while (_booked.Count > 0)
         {
-            _booked.Dequeue();
-            _ids.Remove(oldest.Id);
-            if (oldest.TimeTicks > _horizonTicks) _horizonTicks = oldest.TimeTicks;
+            var oldest = _booked.Oldest;
+            var full = _booked.Count > _capacity;
+            if (!full && _booked.TimeOf(oldest) >= before) return;
+            if (full && _booked.TimeOf(oldest) >= before) ForgottenAtCapacity++;
+            var time = _booked.ValueOf(oldest);
+            _booked.ForgetOldest();
+            if (time > _horizonTicks) _horizonTicks = time;
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using ArbBot.Engine.Core;
 using ArbBot.Engine.Events;
 using ArbBot.Engine.Execution;
@@ -395,6 +396,79 @@ public sealed class ArbitrageExecutorTests
         h.Pump();
         Assert.Empty(h.Journal.Fills);
         Assert.Single(h.Journal.Exposures);
+    }
+
+    [Fact]
+    public void Past_the_cap_the_oldest_finished_orders_are_forgotten_and_a_late_fill_of_one_is_still_journaled_and_reported_once()
+    {
+        var h = new ExecutorHarness(new ArbitrageExecutorOptions { ExpiryGrace = TimeSpan.FromSeconds(2), MaxFinishedOrders = 100 });
+        for (var id = 1; id <= 60; id++)
+        {
+            h.Execute(h.Opportunity(id: id));
+            h.Pump();
+            Assert.True(h.Executor.FinishedOrdersRemembered <= 100, $"{h.Executor.FinishedOrdersRemembered} finished orders remembered after {id} executions");
+        }
+        Assert.Equal(60, h.Journal.Outcomes.Count);
+        // 120 orders finished (two per execution), 100 remembered: the first ten executions forgotten, whole.
+        Assert.Equal(100, h.Executor.FinishedOrdersRemembered);
+        Assert.Equal(20, h.Executor.FinishedOrdersForgottenAtCap);
+        Assert.Empty(h.Journal.Exposures);
+        var fillsBefore = h.Journal.Fills.Count;
+
+        // A late fill of a forgotten order (and its resend): journaled once and reported whole, not dropped.
+        var late = new Fill("late-1", "o1-l0-a1", "v1", VenueId.Kalshi, h.KalshiYes, Side.Buy, Price.FromDecimal(0.47m), 5m, 0m, Liquidity.Taker, h.Time.GetUtcNow());
+        h.Listener.OnFill(late);
+        h.Listener.OnFill(late);
+        // Another desk part's order of the same opportunity number (the spike hunter's form) is not this executor's.
+        h.Listener.OnFill(late with { FillId = "spike-1", ClientOrderId = "o2-e1" });
+        h.Pump();
+
+        Assert.Equal(fillsBefore + 1, h.Journal.Fills.Count);
+        Assert.Equal(("late-1", 1L, (long?)null), (h.Journal.Fills[^1].Fill.FillId, h.Journal.Fills[^1].OpportunityId, h.Journal.Fills[^1].PairId));
+        var exposure = Assert.Single(h.Journal.Exposures);
+        Assert.Equal((h.KalshiYes, 5m), (exposure.Instrument, exposure.Quantity));
+        Assert.Contains("late fill: BUY 5 YES on Kalshi for order o1-l0-a1 of opportunity 1, which was no longer remembered", exposure.Detail);
+
+        // A remembered order's late fill is still booked against its own execution and pair.
+        h.Listener.OnFill(late with { FillId = "late-2", ClientOrderId = "o60-l0-a1" });
+        h.Pump();
+        Assert.Equal((60L, (long?)ExecutorHarness.PairId), (h.Journal.Fills[^1].OpportunityId, h.Journal.Fills[^1].PairId));
+        Assert.Equal(2, h.Journal.Exposures.Count);
+        Assert.Contains("after the execution of opportunity 60 had ended", h.Journal.Exposures[^1].Detail);
+
+        // Once the forgotten orders' own window would have ended, they are not ours any more, as without the cap.
+        h.Time.Advance(TimeSpan.FromHours(1) + TimeSpan.FromSeconds(1));
+        h.Listener.OnFill(late with { FillId = "late-3", ClientOrderId = "o2-l0-a1" });
+        h.Pump();
+        Assert.Equal(2, h.Journal.Exposures.Count);
+    }
+
+    [Fact]
+    public void Orders_finishing_under_the_cap_are_all_remembered_for_their_window()
+    {
+        var h = new ExecutorHarness(new ArbitrageExecutorOptions { ExpiryGrace = TimeSpan.FromSeconds(2), MaxFinishedOrders = 100 });
+        for (var id = 1; id <= 50; id++)
+        {
+            h.Execute(h.Opportunity(id: id));
+            h.Pump();
+        }
+
+        Assert.Equal(100, h.Executor.FinishedOrdersRemembered);
+        Assert.Equal(0, h.Executor.FinishedOrdersForgottenAtCap);
+        // The first execution's order is still recognised: its late fill carries its pair.
+        h.Listener.OnFill(new Fill("late", "o1-l1-a1", "v2", VenueId.Polymarket, h.PolymarketNo, Side.Buy, Price.FromDecimal(0.49m), 3m, 0m, Liquidity.Taker, h.Time.GetUtcNow()));
+        h.Pump();
+        var exposure = Assert.Single(h.Journal.Exposures);
+        Assert.Equal(((long?)ExecutorHarness.PairId, 3m), (exposure.PairId, exposure.Quantity));
+    }
+
+    [Theory]
+    [InlineData(99)]
+    [InlineData(10_000_001)]
+    public void A_cap_on_finished_orders_out_of_range_is_refused(int cap)
+    {
+        var error = Assert.Throws<ValidationException>(() => new ExecutorHarness(new ArbitrageExecutorOptions { MaxFinishedOrders = cap }));
+        Assert.Contains("MaxFinishedOrders", error.Message);
     }
 
     [Fact]

@@ -372,6 +372,27 @@ public sealed class PaperOrderGatewayTests
     }
 
     [Fact]
+    public async Task Finished_ids_forgotten_at_the_count_before_their_memory_period_are_counted_and_the_count_is_bounded()
+    {
+        var gateway = new PaperOrderGateway(VenueId.Kalshi, _hub, _registry, new FlatRateFeeModel(), _time,
+            new PaperExecutionOptions { Latency = Latency }, _listener)
+        { FinishedOrderMemoryCount = 3 };
+        Book(bids: [], asks: [(0.40m, 1_000m)]);
+        for (var i = 0; i < 10; i++)
+        {
+            await gateway.PlaceAsync(new OrderRequest($"o{i}", Yes, Side.Buy, P(0.40m), 1m, TimeInForce.Ioc), CancellationToken.None);
+            Arrive();
+            Assert.True(gateway.RememberedOrders <= 4, $"{gateway.RememberedOrders} remembered after {i + 1} orders");
+        }
+
+        // The last placement saw nine finished before it and kept three: six forgotten within their day.
+        Assert.Equal(6, gateway.FinishedOrdersForgottenAtCapacity);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PaperOrderGateway(VenueId.Kalshi, _hub, _registry, new FlatRateFeeModel(), _time,
+            new PaperExecutionOptions { Latency = Latency }, _listener)
+        { FinishedOrderMemoryCount = 0 });
+    }
+
+    [Fact]
     public void Racing_placements_of_one_client_order_id_create_one_order()
     {
         Book(bids: [], asks: [(0.40m, 100m)]);

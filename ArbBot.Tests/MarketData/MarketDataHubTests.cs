@@ -197,6 +197,46 @@ public sealed class MarketDataHubTests
     }
 
     [Fact]
+    public async Task A_thread_placement_the_os_refuses_is_said_and_the_hub_runs_on_unplaced()
+    {
+        // Linux with fewer than 64 processors (so processor 63 does not exist); elsewhere there is nothing to refuse.
+        if (!OperatingSystem.IsLinux() || Environment.ProcessorCount >= 64) return;
+        var hub = NewHub();
+        hub.ThreadPlacement = new HubThreadPlacement(Processor: 63, RealTimePriority: 0);
+        using var cts = new CancellationTokenSource();
+        var run = hub.RunAsync(cts.Token);
+
+        Assert.True(hub.TryPost(BookEvent.SetLevel(_a, BookSide.Bid, P(0.40m), 1m, sequence: 1)));
+        await WaitUntil(() => hub.EventsApplied == 1, "the event applied by the unplaced hub");
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+
+        Assert.Equal("pinning to processor 63 refused by the OS (errno 22); not pinned", hub.ThreadPlacementResult);
+    }
+
+    [Fact]
+    public async Task A_hub_pinned_to_a_processor_runs_there()
+    {
+        // sched_setaffinity is Linux only.
+        if (!OperatingSystem.IsLinux()) return;
+        var hub = NewHub();
+        var last = Environment.ProcessorCount - 1;
+        hub.ThreadPlacement = new HubThreadPlacement(Processor: last, RealTimePriority: 0);
+        string? allowed = null;
+        using var cts = new CancellationTokenSource();
+        var run = hub.RunAsync(cts.Token);
+
+        // The kernel's own account of the hub thread's processors, read on that thread.
+        hub.Post(new DelegateWork(_ => allowed = File.ReadAllLines("/proc/thread-self/status").Single(l => l.StartsWith("Cpus_allowed_list:", StringComparison.Ordinal))));
+        await WaitUntil(() => allowed is not null, "the hub thread's allowed processors read");
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+
+        Assert.Equal($"pinned to processor {last}", hub.ThreadPlacementResult);
+        Assert.Equal($"Cpus_allowed_list:\t{last}", allowed);
+    }
+
+    [Fact]
     public async Task Complete_ends_a_sleeping_hub()
     {
         var hub = NewHub();

@@ -53,6 +53,26 @@ public sealed class RecentFillIdsTests
     }
 
     [Fact]
+    public void Ids_forgotten_at_the_cap_within_their_window_are_counted_and_the_cap_is_bounded()
+    {
+        var ids = new RecentFillIds { Capacity = 10 };
+        var now = Start;
+        for (var i = 0; i < 25; i++)
+        {
+            now += TimeSpan.FromSeconds(1);
+            Assert.Equal(FillIdCheck.New, ids.TryAdd($"trade-{i}", now, now));
+        }
+
+        Assert.Equal(10, ids.Count);
+        Assert.Equal(15, ids.ForgottenAtCapacity);
+        // The horizon is the last forgotten fill's time: it is refused, the first remembered one is a repeat.
+        Assert.Equal(FillIdCheck.TooOld, ids.TryAdd("trade-14", Start + TimeSpan.FromSeconds(15), now));
+        Assert.Equal(FillIdCheck.Repeated, ids.TryAdd("trade-15", Start + TimeSpan.FromSeconds(16), now));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ids.Capacity = 0);
+        Assert.Throws<ArgumentOutOfRangeException>(() => ids.Capacity = RecentFillIds.MaxCapacity + 1);
+    }
+
+    [Fact]
     public void An_id_is_forgotten_a_window_after_it_was_booked_and_its_resend_is_then_refused_as_too_old()
     {
         var ids = new RecentFillIds { Window = TimeSpan.FromHours(1) };
