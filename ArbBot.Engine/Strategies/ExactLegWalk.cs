@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using ArbBot.Engine.Core;
 using ArbBot.Engine.MarketData;
 using ArbBot.Engine.Strategies.CrossVenueArb;
@@ -31,10 +33,7 @@ internal static class ExactLegWalk
 {
     private const int MaxScale = 28;
 
-    /// <summary>2^96: a decimal's mantissa is below it.</summary>
-    private static readonly UInt128 MantissaLimit = (UInt128)1 << 96;
-
-    private static readonly ulong[] Pow10 = BuildPowersOfTen();
+        private static readonly ulong[] Pow10 = BuildPowersOfTen();
 
     /// <summary>
     /// Walks <paramref name="asks"/> for <paramref name="quantity"/> contracts: the worst price reached, the cost
@@ -70,34 +69,33 @@ internal static class ExactLegWalk
         return (worst, cost, fee);
     }
 
-    /// <summary>The integer walk; false when a sum would leave the exact bounds (the caller then walks in decimal).</summary>
+    /// <summary>The integer walk; false when a figure would leave the exact bounds (the caller then walks in decimal).</summary>
     internal static bool TryWalk(ReadOnlySpan<BookLevel> asks, in ArbLegTerms terms, decimal quantity, ref LadderRead read, out (Price Worst, decimal Cost, decimal Fee) walk)
     {
         walk = default;
-        var fees = FeeRule.Of(terms);
-        var remaining = quantity;
+        if (!Exact.TryOf(quantity, out var remaining)) return false;
+        var fees = terms.ExactFees ?? FeeRule.Of(terms);
         Exact cost = default, fee = default;
         var worst = Price.Zero;
         var i = 0;
-        for (; i < asks.Length && remaining > 0m; i++)
+        for (; i < asks.Length && !remaining.IsZero; i++)
         {
             read.Read(i, asks.Length);
             var level = asks[i];
             if (level.Size <= 0m) continue;
-            // Taken and subtracted in decimal: which operand Math.Min returns (and so the take's scale) is the decimal's.
-            var take = Math.Min(level.Size, remaining);
-            var exactTake = Exact.Of(take);
+            if (!Exact.TryOf(level.Size, out var size) || !Exact.TryCompare(size, remaining, out var order)) return false;
+            // Math.Min(size, remaining): the size when smaller, else the remaining quantity (its digits, on a tie).
+            var take = order < 0 ? size : remaining;
             var price = Exact.OfPrice(level.Price);
-            if (!Exact.TryMultiply(exactTake, price, out var spent) || !Exact.TryAdd(cost, spent, out cost)) return false;
-            if (!fees.TryFee(level.Price, price, exactTake, out var levelFee))
+            if (!Exact.TryMultiply(take, price, out var spent) || !Exact.TryAdd(cost, spent, out cost)) return false;
+            if (!fees.TryFee(level.Price, price, take, out var levelFee))
             {
-                levelFee = Exact.Of(terms.FeeModel.Fee(terms.Fees, level.Price, take, Liquidity.Taker));
+                if (!Exact.TryOf(terms.FeeModel.Fee(terms.Fees, level.Price, take.ToDecimal(), Liquidity.Taker), out levelFee)) return false;
             }
-            if (!Exact.TryAdd(fee, levelFee, out fee)) return false;
+            if (!Exact.TryAdd(fee, levelFee, out fee) || !Exact.TrySubtract(remaining, take, out remaining)) return false;
             worst = level.Price;
-            remaining -= take;
         }
-        if (remaining > 0m) read.Read(i, asks.Length);
+        if (!remaining.IsZero) read.Read(i, asks.Length);
         walk = (worst, cost.ToDecimal(), fee.ToDecimal());
         return true;
     }
@@ -110,15 +108,22 @@ internal static class ExactLegWalk
         return powers;
     }
 
-    /// <summary>A non-negative decimal as its mantissa and scale.</summary>
-    private readonly record struct Exact(UInt128 Mantissa, int Scale)
+    /// <summary>
+    /// A non-negative decimal whose mantissa fits 64 bits, as its mantissa and scale (a decimal's own mantissa has 96
+    /// bits: anything wider is left to decimal arithmetic, where every figure here stays exact).
+    /// </summary>
+    internal readonly struct Exact(ulong mantissa, int scale)
     {
-        public static Exact Of(decimal value)
+        public readonly ulong Mantissa = mantissa;
+        public readonly int Scale = scale;
+
+        public static bool TryOf(decimal value, out Exact exact)
         {
-            Span<int> bits = stackalloc int[4];
-            decimal.GetBits(value, bits);
-            var mantissa = ((UInt128)(uint)bits[2] << 64) | ((ulong)(uint)bits[1] << 32) | (uint)bits[0];
-            return new Exact(mantissa, (bits[3] >> 16) & 0xFF);
+            exact = default;
+            var bits = Unsafe.As<decimal, DecimalBits>(ref value);
+            if (!LayoutKnown || bits.Flags < 0 || bits.High != 0) return false;
+            exact = new Exact(bits.Low, (bits.Flags >> 16) & 0xFF);
+            return true;
         }
 
         /// <summary>As <see cref="Price.Value"/> builds it: the units with trailing zeros taken off (0 at scale 0).</summary>
@@ -135,14 +140,9 @@ internal static class ExactLegWalk
             return new Exact((uint)units, scale);
         }
 
-        public bool IsZero => Mantissa == UInt128.Zero;
+        public bool IsZero => Mantissa == 0;
 
-        public decimal ToDecimal()
-        {
-            var lo = (ulong)Mantissa;
-            var hi = (uint)(Mantissa >> 64);
-            return new decimal((int)(uint)lo, (int)(uint)(lo >> 32), (int)hi, false, (byte)Scale);
-        }
+        public decimal ToDecimal() => new((int)(uint)Mantissa, (int)(uint)(Mantissa >> 32), 0, false, (byte)Scale);
 
         /// <summary>a × b as decimal multiplication gives it when exact (no rounding needed); false otherwise.</summary>
         public static bool TryMultiply(Exact a, Exact b, out Exact product)
@@ -155,14 +155,12 @@ internal static class ExactLegWalk
                 // A zero product of two mantissas of 32 bits keeps the sum of the scales (0.00 × 5.5 is 0.000); with a
                 // wider operand, decimal multiplication returns a plain 0. Only the first case is taken here.
                 if (a.Mantissa > uint.MaxValue || b.Mantissa > uint.MaxValue) return false;
-                product = new Exact(UInt128.Zero, scale);
+                product = new Exact(0, scale);
                 return true;
             }
-            if (a.Mantissa > ulong.MaxValue || b.Mantissa > ulong.MaxValue) return false;
-            var high = Math.BigMul((ulong)a.Mantissa, (ulong)b.Mantissa, out var low);
-            var mantissa = ((UInt128)high << 64) | low;
-            if (mantissa >= MantissaLimit) return false;
-            product = new Exact(mantissa, scale);
+            var high = Math.BigMul(a.Mantissa, b.Mantissa, out var low);
+            if (high != 0) return false;
+            product = new Exact(low, scale);
             return true;
         }
 
@@ -170,29 +168,45 @@ internal static class ExactLegWalk
         public static bool TryAdd(Exact a, Exact b, out Exact sum)
         {
             sum = default;
-            if (a.Scale < b.Scale)
-            {
-                if (!TryRaise(a, b.Scale, out a)) return false;
-            }
-            else if (b.Scale < a.Scale)
-            {
-                if (!TryRaise(b, a.Scale, out b)) return false;
-            }
+            if (!TryAlign(ref a, ref b)) return false;
             var mantissa = a.Mantissa + b.Mantissa;
-            if (mantissa >= MantissaLimit) return false;
+            if (mantissa < a.Mantissa) return false;
             sum = new Exact(mantissa, a.Scale);
             return true;
         }
 
-        private static bool TryRaise(Exact value, int scale, out Exact raised)
+        /// <summary>a − b (b not above a) as decimal subtraction gives it: aligned to the larger scale (5.00 − 5 is 0.00).</summary>
+        public static bool TrySubtract(Exact a, Exact b, out Exact difference)
         {
-            raised = default;
+            difference = default;
+            if (!TryAlign(ref a, ref b) || b.Mantissa > a.Mantissa) return false;
+            difference = new Exact(a.Mantissa - b.Mantissa, a.Scale);
+            return true;
+        }
+
+        /// <summary>The sign of a − b by value.</summary>
+        public static bool TryCompare(Exact a, Exact b, out int order)
+        {
+            order = 0;
+            if (!TryAlign(ref a, ref b)) return false;
+            order = a.Mantissa.CompareTo(b.Mantissa);
+            return true;
+        }
+
+        private static bool TryAlign(ref Exact a, ref Exact b)
+        {
+            if (a.Scale < b.Scale) return TryRaise(ref a, b.Scale);
+            if (b.Scale < a.Scale) return TryRaise(ref b, a.Scale);
+            return true;
+        }
+
+        private static bool TryRaise(ref Exact value, int scale)
+        {
             var by = scale - value.Scale;
-            if (by >= Pow10.Length || value.Mantissa > ulong.MaxValue) return false;
-            var high = Math.BigMul((ulong)value.Mantissa, Pow10[by], out var low);
-            var mantissa = ((UInt128)high << 64) | low;
-            if (mantissa >= MantissaLimit) return false;
-            raised = new Exact(mantissa, scale);
+            if (by >= Pow10.Length) return false;
+            var high = Math.BigMul(value.Mantissa, Pow10[by], out var low);
+            if (high != 0) return false;
+            value = new Exact(low, scale);
             return true;
         }
 
@@ -203,26 +217,46 @@ internal static class ExactLegWalk
             if (Scale <= scale)
             {
                 var by = scale - Scale;
-                if (by >= Pow10.Length || Mantissa > ulong.MaxValue) return false;
-                var high = Math.BigMul((ulong)Mantissa, Pow10[by], out var low);
-                if (high != 0) return false;
-                whole = low;
-                return true;
+                if (by >= Pow10.Length) return false;
+                var high = Math.BigMul(Mantissa, Pow10[by], out whole);
+                return high == 0;
             }
             var down = Scale - scale;
             if (down >= Pow10.Length) return false;
-            var divisor = (UInt128)Pow10[down];
-            var quotient = UInt128.DivRem(Mantissa, divisor);
-            var q = quotient.Quotient;
-            if (up && quotient.Remainder != UInt128.Zero) q++;
-            if (q > ulong.MaxValue) return false;
-            whole = (ulong)q;
+            var (quotient, remainder) = Math.DivRem(Mantissa, Pow10[down]);
+            whole = up && remainder != 0 ? quotient + 1 : quotient;
             return true;
         }
     }
 
+    /// <summary>A decimal's four fields as the runtime lays them out (checked once against known values: <see cref="LayoutKnown"/>).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private readonly struct DecimalBits
+    {
+        public readonly int Flags;
+        public readonly uint High;
+        public readonly ulong Low;
+    }
+
+    /// <summary>The runtime lays decimals out as <see cref="DecimalBits"/>; if it ever did not, every walk is done in decimal.</summary>
+    private static readonly bool LayoutKnown = CheckLayout();
+
+    private static bool CheckLayout()
+    {
+        if (Unsafe.SizeOf<DecimalBits>() != sizeof(decimal)) return false;
+        Span<int> expected = stackalloc int[4];
+        foreach (var value in (ReadOnlySpan<decimal>)[1.23m, 0.0001m, 12_345_678_901_234.5m, new decimal(7, 9, 11, false, 3)])
+        {
+            var copy = value;
+            var bits = Unsafe.As<decimal, DecimalBits>(ref copy);
+            decimal.GetBits(value, expected);
+            if (bits.Low != ((ulong)(uint)expected[1] << 32 | (uint)expected[0]) || bits.High != (uint)expected[2] || bits.Flags != expected[3]) return false;
+        }
+        return true;
+    }
+
     /// <summary>A leg's fee rule in integers, for the venues' own fee models.</summary>
-    private readonly struct FeeRule
+    internal readonly struct FeeRule
     {
         private enum Kind : byte
         {
@@ -256,18 +290,21 @@ internal static class ExactLegWalk
         {
             var rate = terms.Fees.TakerRate;
             var exponent = terms.Fees.Exponent;
-            if (rate < 0m || exponent < 0) return default;
+            if (rate < 0m || exponent < 0 || !Exact.TryOf(rate, out var exactRate)) return default;
             switch (terms.FeeModel)
             {
                 case KalshiFeeModel kalshi:
                     {
                         // The balance precision is a multiple of $0.0001 (the model refuses any other): in steps of $0.0001.
-                        var precision = Exact.Of(kalshi.BalancePrecision);
-                        if (!precision.TryWholeAt(4, up: false, out var steps) || steps == 0 || steps > MaxPrecisionSteps) return default;
-                        return new FeeRule(Kind.Kalshi, Exact.Of(rate), exponent, precision, steps);
+                        if (!Exact.TryOf(kalshi.BalancePrecision, out var precision) || !precision.TryWholeAt(4, up: false, out var steps)
+                            || steps == 0 || steps > MaxPrecisionSteps)
+                        {
+                            return default;
+                        }
+                        return new FeeRule(Kind.Kalshi, exactRate, exponent, precision, steps);
                     }
                 case PolymarketFeeModel:
-                    return new FeeRule(Kind.Polymarket, Exact.Of(rate), exponent, default, 0);
+                    return new FeeRule(Kind.Polymarket, exactRate, exponent, default, 0);
                 default:
                     return default;
             }
@@ -279,7 +316,7 @@ internal static class ExactLegWalk
             fee = default;
             if (_kind == Kind.Other) return false;
             // p × (1 − p): 1 − p is 10^scale − mantissa at p's scale (0 at scale 0 when p is 1, and p of 0 has scale 0).
-            Exact complement = price.Units >= Price.Scale ? default : new Exact(Pow10[priceValue.Scale] - (ulong)priceValue.Mantissa, priceValue.Scale);
+            var complement = price.Units >= Price.Scale ? default : new Exact(Pow10[priceValue.Scale] - priceValue.Mantissa, priceValue.Scale);
             if (!Exact.TryMultiply(priceValue, complement, out var variance)) return false;
             // FeeMath.Power: 1 × x × x … (exponent times).
             var power = new Exact(1, 0);

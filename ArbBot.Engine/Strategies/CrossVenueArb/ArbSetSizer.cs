@@ -9,8 +9,14 @@ namespace ArbBot.Engine.Strategies.CrossVenueArb;
 public readonly record struct ArbLegTerms(IFeeModel FeeModel, FeeParameters Fees, decimal MinOrderSize)
 {
     /// <summary>The terms of <paramref name="market"/> on a venue charging by <paramref name="feeModel"/>.</summary>
-    public static ArbLegTerms For(Market market, IFeeModel feeModel) =>
-        new(feeModel, market.Fees, market.MinOrderSize) { TakerRates = TakerFeeRates.For(feeModel, market.Fees) };
+    public static ArbLegTerms For(Market market, IFeeModel feeModel)
+    {
+        var terms = new ArbLegTerms(feeModel, market.Fees, market.MinOrderSize) { TakerRates = TakerFeeRates.For(feeModel, market.Fees) };
+        return terms with { ExactFees = ExactLegWalk.FeeRule.Of(terms) };
+    }
+
+    /// <summary>The leg's fee rule in integers for the sizers' walks (set by <see cref="For"/>; worked out per walk otherwise).</summary>
+    internal ExactLegWalk.FeeRule? ExactFees { get; init; }
 
     /// <summary>The leg's taker fee rate per price (set by <see cref="For"/>; terms built directly ask the fee model each time).</summary>
     public TakerFeeRates? TakerRates { get; init; }
