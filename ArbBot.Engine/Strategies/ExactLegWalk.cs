@@ -33,7 +33,7 @@ internal static class ExactLegWalk
 {
     private const int MaxScale = 28;
 
-        private static readonly ulong[] Pow10 = BuildPowersOfTen();
+    private static readonly ulong[] Pow10 = BuildPowersOfTen();
 
     /// <summary>
     /// Walks <paramref name="asks"/> for <paramref name="quantity"/> contracts: the worst price reached, the cost
