@@ -14,7 +14,9 @@ internal static class Cli
             usage: dotnet run -c Release --project ArbBot.Benchmarks -- <command> [--name value ...]
               generate --out FILE [--events 10000000] [--rate 50000] [--markets 500] [--seed 7] [--dislocations 5]
               replay   [--in FILE] [--events N] [--rate R] [--memory-events 2000000] [--max N] [--chunk N]
-                       whole desk on a replay clock as fast as possible (generates FILE when missing)
+                       [--without cross,multi,paper,spike,books]
+                       whole desk on a replay clock as fast as possible (generates FILE when missing); --without
+                       takes parts away (decisions change: for splitting the per-event cost, never for comparing builds)
               load     [--in FILE] [--rate 50000] [--seconds 20]
                        paced live load on the real clock: event in -> first order sent latency, resident memory
               latency  [--in FILE] [--rate 50000] [--seconds 20] [--warmup 3] [--feed batch|spin|inline] [--attribute 0|1] [--slow-us 200] [--gc-latency sustained]
@@ -110,6 +112,7 @@ internal static class Cli
         // --digest: a SHA-256 of everything the desk journaled (opportunities with their reasons, risk events with their
         // words, order transitions), to show a change of the engine's speed changed none of its decisions or records.
         var digest = options.ContainsKey("digest") ? new JournalDigest(engineDesk.Journal) : null;
+        if (options.TryGetValue("without", out var without)) TakeAway(engineDesk, without);
         using var sampler = options.ContainsKey("allocations") ? new AllocationSampler() : null;
         var cpu = CpuClock.Start();
         var engine = engineDesk.Run(events);
@@ -156,6 +159,41 @@ internal static class Cli
         Print("file -> decode -> whole desk", full);
         Console.WriteLine(FormattableString.Invariant($"resident memory after the run: {Environment.WorkingSet / 1e6:F0} MB; GC heap {GC.GetTotalMemory(false) / 1e6:F0} MB"));
         return 0;
+    }
+
+    /// <summary>
+    /// Takes parts of the desk away for the measured run (<c>--without</c>), so the per-event cost can be split: the
+    /// strategies (<c>cross</c>, <c>multi</c>) and the paper gateways (<c>paper</c>) stop hearing of book changes, the
+    /// spike hunter (<c>spike</c>) stops sampling, and <c>books</c> leaves the hub with no listener at all.
+    /// </summary>
+    private static void TakeAway(ReplayDesk desk, string parts)
+    {
+        foreach (var part in parts.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            switch (part)
+            {
+                case "cross":
+                    desk.Hub.Unsubscribe(desk.Desk.Engine.CrossVenue);
+                    break;
+                case "multi":
+                    if (desk.Desk.Engine.MultiOutcome is { } multi) desk.Hub.Unsubscribe(multi);
+                    break;
+                case "paper":
+                    foreach (var route in desk.Desk.Routes.Values)
+                    {
+                        if (route.Paper is Engine.MarketData.IBookListener listener) desk.Hub.Unsubscribe(listener);
+                    }
+                    break;
+                case "spike":
+                    desk.Desk.SpikeHunter.Dispose();
+                    break;
+                case "books":
+                    TakeAway(desk, "cross,multi,paper,spike");
+                    break;
+                default:
+                    throw new ArgumentException($"--without takes cross, multi, paper, spike or books, not '{part}'.");
+            }
+        }
     }
 
     public static void Print(string title, ReplayReport r) => Console.WriteLine(FormattableString.Invariant($"""

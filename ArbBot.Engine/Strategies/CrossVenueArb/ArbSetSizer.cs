@@ -9,8 +9,14 @@ namespace ArbBot.Engine.Strategies.CrossVenueArb;
 public readonly record struct ArbLegTerms(IFeeModel FeeModel, FeeParameters Fees, decimal MinOrderSize)
 {
     /// <summary>The terms of <paramref name="market"/> on a venue charging by <paramref name="feeModel"/>.</summary>
-    public static ArbLegTerms For(Market market, IFeeModel feeModel) =>
-        new(feeModel, market.Fees, market.MinOrderSize) { TakerRates = TakerFeeRates.For(feeModel, market.Fees) };
+    public static ArbLegTerms For(Market market, IFeeModel feeModel)
+    {
+        var terms = new ArbLegTerms(feeModel, market.Fees, market.MinOrderSize) { TakerRates = TakerFeeRates.For(feeModel, market.Fees) };
+        return terms with { ExactFees = ExactLegWalk.FeeRule.Of(terms) };
+    }
+
+    /// <summary>The leg's fee rule in integers for the sizers' walks (set by <see cref="For"/>; worked out per walk otherwise).</summary>
+    internal ExactLegWalk.FeeRule? ExactFees { get; init; }
 
     /// <summary>The leg's taker fee rate per price (set by <see cref="For"/>; terms built directly ask the fee model each time).</summary>
     public TakerFeeRates? TakerRates { get; init; }
@@ -291,22 +297,7 @@ public static class ArbSetSizer
 
     private static LegWalk WalkLeg(ReadOnlySpan<BookLevel> asks, in ArbLegTerms terms, decimal quantity, ref LadderRead read)
     {
-        decimal remaining = quantity, cost = 0m, fee = 0m;
-        var worst = Price.Zero;
-        var i = 0;
-        for (; i < asks.Length && remaining > 0m; i++)
-        {
-            read.Read(i, asks.Length);
-            var level = asks[i];
-            if (level.Size <= 0m) continue;
-            var take = Math.Min(level.Size, remaining);
-            cost += take * level.Price.Value;
-            fee += terms.FeeModel.Fee(terms.Fees, level.Price, take, Liquidity.Taker);
-            worst = level.Price;
-            remaining -= take;
-        }
-        // Stopped by the end of the ladder (not by the quantity): the answer depends on there being no more levels.
-        if (remaining > 0m) read.Read(i, asks.Length);
+        var (worst, cost, fee) = ExactLegWalk.Walk(asks, terms, quantity, ref read);
         return new LegWalk(worst, cost, fee);
     }
 

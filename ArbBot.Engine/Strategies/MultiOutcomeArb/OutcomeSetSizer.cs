@@ -252,26 +252,8 @@ public sealed class OutcomeSetSizer
         };
     }
 
-    private static (Price Worst, decimal Cost, decimal Fee) WalkLeg(ReadOnlySpan<BookLevel> asks, in ArbLegTerms terms, decimal quantity, ref LadderRead read)
-    {
-        decimal remaining = quantity, cost = 0m, fee = 0m;
-        var worst = Price.Zero;
-        var i = 0;
-        for (; i < asks.Length && remaining > 0m; i++)
-        {
-            read.Read(i, asks.Length);
-            var level = asks[i];
-            if (level.Size <= 0m) continue;
-            var take = Math.Min(level.Size, remaining);
-            cost += take * level.Price.Value;
-            fee += terms.FeeModel.Fee(terms.Fees, level.Price, take, Liquidity.Taker);
-            worst = level.Price;
-            remaining -= take;
-        }
-        // Stopped by the end of the ladder (not by the quantity): the answer depends on there being no more levels.
-        if (remaining > 0m) read.Read(i, asks.Length);
-        return (worst, cost, fee);
-    }
+    private static (Price Worst, decimal Cost, decimal Fee) WalkLeg(ReadOnlySpan<BookLevel> asks, in ArbLegTerms terms, decimal quantity, ref LadderRead read) =>
+        ExactLegWalk.Walk(asks, terms, quantity, ref read);
 
     private static decimal FloorToStep(decimal quantity, decimal step) => quantity <= 0m ? 0m : decimal.Floor(quantity / step) * step;
 
