@@ -9,9 +9,10 @@ namespace ArbBot.Engine.Hosting;
 /// market data starts to flow, so the set-up's survivors are in gen 2 before trading.
 /// </summary>
 /// <remarks>
-/// Without it the set-up leaves ~9 MB (books, registry, strategies' state) in gen 0/1, and the first gen 1 during trading
-/// copies it on whichever thread allocates at that moment — on the hub, a ~59 ms slot on this machine (bench/notes/
-/// wt-gen1.md). Before any book arrives nothing waits on the pause; the large object heap is compacted once too.
+/// The aim was the first gen 1 of trading, which copied ~9 MB on whichever thread allocated at that moment (on the hub a
+/// ~59 ms slot here, bench/notes/wt-gen1.md). Measured (bench/notes/wt-gc3.md), it did not remove that gen 1: most of
+/// those bytes are built in the first seconds of trading, not during set-up. It is kept because it costs nothing that
+/// waits (no book has arrived yet; 0.2–0.4 s at start) and leaves the set-up's survivors compacted in gen 2.
 /// </remarks>
 public static class SetUpCollection
 {
