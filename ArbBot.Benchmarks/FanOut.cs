@@ -1,19 +1,6 @@
 using System.Globalization;
-using ArbBot.Engine.Control;
-using ArbBot.Engine.Core;
-using ArbBot.Engine.Desk;
-using ArbBot.Engine.Hosting;
-using ArbBot.Engine.MarketData;
-using ArbBot.Engine.Matching;
-using ArbBot.Engine.Recording;
 using ArbBot.Tests.Fixtures;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace ArbBot.Benchmarks;
 

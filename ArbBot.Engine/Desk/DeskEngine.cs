@@ -188,7 +188,7 @@ public sealed class DeskEngine : IOpportunitySink, IRiskContext
         {
             case RiskVerdict.Reject:
                 // Settled by the gate (no detail): both records would have been thinned, and it was counted in both.
-                if (decision.Detail is null) return;
+                if (decision.IsSettled) return;
                 if (_rejections.ShouldRecord(opportunity.PairId, opportunity.EventKey, decision.Rule, out var suppressed))
                 {
                     _journal.OnOpportunity(opportunity with

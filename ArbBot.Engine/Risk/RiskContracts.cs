@@ -45,6 +45,9 @@ public readonly record struct RiskDecision(RiskVerdict Verdict, RiskRule Rule, d
     /// would be thinned, and counted it. <see cref="Detail"/> is null.
     /// </summary>
     public static RiskDecision Settled(RiskRule rule) => new(RiskVerdict.Reject, rule, 0m, null);
+
+    /// <summary>A rejection made by <see cref="Settled"/>: nothing of it is to be recorded (a real rejection always has words).</summary>
+    public bool IsSettled => Verdict == RiskVerdict.Reject && Detail is null;
 }
 
 /// <summary>

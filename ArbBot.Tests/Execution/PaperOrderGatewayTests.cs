@@ -351,15 +351,8 @@ public sealed class PaperOrderGatewayTests
     [Fact]
     public async Task At_most_the_memory_count_of_finished_orders_is_remembered_oldest_forgotten_first()
     {
-        var gateway = new PaperOrderGateway(VenueId.Kalshi, _hub, _registry, new FlatRateFeeModel(), _time,
-            new PaperExecutionOptions { Latency = Latency }, _listener)
-        { FinishedOrderMemoryCount = 3 };
-        Book(bids: [], asks: [(0.40m, 1_000m)]);
-        for (var i = 0; i < 10; i++)
-        {
-            await gateway.PlaceAsync(new OrderRequest($"o{i}", Yes, Side.Buy, P(0.40m), 1m, TimeInForce.Ioc), CancellationToken.None);
-            Arrive();
-        }
+        var gateway = GatewayRememberingThreeFinished();
+        await FinishTenOrdersAsync(gateway, afterEach: () => { });
         // The last placement saw 9 finished before it: 3 kept, plus itself (finished after).
         Assert.Equal(4, gateway.RememberedOrders);
 
@@ -374,16 +367,8 @@ public sealed class PaperOrderGatewayTests
     [Fact]
     public async Task Finished_ids_forgotten_at_the_count_before_their_memory_period_are_counted_and_the_count_is_bounded()
     {
-        var gateway = new PaperOrderGateway(VenueId.Kalshi, _hub, _registry, new FlatRateFeeModel(), _time,
-            new PaperExecutionOptions { Latency = Latency }, _listener)
-        { FinishedOrderMemoryCount = 3 };
-        Book(bids: [], asks: [(0.40m, 1_000m)]);
-        for (var i = 0; i < 10; i++)
-        {
-            await gateway.PlaceAsync(new OrderRequest($"o{i}", Yes, Side.Buy, P(0.40m), 1m, TimeInForce.Ioc), CancellationToken.None);
-            Arrive();
-            Assert.True(gateway.RememberedOrders <= 4, $"{gateway.RememberedOrders} remembered after {i + 1} orders");
-        }
+        var gateway = GatewayRememberingThreeFinished();
+        await FinishTenOrdersAsync(gateway, afterEach: () => Assert.True(gateway.RememberedOrders <= 4, $"{gateway.RememberedOrders} remembered"));
 
         // The last placement saw nine finished before it and kept three: six forgotten within their day.
         Assert.Equal(6, gateway.FinishedOrdersForgottenAtCapacity);
@@ -645,4 +630,24 @@ public sealed class PaperOrderGatewayTests
     }
 
     private static Price P(decimal value) => Price.FromDecimal(value);
+
+    private PaperOrderGateway GatewayRememberingThreeFinished()
+    {
+        var gateway = new PaperOrderGateway(VenueId.Kalshi, _hub, _registry, new FlatRateFeeModel(), _time,
+            new PaperExecutionOptions { Latency = Latency }, _listener)
+        { FinishedOrderMemoryCount = 3 };
+        Book(bids: [], asks: [(0.40m, 1_000m)]);
+        return gateway;
+    }
+
+    /// <summary>Places o0..o9, each an immediate-or-cancel buy that fills and finishes on arrival.</summary>
+    private async Task FinishTenOrdersAsync(PaperOrderGateway gateway, Action afterEach)
+    {
+        for (var i = 0; i < 10; i++)
+        {
+            await gateway.PlaceAsync(new OrderRequest($"o{i}", Yes, Side.Buy, P(0.40m), 1m, TimeInForce.Ioc), CancellationToken.None);
+            Arrive();
+            afterEach();
+        }
+    }
 }
